@@ -1,0 +1,32 @@
+import { PubSub } from '@google-cloud/pubsub';
+import { getApps, initializeApp } from 'firebase-admin/app';
+import { getFirestore } from 'firebase-admin/firestore';
+import { config } from '../config';
+import { createTaskRegistry } from '../tasks/registry';
+import type { CreateJobDeps } from './create-job';
+import { JobQueue } from './job-queue';
+import { JobStore } from './job-store';
+import type { RunJobDeps } from './run-job';
+
+export type Dependencies = CreateJobDeps & RunJobDeps;
+
+let dependencies: Dependencies | undefined;
+
+/**
+ * The clients the functions share within one instance, made on first use rather than at import, so that
+ * deploy-time discovery and cold starts do not pay for them. In the emulator the SDKs find the emulators
+ * through FIRESTORE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST.
+ */
+export function getDependencies(): Dependencies {
+  if (!dependencies) {
+    const app = getApps()[0] ?? initializeApp();
+    const store = new JobStore(getFirestore(app), config.jobsCollection);
+    dependencies = {
+      store,
+      queue: new JobQueue(new PubSub(), config.jobsTopic),
+      tasks: createTaskRegistry({ includeTestTasks: config.testTasksEnabled }),
+      limits: { maxInputBytes: config.maxInputBytes },
+    };
+  }
+  return dependencies;
+}

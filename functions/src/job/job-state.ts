@@ -1,0 +1,36 @@
+/**
+ * The job state machine. Strings (not the seed's ints) so a document reads on its own in the console.
+ *
+ *   CREATED ──claim──▶ RUNNING ──handler returns──▶ COMPLETED
+ *      │                  ├────handler throws────▶ FAILED
+ *      └──────────────────┴────cancel────────────▶ CANCELLED
+ */
+export const JOB_STATES = ['CREATED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+
+export type JobState = (typeof JOB_STATES)[number];
+
+/** States a job never leaves. */
+export type TerminalJobState = Extract<JobState, 'COMPLETED' | 'FAILED' | 'CANCELLED'>;
+
+const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
+  CREATED: ['RUNNING', 'FAILED', 'CANCELLED'],
+  RUNNING: ['COMPLETED', 'FAILED', 'CANCELLED'],
+  COMPLETED: [],
+  FAILED: [],
+  CANCELLED: [],
+};
+
+/** True for the states nothing may overwrite. */
+export function isTerminal(state: JobState): state is TerminalJobState {
+  return TRANSITIONS[state].length === 0;
+}
+
+/** Whether the state machine allows `from` → `to`. */
+export function canTransition(from: JobState, to: JobState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Narrows an unknown value (say, a field read from Firestore) to a JobState. */
+export function isJobState(value: unknown): value is JobState {
+  return typeof value === 'string' && (JOB_STATES as readonly string[]).includes(value);
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Runs firebase-tools' emulator suite with this project's set-up (see README, "How the emulators are found").
+ *
+ *   node scripts/emulators.mjs start                   the suite, until Ctrl-C (npm start)
+ *   node scripts/emulators.mjs exec '<command>'        the suite up while <command> runs (npm run emulators:exec)
+ *   node scripts/emulators.mjs exec --test '<command>' same, with the emulator-only test task types (npm test)
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SetupError, requireJava, sdkEmulatorEnv } from './lib/emulator-env.mjs';
+import { startBanner } from './lib/start-banner.mjs';
+
+const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const EMULATORS = 'auth,functions,firestore,pubsub';
+
+function usage() {
+  console.error("usage: emulators.mjs start | exec [--test] '<command>'");
+  process.exit(2);
+}
+
+const [mode, ...rest] = process.argv.slice(2);
+const testTasks = rest[0] === '--test';
+const command = testTasks ? rest.slice(1).join(' ') : rest.join(' ');
+if (mode !== 'start' && !(mode === 'exec' && command)) usage();
+
+try {
+  requireJava();
+} catch (e) {
+  if (e instanceof SetupError) {
+    console.error(`async-jobs: ${e.message}`);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const { env: sdkEnv, notes } = sdkEmulatorEnv(join(projectDir, '.emulators'));
+for (const note of notes) console.log(`async-jobs: ${note}`);
+
+/** @type {NodeJS.ProcessEnv} */
+const env = {
+  ...process.env,
+  ...sdkEnv,
+  // The CLI's update check only slows start-up (and cannot reach the internet on CI).
+  NO_UPDATE_NOTIFIER: '1',
+  // Test-only task types (they fail or crash on purpose) exist only when this is set AND the code runs in the
+  // Functions emulator; see functions/src/tasks/registry.ts. Never set in a deploy.
+  ...(testTasks ? { ASYNC_JOBS_TEST_TASKS: 'true' } : {}),
+};
+// firebase-tools (from node_modules/.bin when run by npm) runs the functions with its own Node binary, which
+// npm scripts take from the `node` dev dependency: Node 22, the deploy runtime.
+const args =
+  mode === 'start' ? ['emulators:start', '--only', EMULATORS] : ['emulators:exec', '--only', EMULATORS, command];
+// Our own pinned firebase-tools, whichever way this script was started.
+const localFirebase = join(projectDir, 'node_modules', '.bin', 'firebase');
+const child = spawn(existsSync(localFirebase) ? localFirebase : 'firebase', args, {
+  cwd: projectDir,
+  env,
+  stdio: mode === 'start' ? ['inherit', 'pipe', 'inherit'] : 'inherit',
+});
+if (mode === 'start' && child.stdout) {
+  let announced = false;
+  child.stdout.on('data', (/** @type {Buffer} */ chunk) => {
+    process.stdout.write(chunk);
+    if (!announced && chunk.toString().includes('All emulators ready')) {
+      announced = true;
+      process.stdout.write(startBanner());
+    }
+  });
+}
+child.on('error', (e) => {
+  console.error(`async-jobs: could not run firebase-tools (${e.message}); run \`npm install\` first.`);
+  process.exit(1);
+});
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

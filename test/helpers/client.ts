@@ -1,0 +1,52 @@
+/**
+ * A signed-in app user, as a web or mobile app would be: the modular Firebase JS SDK, connected to the
+ * emulators. Each call makes its own FirebaseApp, so two users can act side by side.
+ */
+import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
+import { connectAuthEmulator, getAuth, signInAnonymously, type Auth } from 'firebase/auth';
+import { connectFirestoreEmulator, getFirestore, type Firestore } from 'firebase/firestore';
+import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from 'firebase/functions';
+import type { CreateJobResponse } from '../../functions/src/firebase/create-job';
+import { emulatorHosts } from './emulators';
+
+export interface TestUser {
+  app: FirebaseApp;
+  auth: Auth;
+  firestore: Firestore;
+  functions: Functions;
+  /** undefined for a client that has not signed in. */
+  uid: string | undefined;
+  createJob(data: unknown): Promise<CreateJobResponse>;
+  close(): Promise<void>;
+}
+
+let appCount = 0;
+
+/** A client app that has not signed in. */
+export function anonymousClient(): TestUser {
+  const hosts = emulatorHosts();
+  const app = initializeApp({ projectId: hosts.projectId, apiKey: 'demo-api-key' }, `test-user-${++appCount}`);
+  const auth = getAuth(app);
+  connectAuthEmulator(auth, `http://${hosts.auth.host}:${hosts.auth.port}`, { disableWarnings: true });
+  const firestore = getFirestore(app);
+  connectFirestoreEmulator(firestore, hosts.firestore.host, hosts.firestore.port);
+  const functions = getFunctions(app, 'us-central1');
+  connectFunctionsEmulator(functions, hosts.functions.host, hosts.functions.port);
+  const callable = httpsCallable<unknown, CreateJobResponse>(functions, 'createJob');
+  return {
+    app,
+    auth,
+    firestore,
+    functions,
+    uid: undefined,
+    createJob: async (data) => (await callable(data)).data,
+    close: () => deleteApp(app),
+  };
+}
+
+/** A client app signed in as a new anonymous user. */
+export async function signedInUser(): Promise<TestUser> {
+  const client = anonymousClient();
+  const { user } = await signInAnonymously(client.auth);
+  return { ...client, uid: user.uid };
+}
