@@ -10,10 +10,12 @@ import { pathToFileURL } from 'node:url';
 import { crc32 } from 'node:zlib';
 
 /**
- * Folds a manifest header to the jar spec's 72-byte lines (continuations start with one space).
+ * Folds a manifest header to the jar spec's 72-byte lines (continuations start with one space). ASCII only.
  * @param {string} header
  */
 export function foldManifestLine(header) {
+  // Folding cuts at byte offsets, which is only safe for ASCII; file URLs percent-encode everything else.
+  if (!/^[\x20-\x7e]*$/.test(header)) throw new Error(`manifest header is not printable ASCII: ${header}`);
   const bytes = Buffer.from(header, 'utf8');
   const lines = [bytes.subarray(0, 72).toString('utf8')];
   for (let at = 72; at < bytes.length; at += 71) lines.push(' ' + bytes.subarray(at, at + 71).toString('utf8'));

@@ -66,7 +66,9 @@ describe('at-least-once delivery (emulator)', () => {
 
       const first = handleJobMessage(deliveredMessage(id, 'test.count', 'm1'), { store, tasks });
       // Wait until the first delivery's handler is running, by its own effect on the document.
-      while ((await readJob(id)).state !== 'RUNNING') await new Promise((r) => setImmediate(r));
+      const deadline = Date.now() + 15_000;
+      while ((await readJob(id)).state !== 'RUNNING')
+        assert.ok(Date.now() < deadline, 'the first delivery claims the job');
       await Promise.all(
         ['m2', 'm3', 'm4'].map((m) => handleJobMessage(deliveredMessage(id, 'test.count', m), { store, tasks })),
       );

@@ -20,7 +20,24 @@ export const MAX_ERROR_MESSAGE_LENGTH = 1024;
 /** Turns anything a handler threw into the `error` field of a FAILED job. */
 export function toJobError(thrown: unknown): JobError {
   const code: JobErrorCode = thrown instanceof TaskError ? thrown.code : 'internal';
-  const raw = thrown instanceof Error ? thrown.message : String(thrown);
-  const message = raw.length > MAX_ERROR_MESSAGE_LENGTH ? `${raw.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…` : raw;
-  return { code, message: message || 'the task failed without a message' };
+  const raw = thrown instanceof Error ? thrown.message : describeThrown(thrown);
+  return { code, message: truncate(String(raw)) || 'the task failed without a message' };
+}
+
+/** String() of a thrown non-Error; some values (a null-prototype object, a throwing toString) cannot be. */
+function describeThrown(thrown: unknown): string {
+  try {
+    return String(thrown);
+  } catch {
+    return `a thrown ${typeof thrown} that has no string form`;
+  }
+}
+
+/** Cuts at MAX_ERROR_MESSAGE_LENGTH without splitting a surrogate pair (an emoji, say). */
+function truncate(message: string): string {
+  if (message.length <= MAX_ERROR_MESSAGE_LENGTH) return message;
+  let cut = MAX_ERROR_MESSAGE_LENGTH - 1;
+  const last = message.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+  return `${message.slice(0, cut)}…`;
 }

@@ -28,8 +28,12 @@ export function taskMessage(
   return { json: { jobId, type }, attributes: { [JOB_ID_ATTRIBUTE]: jobId } };
 }
 
-// Firestore document ids cannot contain '/' and are at most 1500 bytes; reject anything that could not be one.
-const DOCUMENT_ID = /^[^/]{1,1500}$/;
+/** Firestore's rules for a document id: no '/', not '.' or '..', not `__…__`, at most 1500 bytes. */
+function isDocumentId(id: string): boolean {
+  return (
+    !id.includes('/') && id !== '.' && id !== '..' && !/^__.*__$/.test(id) && Buffer.byteLength(id, 'utf8') <= 1500
+  );
+}
 
 /**
  * Reads the job id out of a delivered message, or says why the message is poison (to be logged and
@@ -38,7 +42,7 @@ const DOCUMENT_ID = /^[^/]{1,1500}$/;
 export function parseTaskMessage(message: ReceivedMessage): ParsedTaskMessage {
   const jobId = message.attributes?.[JOB_ID_ATTRIBUTE];
   if (!jobId) return { ok: false, reason: `no "${JOB_ID_ATTRIBUTE}" attribute` };
-  if (!DOCUMENT_ID.test(jobId) || jobId === '.' || jobId === '..') {
+  if (!isDocumentId(jobId)) {
     return { ok: false, reason: `"${JOB_ID_ATTRIBUTE}" attribute is not a document id` };
   }
   let data: unknown;

@@ -1,0 +1,241 @@
+/**
+ * parseCreateJobRequest is the createJob callable's whole validation: whatever it lets through is written to
+ * Firestore and run by the worker, and whatever it refuses reaches the client as `invalid-argument` with the
+ * ValidationError's message. So every refusal must be a ValidationError whose `field` and message name the
+ * problem.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_MAX_INPUT_BYTES,
+  parseCreateJobRequest,
+  type CreateJobLimits,
+} from '../../functions/src/job/create-request';
+import { ValidationError } from '../../functions/src/job/validation-error';
+import { createTaskRegistry } from '../../functions/src/tasks/registry';
+import { MAX_WORKTIME_SECONDS } from '../../functions/src/tasks/sleep';
+
+const tasks = createTaskRegistry({ includeTestTasks: false });
+const limits: CreateJobLimits = { maxInputBytes: DEFAULT_MAX_INPUT_BYTES };
+const REQUEST_ID = '0b6f9f0e-3a3c-4f7e-9d55-1f1e2a3b4c5d';
+
+/** Runs the parser and returns the ValidationError it must throw; fails the test on anything else. */
+function validationErrorOf(data: unknown, options: CreateJobLimits = limits): ValidationError {
+  try {
+    parseCreateJobRequest(data, tasks, options);
+  } catch (error) {
+    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail(`expected ${JSON.stringify(data)} to be refused`);
+}
+
+interface BadCase {
+  name: string;
+  data: unknown;
+  /** The ValidationError's `field`. */
+  field: string;
+  /** What the message must say, besides the field's name. */
+  message?: RegExp;
+  limits?: CreateJobLimits;
+}
+
+const BAD_REQUESTS: readonly BadCase[] = [
+  // The request itself: field '' because no single field is wrong; the message names the request.
+  { name: 'null', data: null, field: '', message: /request must be an object.*not null/ },
+  { name: 'undefined (no data at all)', data: undefined, field: '', message: /request must be an object/ },
+  { name: 'an array', data: [{ type: 'sleep', input: { worktime: 1 } }], field: '', message: /not an array/ },
+  { name: 'a string', data: '{"type":"sleep"}', field: '', message: /not a string/ },
+  { name: 'a number', data: 42, field: '', message: /not a number/ },
+
+  { name: 'no type', data: { input: { worktime: 1 } }, field: 'type', message: /required/ },
+  { name: 'a number as type', data: { type: 1, input: { worktime: 1 } }, field: 'type', message: /string/ },
+  { name: 'null as type', data: { type: null, input: { worktime: 1 } }, field: 'type', message: /not null/ },
+  { name: 'an unknown type', data: { type: 'nap', input: { worktime: 1 } }, field: 'type', message: /"nap"/ },
+  { name: 'a type differing only in case', data: { type: 'Sleep', input: { worktime: 1 } }, field: 'type' },
+  {
+    name: 'a test-only type in a registry without test tasks',
+    data: { type: 'test.fail', input: { message: 'x' } },
+    field: 'type',
+  },
+
+  { name: 'no input', data: { type: 'sleep' }, field: 'input', message: /required/ },
+  { name: 'an array as input', data: { type: 'sleep', input: [1] }, field: 'input', message: /not an array/ },
+  { name: 'a string as input', data: { type: 'sleep', input: '{"worktime":1}' }, field: 'input', message: /string/ },
+  { name: 'null as input', data: { type: 'sleep', input: null }, field: 'input', message: /not null/ },
+  { name: 'a number as input', data: { type: 'sleep', input: 40 }, field: 'input', message: /not a number/ },
+
+  // The sleep schema (zod); the field path is input.<key>.
+  { name: 'no worktime', data: { type: 'sleep', input: {} }, field: 'input.worktime' },
+  { name: 'a string worktime', data: { type: 'sleep', input: { worktime: '40' } }, field: 'input.worktime' },
+  { name: 'a boolean worktime', data: { type: 'sleep', input: { worktime: true } }, field: 'input.worktime' },
+  { name: 'a null worktime', data: { type: 'sleep', input: { worktime: null } }, field: 'input.worktime' },
+  { name: 'a negative worktime', data: { type: 'sleep', input: { worktime: -1 } }, field: 'input.worktime' },
+  {
+    name: 'a worktime just under 0',
+    data: { type: 'sleep', input: { worktime: -0.001 } },
+    field: 'input.worktime',
+  },
+  {
+    name: 'a worktime over MAX_WORKTIME_SECONDS',
+    data: { type: 'sleep', input: { worktime: MAX_WORKTIME_SECONDS + 1 } },
+    field: 'input.worktime',
+  },
+  {
+    name: 'a worktime just over MAX_WORKTIME_SECONDS',
+    data: { type: 'sleep', input: { worktime: MAX_WORKTIME_SECONDS + 0.001 } },
+    field: 'input.worktime',
+  },
+  // The schema is strict: an unknown key is a typo the caller should hear about, not something to drop.
+  {
+    name: 'an unknown input field',
+    data: { type: 'sleep', input: { worktime: 1, worktme: 2 } },
+    field: 'input',
+    message: /worktme/,
+  },
+
+  {
+    name: 'an input over maxInputBytes',
+    data: { type: 'sleep', input: { worktime: 1, padding: 'x'.repeat(DEFAULT_MAX_INPUT_BYTES) } },
+    field: 'input',
+    message: new RegExp(`limit is ${DEFAULT_MAX_INPUT_BYTES}`),
+  },
+  {
+    // The limit counts UTF-8 bytes, not characters: 40 three-byte characters are 120 bytes.
+    name: 'an input over a small limit in multi-byte characters',
+    data: { type: 'sleep', input: { worktime: 1, note: '€'.repeat(40) } },
+    field: 'input',
+    limits: { maxInputBytes: 100 },
+    message: /limit is 100/,
+  },
+
+  { name: 'a number as requestId', data: { type: 'sleep', input: { worktime: 1 }, requestId: 7 }, field: 'requestId' },
+  {
+    name: 'null as requestId',
+    data: { type: 'sleep', input: { worktime: 1 }, requestId: null },
+    field: 'requestId',
+  },
+  {
+    name: 'a requestId that is not a UUID',
+    data: { type: 'sleep', input: { worktime: 1 }, requestId: 'request-1' },
+    field: 'requestId',
+    message: /UUID/,
+  },
+  {
+    name: 'an empty requestId',
+    data: { type: 'sleep', input: { worktime: 1 }, requestId: '' },
+    field: 'requestId',
+  },
+  {
+    name: 'a UUID with extra characters',
+    data: { type: 'sleep', input: { worktime: 1 }, requestId: `${REQUEST_ID}x` },
+    field: 'requestId',
+  },
+  {
+    name: 'a UUID without its dashes',
+    data: { type: 'sleep', input: { worktime: 1 }, requestId: REQUEST_ID.replace(/-/g, '') },
+    field: 'requestId',
+  },
+];
+
+describe('parseCreateJobRequest', () => {
+  describe('refuses', () => {
+    for (const bad of BAD_REQUESTS) {
+      it(`${bad.name} (field "${bad.field}")`, () => {
+        const error = validationErrorOf(bad.data, bad.limits);
+        assert.equal(error.field, bad.field);
+        // The client sees only the message, so it must say which field is wrong.
+        assert.match(error.message, bad.field === '' ? /request/ : new RegExp(bad.field.replace(/\./g, '\\.')));
+        if (bad.message) assert.match(error.message, bad.message);
+      });
+    }
+
+    it('lists the known types when the type is unknown', () => {
+      const error = validationErrorOf({ type: 'nap', input: { worktime: 1 } });
+      assert.match(error.message, new RegExp(`known: ${tasks.types().join(', ')}`));
+      assert.match(error.message, /\bsleep\b/);
+    });
+
+    it('lists the test types too when the registry has them', () => {
+      const withTestTasks = createTaskRegistry({ includeTestTasks: true });
+      assert.throws(
+        () => parseCreateJobRequest({ type: 'nap', input: {} }, withTestTasks, limits),
+        (error: unknown) => error instanceof ValidationError && /known: sleep, test\.fail/.test(error.message),
+      );
+    });
+
+    it('checks the size before the schema, so a huge input is refused without being parsed', () => {
+      // Both too big and invalid for the schema: the size is what must be reported.
+      const error = validationErrorOf({ type: 'sleep', input: { worktime: 'x'.repeat(200) } }, { maxInputBytes: 50 });
+      assert.equal(error.field, 'input');
+      assert.match(error.message, /bytes/);
+    });
+
+    it('names the first problem when several fields are wrong (type before input)', () => {
+      const error = validationErrorOf({ type: 3, input: 'nope', requestId: 'nope' });
+      assert.equal(error.field, 'type');
+    });
+
+    it('is a ValidationError with its own name, so logs and the callable can tell it apart', () => {
+      const error = validationErrorOf({});
+      assert.equal(error.name, 'ValidationError');
+      assert.ok(error instanceof Error);
+    });
+  });
+
+  describe('accepts', () => {
+    it('a sleep request without a requestId, and adds no requestId key', () => {
+      const parsed = parseCreateJobRequest({ type: 'sleep', input: { worktime: 40 } }, tasks, limits);
+      assert.deepEqual(parsed, { type: 'sleep', input: { worktime: 40 } });
+      assert.equal(Object.hasOwn(parsed, 'requestId'), false);
+    });
+
+    it('a sleep request with a UUID requestId', () => {
+      const parsed = parseCreateJobRequest(
+        { type: 'sleep', input: { worktime: 1 }, requestId: REQUEST_ID },
+        tasks,
+        limits,
+      );
+      assert.deepEqual(parsed, { type: 'sleep', input: { worktime: 1 }, requestId: REQUEST_ID });
+    });
+
+    it('an upper-case UUID and one from crypto.randomUUID()', () => {
+      for (const requestId of [REQUEST_ID.toUpperCase(), randomUUID()]) {
+        const parsed = parseCreateJobRequest({ type: 'sleep', input: { worktime: 1 }, requestId }, tasks, limits);
+        assert.equal(parsed.requestId, requestId);
+      }
+    });
+
+    it('worktime 0 (the lower bound)', () => {
+      const parsed = parseCreateJobRequest({ type: 'sleep', input: { worktime: 0 } }, tasks, limits);
+      assert.deepEqual(parsed.input, { worktime: 0 });
+    });
+
+    it('worktime MAX_WORKTIME_SECONDS (the upper bound)', () => {
+      const parsed = parseCreateJobRequest({ type: 'sleep', input: { worktime: MAX_WORKTIME_SECONDS } }, tasks, limits);
+      assert.deepEqual(parsed.input, { worktime: MAX_WORKTIME_SECONDS });
+    });
+
+    it('a fractional worktime', () => {
+      const parsed = parseCreateJobRequest({ type: 'sleep', input: { worktime: 0.25 } }, tasks, limits);
+      assert.deepEqual(parsed.input, { worktime: 0.25 });
+    });
+
+    it('an input exactly maxInputBytes long', () => {
+      const input = { worktime: 1 };
+      const exact = Buffer.byteLength(JSON.stringify(input), 'utf8');
+      const parsed = parseCreateJobRequest({ type: 'sleep', input }, tasks, { maxInputBytes: exact });
+      assert.deepEqual(parsed.input, input);
+    });
+
+    it('a test-only type when the registry includes test tasks', () => {
+      const withTestTasks = createTaskRegistry({ includeTestTasks: true });
+      const parsed = parseCreateJobRequest(
+        { type: 'test.fail', input: { message: 'boom', code: 'not-found' } },
+        withTestTasks,
+        limits,
+      );
+      assert.deepEqual(parsed, { type: 'test.fail', input: { message: 'boom', code: 'not-found' } });
+    });
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * toJobError turns whatever a task handler threw into the `error` of a FAILED job. It must never throw
+ * itself (the worker calls it in its catch), must keep a TaskError's chosen code, and must keep the document
+ * small whatever was thrown.
+ */
+import assert from 'node:assert/strict';
+import { MAX_ERROR_MESSAGE_LENGTH, TaskError, toJobError } from '../../functions/src/job/job-error';
+
+describe('toJobError', () => {
+  it("keeps a TaskError's code and message", () => {
+    assert.deepEqual(toJobError(new TaskError('invalid-argument', 'worktime makes no sense')), {
+      code: 'invalid-argument',
+      message: 'worktime makes no sense',
+    });
+  });
+
+  it('keeps every code a TaskError can carry, not just invalid-argument', () => {
+    for (const code of ['not-found', 'failed-precondition', 'resource-exhausted', 'internal'] as const) {
+      assert.equal(toJobError(new TaskError(code, 'x')).code, code);
+    }
+  });
+
+  it('maps a plain Error to internal, keeping its message', () => {
+    assert.deepEqual(toJobError(new Error('disk full')), { code: 'internal', message: 'disk full' });
+  });
+
+  it('maps an Error subclass that is not a TaskError to internal', () => {
+    assert.deepEqual(toJobError(new RangeError('out of range')), { code: 'internal', message: 'out of range' });
+  });
+
+  it('ignores a `code` on an error that is not a TaskError (a Node system error must not choose the code)', () => {
+    const error = Object.assign(new Error('ENOENT: no such file'), { code: 'not-found' });
+    assert.equal(toJobError(error).code, 'internal');
+  });
+
+  describe('a thrown value that is not an Error', () => {
+    const thrown: ReadonlyArray<readonly [string, unknown, string]> = [
+      ['a string', 'boom', 'boom'],
+      ['a number', 42, '42'],
+      ['null', null, 'null'],
+      ['undefined', undefined, 'undefined'],
+      ['a plain object', { code: 'not-found', message: 'x' }, '[object Object]'],
+    ];
+    for (const [name, value, message] of thrown) {
+      it(`maps ${name} to internal with a string message`, () => {
+        assert.deepEqual(toJobError(value), { code: 'internal', message });
+      });
+    }
+  });
+
+  it('describes a thrown value that has no string form instead of throwing itself', () => {
+    // The worker calls toJobError after claiming the job: if it threw, the job would stay RUNNING.
+    const noPrototype: unknown = Object.create(null);
+    assert.deepEqual(toJobError(noPrototype), { code: 'internal', message: 'a thrown object that has no string form' });
+    const hostile = {
+      toString: (): string => {
+        throw new Error('no');
+      },
+    };
+    assert.equal(toJobError(hostile).code, 'internal');
+  });
+
+  describe('message length', () => {
+    it('does not split a surrogate pair when it cuts', () => {
+      const message = toJobError(new Error(`${'x'.repeat(MAX_ERROR_MESSAGE_LENGTH - 2)}😀y`)).message;
+      assert.doesNotMatch(message, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])/, 'no lone high surrogate');
+      assert.ok(message.length <= MAX_ERROR_MESSAGE_LENGTH);
+      assert.ok(message.endsWith('x…'));
+    });
+
+    it(`truncates a long message to MAX_ERROR_MESSAGE_LENGTH (${MAX_ERROR_MESSAGE_LENGTH}) with an ellipsis`, () => {
+      const long = 'e'.repeat(MAX_ERROR_MESSAGE_LENGTH * 10);
+      const { message } = toJobError(new Error(long));
+      assert.equal(message.length, MAX_ERROR_MESSAGE_LENGTH);
+      assert.ok(message.endsWith('…'), 'the ellipsis says the message was cut');
+      assert.ok(long.startsWith(message.slice(0, -1)), 'the kept part is the start of the original');
+    });
+
+    it('truncates a long thrown string the same way', () => {
+      const { code, message } = toJobError('s'.repeat(MAX_ERROR_MESSAGE_LENGTH + 1));
+      assert.equal(code, 'internal');
+      assert.equal(message.length, MAX_ERROR_MESSAGE_LENGTH);
+    });
+
+    it('keeps a message exactly MAX_ERROR_MESSAGE_LENGTH long as it is', () => {
+      const exact = 'x'.repeat(MAX_ERROR_MESSAGE_LENGTH);
+      assert.equal(toJobError(new Error(exact)).message, exact);
+    });
+
+    it('cuts a message one character too long', () => {
+      const { message } = toJobError(new Error('x'.repeat(MAX_ERROR_MESSAGE_LENGTH + 1)));
+      assert.equal(message, `${'x'.repeat(MAX_ERROR_MESSAGE_LENGTH - 1)}…`);
+    });
+  });
+
+  describe('an empty message', () => {
+    it('gets a placeholder from a plain Error, so the job never shows a blank error', () => {
+      assert.deepEqual(toJobError(new Error('')), { code: 'internal', message: 'the task failed without a message' });
+    });
+
+    it('gets a placeholder from a TaskError and keeps its code', () => {
+      assert.deepEqual(toJobError(new TaskError('not-found', '')), {
+        code: 'not-found',
+        message: 'the task failed without a message',
+      });
+    });
+
+    it('gets a placeholder from a thrown empty string', () => {
+      assert.equal(toJobError('').message, 'the task failed without a message');
+    });
+  });
+});

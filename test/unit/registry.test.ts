@@ -1,0 +1,87 @@
+/**
+ * The registry decides which task types a deployment runs. The test-only types must never reach a deploy,
+ * and two tasks claiming one name must fail at start-up rather than one silently shadowing the other.
+ */
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { createTaskRegistry, PRODUCTION_TASKS, TaskRegistry } from '../../functions/src/tasks/registry';
+import { sleepTask } from '../../functions/src/tasks/sleep';
+import { defineTask } from '../../functions/src/tasks/task';
+import { failTask, TEST_TASKS } from '../../functions/src/tasks/test-tasks';
+
+/** A task that does nothing, for registries built by hand. */
+function stubTask(type: string) {
+  return defineTask({ type, input: z.strictObject({}), run: () => Promise.resolve(type) });
+}
+
+describe('createTaskRegistry', () => {
+  describe('without test tasks (a deploy)', () => {
+    const registry = createTaskRegistry({ includeTestTasks: false });
+
+    it('serves sleep', () => {
+      assert.equal(registry.get('sleep'), sleepTask);
+    });
+
+    it('does not serve test.fail', () => {
+      assert.equal(registry.get('test.fail'), undefined);
+    });
+
+    it('lists exactly the production tasks', () => {
+      assert.deepEqual(registry.types(), Object.keys(PRODUCTION_TASKS).sort());
+      assert.ok(registry.types().every((type) => !type.startsWith('test.')));
+    });
+  });
+
+  describe('with test tasks (the emulator suite)', () => {
+    const registry = createTaskRegistry({ includeTestTasks: true });
+
+    it('serves test.fail as well as sleep', () => {
+      assert.equal(registry.get('test.fail'), failTask);
+      assert.equal(registry.get('sleep'), sleepTask);
+    });
+
+    it('lists the production and test types, sorted', () => {
+      assert.deepEqual(registry.types(), ['sleep', 'test.fail']);
+      assert.equal(registry.types().length, Object.keys(PRODUCTION_TASKS).length + TEST_TASKS.length);
+    });
+  });
+
+  it('answers undefined for an unknown type rather than throwing', () => {
+    const registry = createTaskRegistry({ includeTestTasks: true });
+    assert.equal(registry.get('nap'), undefined);
+    assert.equal(registry.get(''), undefined);
+  });
+
+  it('does not serve names inherited from Object.prototype', () => {
+    const registry = createTaskRegistry({ includeTestTasks: true });
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      assert.equal(registry.get(name), undefined, name);
+    }
+  });
+});
+
+describe('TaskRegistry', () => {
+  it('throws when two tasks share a type name', () => {
+    assert.throws(() => new TaskRegistry([stubTask('a'), stubTask('b'), stubTask('a')]), /share a type name/);
+  });
+
+  it('throws when the same task is registered twice', () => {
+    assert.throws(() => new TaskRegistry([sleepTask, sleepTask]), /share a type name/);
+  });
+
+  it('sorts types() whatever the registration order', () => {
+    const registry = new TaskRegistry([stubTask('zeta'), stubTask('alpha'), stubTask('mid.task')]);
+    assert.deepEqual(registry.types(), ['alpha', 'mid.task', 'zeta']);
+  });
+
+  it('returns a fresh array from types(), so a caller cannot change the registry', () => {
+    const registry = new TaskRegistry([stubTask('a')]);
+    registry.types().push('b');
+    assert.deepEqual(registry.types(), ['a']);
+    assert.equal(registry.get('b'), undefined);
+  });
+
+  it('accepts an empty list', () => {
+    assert.deepEqual(new TaskRegistry([]).types(), []);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * parseTaskMessage decides whether a Pub/Sub delivery is a job to run or poison to acknowledge and drop.
+ * A wrong "ok" makes the worker read a document that cannot exist; a wrong "not ok" loses a real job.
+ */
+import assert from 'node:assert/strict';
+import {
+  JOB_ID_ATTRIBUTE,
+  parseTaskMessage,
+  taskMessage,
+  type ParsedTaskMessage,
+  type ReceivedMessage,
+} from '../../functions/src/job/task-message';
+
+/** Pub/Sub delivers `data` as base64; this is what a push or the emulator hands the worker. */
+function base64Json(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
+}
+
+/** The message the publisher sends for a job, as the worker receives it. */
+function delivered(jobId: string, type = 'sleep'): ReceivedMessage {
+  const { json, attributes } = taskMessage(jobId, type);
+  return { messageId: '1', data: base64Json(json), attributes };
+}
+
+/** Asserts a refusal and returns its reason, so each case can check the reason says what is wrong. */
+function reasonOf(result: ParsedTaskMessage): string {
+  assert.equal(result.ok, false, `expected a refusal, got ${JSON.stringify(result)}`);
+  assert.ok(!result.ok);
+  return result.reason;
+}
+
+describe('task-message', () => {
+  describe('taskMessage', () => {
+    it('puts the job id in both the JSON data and the jobId attribute', () => {
+      const message = taskMessage('job-1', 'sleep');
+      assert.deepEqual(message.json, { jobId: 'job-1', type: 'sleep' });
+      assert.deepEqual(message.attributes, { [JOB_ID_ATTRIBUTE]: 'job-1' });
+      assert.equal(JOB_ID_ATTRIBUTE, 'jobId');
+    });
+  });
+
+  describe('parseTaskMessage', () => {
+    it('accepts the message taskMessage() builds', () => {
+      assert.deepEqual(parseTaskMessage(delivered('AbC123xyz')), { ok: true, jobId: 'AbC123xyz' });
+    });
+
+    it('accepts a Firestore auto-id and ignores the type in the data (the document is the truth)', () => {
+      assert.deepEqual(parseTaskMessage(delivered('4aZ9cQ2mXx7LkP0oRt1S', 'test.fail')), {
+        ok: true,
+        jobId: '4aZ9cQ2mXx7LkP0oRt1S',
+      });
+    });
+
+    it('accepts extra attributes and extra data fields', () => {
+      const message: ReceivedMessage = {
+        data: base64Json({ jobId: 'job-1', type: 'sleep', traceId: 't' }),
+        attributes: { [JOB_ID_ATTRIBUTE]: 'job-1', googclient_schemaencoding: 'JSON' },
+      };
+      assert.deepEqual(parseTaskMessage(message), { ok: true, jobId: 'job-1' });
+    });
+
+    it('refuses a message with no attributes at all', () => {
+      const { data } = delivered('job-1');
+      assert.match(reasonOf(parseTaskMessage({ data })), /no "jobId" attribute/);
+    });
+
+    it('refuses a message with empty attributes', () => {
+      const { data } = delivered('job-1');
+      assert.match(reasonOf(parseTaskMessage({ data, attributes: {} })), /no "jobId" attribute/);
+    });
+
+    it('refuses an empty jobId attribute', () => {
+      const { data } = delivered('job-1');
+      assert.match(reasonOf(parseTaskMessage({ data, attributes: { jobId: '' } })), /no "jobId" attribute/);
+    });
+
+    it('refuses a job id in another attribute name', () => {
+      const { data } = delivered('job-1');
+      assert.match(reasonOf(parseTaskMessage({ data, attributes: { job_id: 'job-1' } })), /no "jobId" attribute/);
+    });
+
+    // Each of these would address another document, another collection, or nothing at all.
+    const notDocumentIds: ReadonlyArray<readonly [string, string]> = [
+      ['a "/" (a path into a subcollection)', 'job-1/tasks/x'],
+      ['a leading "/"', '/job-1'],
+      ['"."', '.'],
+      ['".."', '..'],
+      ['more than 1500 characters', 'a'.repeat(1501)],
+      ['more than 1500 bytes in fewer characters', 'é'.repeat(751)],
+      ['the reserved __name__ form', '__id__'],
+    ];
+    for (const [name, jobId] of notDocumentIds) {
+      it(`refuses a jobId attribute with ${name}`, () => {
+        assert.match(reasonOf(parseTaskMessage(delivered(jobId))), /not a document id/);
+      });
+    }
+
+    it('accepts a 1500-character ASCII id (the longest Firestore allows)', () => {
+      const jobId = 'a'.repeat(1500);
+      assert.deepEqual(parseTaskMessage(delivered(jobId)), { ok: true, jobId });
+    });
+
+    it('refuses data that is not base64 of JSON', () => {
+      const message: ReceivedMessage = { data: '%%% not base64 %%%', attributes: { jobId: 'job-1' } };
+      assert.match(reasonOf(parseTaskMessage(message)), /not JSON/);
+    });
+
+    it('refuses data that is base64 of plain text', () => {
+      const message: ReceivedMessage = {
+        data: Buffer.from('job-1', 'utf8').toString('base64'),
+        attributes: { jobId: 'job-1' },
+      };
+      assert.match(reasonOf(parseTaskMessage(message)), /not JSON/);
+    });
+
+    it('refuses a message with no data', () => {
+      assert.match(reasonOf(parseTaskMessage({ attributes: { jobId: 'job-1' } })), /not JSON/);
+    });
+
+    it('refuses data that names another job than the attribute', () => {
+      const message: ReceivedMessage = {
+        data: base64Json({ jobId: 'job-2', type: 'sleep' }),
+        attributes: { jobId: 'job-1' },
+      };
+      assert.match(reasonOf(parseTaskMessage(message)), /same job/);
+    });
+
+    // JSON, but not an object whose jobId is the attribute's string (a number 1 is not the id "1").
+    const wrongShapes: ReadonlyArray<readonly [string, unknown, string]> = [
+      ['null', null, 'job-1'],
+      ['a bare string id', 'job-1', 'job-1'],
+      ['an array', ['job-1'], 'job-1'],
+      ['an object without jobId', { type: 'sleep' }, 'job-1'],
+      ['a numeric jobId', { jobId: 1 }, '1'],
+    ];
+    for (const [name, json, jobId] of wrongShapes) {
+      it(`refuses JSON data that is ${name}`, () => {
+        const message: ReceivedMessage = { data: base64Json(json), attributes: { [JOB_ID_ATTRIBUTE]: jobId } };
+        assert.match(reasonOf(parseTaskMessage(message)), /same job/);
+      });
+    }
+  });
+});
