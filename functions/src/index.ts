@@ -4,24 +4,38 @@
 import { setGlobalOptions } from 'firebase-functions/v2';
 import { onCall } from 'firebase-functions/v2/https';
 import { onMessagePublished } from 'firebase-functions/v2/pubsub';
+import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { config } from './config';
+import { handleCancelJob } from './firebase/cancel-job';
 import { handleCreateJob } from './firebase/create-job';
 import { getDependencies } from './firebase/dependencies';
 import { handleJobMessage } from './firebase/run-job';
+import { handleSweep } from './firebase/sweep';
 import type { TaskMessageData } from './job/task-message';
 
 setGlobalOptions({ region: config.region, maxInstances: 10 });
 
+// App Check is enforced by the handlers (ENFORCE_APP_CHECK, read per call): firebase-functions reads an
+// `enforceAppCheck` param at load time, which deploy-time discovery warns about.
+const callableOptions = { memory: '256MiB', timeoutSeconds: 30 } as const;
+
 /** Callable `createJob({ type, input, requestId? })` → `{ id, type, state }`. Firebase Auth required. */
-export const createJob = onCall({ memory: '256MiB', timeoutSeconds: 30 }, (request) =>
-  handleCreateJob(request, getDependencies()),
-);
+export const createJob = onCall(callableOptions, (request) => handleCreateJob(request, getDependencies()));
+
+/** Callable `cancelJob({ id })` → `{ id, state, cancelRequested }`. The job's owner only. */
+export const cancelJob = onCall(callableOptions, (request) => handleCancelJob(request, getDependencies()));
 
 /**
- * The worker: one invocation per delivered task message. `retry: false` because a message is only a hint
- * (the job document is the truth) and the handler never throws for a job's own failure.
+ * The worker: one invocation per delivered task message. `retry: false`: the worker retries jobs itself (with
+ * backoff, per task type) and the sweep recovers crashed workers, so Pub/Sub redelivery would only retry twice
+ * over; the handler never throws for a job's own failure.
  */
 export const runJob = onMessagePublished<TaskMessageData>(
-  { topic: config.jobsTopic, memory: '256MiB', timeoutSeconds: config.workerTimeoutSeconds, retry: false },
+  { topic: config.jobsTopic, memory: '512MiB', timeoutSeconds: config.workerTimeoutSeconds, retry: false },
   (event) => handleJobMessage(event.data.message, getDependencies()),
 );
+
+/** The recovery sweep: lost publishes and crashed workers (see firebase/sweep.ts). */
+export const sweepJobs = onSchedule({ schedule: config.sweepSchedule, timeoutSeconds: 300 }, async () => {
+  await handleSweep(getDependencies(), Date.now());
+});

@@ -11,7 +11,7 @@ export const logs = {
     logger.info('job created', { jobId, type, owner });
   },
   publishFailed(jobId: string, err: unknown): void {
-    logger.error('publishing the task failed; the job was removed', { jobId, err: String(err) });
+    logger.error('publishing the task failed; the recovery sweep will publish it again', { jobId, err: String(err) });
   },
   poisonMessage(messageId: string | undefined, reason: string): void {
     logger.warn('ignored a task message that cannot name a job', { messageId, reason });
@@ -20,7 +20,7 @@ export const logs = {
     logger.warn('ignored a task message for a job that does not exist', { jobId, messageId });
   },
   duplicateDelivery(jobId: string, state: JobState, messageId: string | undefined): void {
-    logger.info('ignored a repeated task message: the job is already claimed', { jobId, state, messageId });
+    logger.info('ignored a repeated task message: the job is not queued', { jobId, state, messageId });
   },
   jobStarted(jobId: string, type: string, attempt: number): void {
     logger.info('job running', { jobId, type, attempt });
@@ -28,10 +28,25 @@ export const logs = {
   jobCompleted(jobId: string, type: string, runMillis: number): void {
     logger.info('job completed', { jobId, type, runMillis });
   },
-  jobFailed(jobId: string, type: string, error: JobError, runMillis: number): void {
-    logger.warn('job failed', { jobId, type, code: error.code, message: error.message, runMillis });
+  jobEnded(jobId: string, type: string, state: JobState, error: JobError, runMillis: number): void {
+    logger.warn(`job ${state.toLowerCase()}`, { jobId, type, code: error.code, message: error.message, runMillis });
+  },
+  jobRetrying(jobId: string, type: string, attempt: number, error: JobError, delayMs: number): void {
+    logger.warn('job failed transiently; retry queued', { jobId, type, attempt, code: error.code, delayMs });
+  },
+  jobCancelled(jobId: string, owner: string, from: JobState): void {
+    logger.info('job cancel requested', { jobId, owner, from });
+  },
+  jobRecovered(jobId: string, type: string, action: string, attempts: number): void {
+    logger.warn('recovery sweep acted on a job', { jobId, type, action, attempts });
   },
   terminalWriteSkipped(jobId: string, state: JobState | undefined): void {
-    logger.warn('did not write the outcome: the job is no longer running', { jobId, state });
+    logger.warn('did not write: the attempt is no longer the job’s current one', { jobId, state });
+  },
+  progressWriteFailed(jobId: string, err: unknown): void {
+    logger.warn('a progress write failed', { jobId, err: String(err) });
+  },
+  cancelWatchFailed(jobId: string, err: unknown): void {
+    logger.warn('the cancel listener failed; the job can still end by its time limit', { jobId, err: String(err) });
   },
 };

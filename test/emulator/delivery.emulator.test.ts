@@ -9,13 +9,14 @@ import functionsTest from 'firebase-functions-test';
 import { z } from 'zod';
 import { runJob } from '../../functions/src/index';
 import { handleJobMessage } from '../../functions/src/firebase/run-job';
-import { JobStore, type StoredJob } from '../../functions/src/firebase/job-store';
+import type { StoredJob } from '../../functions/src/firebase/job-store';
 import { taskMessage, type ReceivedMessage } from '../../functions/src/job/task-message';
 import { defineTask } from '../../functions/src/tasks/task';
 import { TaskRegistry } from '../../functions/src/tasks/registry';
 import { adminFirestore } from '../helpers/admin';
 import { signedInUser, type TestUser } from '../helpers/client';
 import { emulatorHosts } from '../helpers/emulators';
+import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { watchUntilDone } from '../helpers/watch-job';
 
 /** A message exactly as Pub/Sub would deliver the publisher's message for this job. */
@@ -57,29 +58,27 @@ describe('at-least-once delivery (emulator)', () => {
         return 'counted';
       },
     });
-    const deps = () => ({ store: new JobStore(adminFirestore(), 'jobs'), tasks: new TaskRegistry([countingTask]) });
+    const deps = () => inProcessDeps({ tasks: new TaskRegistry([countingTask]), queue: new CapturingQueue() });
 
     it('runs the handler once for concurrent and late duplicates, and never rewrites the done job', async () => {
-      const { store, tasks } = deps();
+      const d = deps();
+      const { store } = d;
       const id = store.newJobId();
-      await store.create(id, user.uid ?? '', { type: 'test.count', input: {} });
+      await store.create(id, user.uid ?? '', { type: 'test.count', input: {} }, 10);
 
-      const first = handleJobMessage(deliveredMessage(id, 'test.count', 'm1'), { store, tasks });
+      const first = handleJobMessage(deliveredMessage(id, 'test.count', 'm1'), d);
       // Wait until the first delivery's handler is running, by its own effect on the document.
       const deadline = Date.now() + 15_000;
       while ((await readJob(id)).state !== 'RUNNING')
         assert.ok(Date.now() < deadline, 'the first delivery claims the job');
-      await Promise.all(
-        ['m2', 'm3', 'm4'].map((m) => handleJobMessage(deliveredMessage(id, 'test.count', m), { store, tasks })),
-      );
+      await Promise.all(['m2', 'm3', 'm4'].map((m) => handleJobMessage(deliveredMessage(id, 'test.count', m), d)));
       release();
       await first;
       const done = await readJob(id);
       assert.equal(done.state, 'COMPLETED');
       assert.equal(done.result, 'counted');
 
-      for (const m of ['m5', 'm6', 'm7'])
-        await handleJobMessage(deliveredMessage(id, 'test.count', m), { store, tasks });
+      for (const m of ['m5', 'm6', 'm7']) await handleJobMessage(deliveredMessage(id, 'test.count', m), d);
 
       const after = await readJob(id);
       assert.equal(handlerRuns, 1, 'the handler ran once for seven deliveries');

@@ -1,35 +1,34 @@
 /**
- * Follows a job with a client listener until it is done, keeping every state the listener saw. Waiting is on
- * the listener; the deadline is only a guard so a broken pipeline fails the test instead of hanging it.
+ * Follows a job with a client listener until a condition holds. Waiting is on the listener; the deadline is only
+ * a guard so a broken pipeline fails the test instead of hanging it.
  */
 import { doc, onSnapshot, type Firestore, type Timestamp } from 'firebase/firestore';
 import type { JobDocument } from '../../functions/src/job/job-document';
 
 export type ClientJob = JobDocument<Timestamp>;
 
-export interface WatchedJob {
-  /** Each snapshot's state, in the order the listener saw them (repeats removed). */
-  states: string[];
-  final: ClientJob;
-}
-
-export function watchUntilDone(firestore: Firestore, id: string, deadlineMs = 45_000): Promise<WatchedJob> {
+/** Resolves with the first snapshot of the job that satisfies `predicate`; `onEach` sees every snapshot. */
+export function watchUntil(
+  firestore: Firestore,
+  id: string,
+  predicate: (job: ClientJob) => boolean,
+  { deadlineMs = 45_000, onEach }: { deadlineMs?: number; onEach?: (job: ClientJob) => void } = {},
+): Promise<ClientJob> {
   return new Promise((resolve, reject) => {
-    const states: string[] = [];
     const timer = setTimeout(() => {
       unsubscribe();
-      reject(new Error(`job ${id} not done after ${deadlineMs} ms; states seen: ${states.join(' → ') || 'none'}`));
+      reject(new Error(`job ${id} did not reach the awaited condition within ${deadlineMs} ms`));
     }, deadlineMs);
     const unsubscribe = onSnapshot(
       doc(firestore, 'jobs', id),
       (snap) => {
         const job = snap.data() as ClientJob | undefined;
         if (!job) return;
-        if (states.at(-1) !== job.state) states.push(job.state);
-        if (job.done) {
+        onEach?.(job);
+        if (predicate(job)) {
           clearTimeout(timer);
           unsubscribe();
-          resolve({ states, final: job });
+          resolve(job);
         }
       },
       (error) => {
@@ -38,4 +37,23 @@ export function watchUntilDone(firestore: Firestore, id: string, deadlineMs = 45
       },
     );
   });
+}
+
+export interface WatchedJob {
+  /** Each snapshot's state, in the order the listener saw them (repeats removed). */
+  states: string[];
+  /** Every snapshot the listener saw. */
+  snapshots: ClientJob[];
+  final: ClientJob;
+}
+
+/** Follows a job until it is done, keeping every snapshot. */
+export async function watchUntilDone(firestore: Firestore, id: string, deadlineMs = 45_000): Promise<WatchedJob> {
+  const snapshots: ClientJob[] = [];
+  const final = await watchUntil(firestore, id, (job) => job.done, {
+    deadlineMs,
+    onEach: (job) => snapshots.push(job),
+  });
+  const states = snapshots.map((s) => s.state).filter((state, i, all) => i === 0 || all[i - 1] !== state);
+  return { states, snapshots, final };
 }

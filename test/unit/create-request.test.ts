@@ -153,14 +153,16 @@ describe('parseCreateJobRequest', () => {
     it('lists the known types when the type is unknown', () => {
       const error = validationErrorOf({ type: 'nap', input: { worktime: 1 } });
       assert.match(error.message, new RegExp(`known: ${tasks.types().join(', ')}`));
-      assert.match(error.message, /\bsleep\b/);
+      assert.match(error.message, /known: primes, sleep\)/);
     });
 
     it('lists the test types too when the registry has them', () => {
       const withTestTasks = createTaskRegistry({ includeTestTasks: true });
       assert.throws(
         () => parseCreateJobRequest({ type: 'nap', input: {} }, withTestTasks, limits),
-        (error: unknown) => error instanceof ValidationError && /known: sleep, test\.fail/.test(error.message),
+        (error: unknown) =>
+          error instanceof ValidationError &&
+          /known: primes, sleep, test\.chatty, test\.crash, test\.fail, test\.flaky, test\.hang\)/.test(error.message),
       );
     });
 

@@ -1,10 +1,11 @@
 /**
  * toJobError turns whatever a task handler threw into the `error` of a FAILED job. It must never throw
  * itself (the worker calls it in its catch), must keep a TaskError's chosen code, and must keep the document
- * small whatever was thrown.
+ * small whatever was thrown. classifyFailure adds the retry decision: a TaskError is permanent unless it says
+ * otherwise, and anything unknown is worth another attempt (the retry policy bounds the cost).
  */
 import assert from 'node:assert/strict';
-import { MAX_ERROR_MESSAGE_LENGTH, TaskError, toJobError } from '../../functions/src/job/job-error';
+import { classifyFailure, MAX_ERROR_MESSAGE_LENGTH, TaskError, toJobError } from '../../functions/src/job/job-error';
 
 describe('toJobError', () => {
   it("keeps a TaskError's code and message", () => {
@@ -108,5 +109,74 @@ describe('toJobError', () => {
     it('gets a placeholder from a thrown empty string', () => {
       assert.equal(toJobError('').message, 'the task failed without a message');
     });
+  });
+});
+
+describe('TaskError', () => {
+  it('is permanent by default', () => {
+    const error = new TaskError('invalid-argument', 'bad input');
+    assert.equal(error.transient, false);
+    assert.equal(new TaskError('internal', 'x', {}).transient, false);
+  });
+
+  it('is transient when it says so, and permanent when it says transient: false', () => {
+    assert.equal(new TaskError('unavailable', 'try later', { transient: true }).transient, true);
+    assert.equal(new TaskError('unavailable', 'no', { transient: false }).transient, false);
+  });
+
+  it('is an Error named TaskError with its code and message', () => {
+    const error = new TaskError('not-found', 'no such thing', { transient: true });
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, 'TaskError');
+    assert.equal(error.code, 'not-found');
+    assert.equal(error.message, 'no such thing');
+  });
+});
+
+describe('classifyFailure', () => {
+  it('makes a TaskError permanent by default, keeping its code and message', () => {
+    assert.deepEqual(classifyFailure(new TaskError('invalid-argument', 'worktime makes no sense')), {
+      error: { code: 'invalid-argument', message: 'worktime makes no sense' },
+      transient: false,
+    });
+  });
+
+  it('makes a TaskError with the transient option transient, keeping its code', () => {
+    assert.deepEqual(classifyFailure(new TaskError('unavailable', 'backend busy', { transient: true })), {
+      error: { code: 'unavailable', message: 'backend busy' },
+      transient: true,
+    });
+  });
+
+  it('makes a plain Error transient, as internal', () => {
+    assert.deepEqual(classifyFailure(new Error('socket hang up')), {
+      error: { code: 'internal', message: 'socket hang up' },
+      transient: true,
+    });
+  });
+
+  it('makes an Error that merely looks like a TaskError transient (only the class counts)', () => {
+    const lookalike = Object.assign(new Error('x'), { name: 'TaskError', code: 'invalid-argument', transient: false });
+    assert.deepEqual(classifyFailure(lookalike), { error: { code: 'internal', message: 'x' }, transient: true });
+  });
+
+  it('makes thrown non-Errors transient, and never throws itself', () => {
+    const hostile = {
+      toString: (): string => {
+        throw new Error('no');
+      },
+    };
+    for (const thrown of ['boom', 42, null, undefined, { message: 'x' }, Object.create(null), hostile]) {
+      const failure = classifyFailure(thrown);
+      assert.equal(failure.transient, true, String(typeof thrown));
+      assert.equal(failure.error.code, 'internal');
+      assert.equal(typeof failure.error.message, 'string');
+    }
+  });
+
+  it('gives the same error as toJobError', () => {
+    for (const thrown of [new TaskError('not-found', ''), new Error('e'.repeat(MAX_ERROR_MESSAGE_LENGTH * 2)), 'x']) {
+      assert.deepEqual(classifyFailure(thrown).error, toJobError(thrown));
+    }
   });
 });

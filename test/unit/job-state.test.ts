@@ -1,6 +1,7 @@
 /**
- * The job state machine: the transactions in job-store.ts trust canTransition() to keep a job from moving
- * backwards or leaving a terminal state, so every pair of states is checked here, allowed or not.
+ * The job state machine: the transactions in job-store.ts trust canTransition() to keep a job from leaving a
+ * terminal state or being re-claimed while it runs, so every pair of states is checked here, allowed or not.
+ * The one move backwards is RUNNING → CREATED: a transient failure or a lost lease queues another attempt.
  */
 import assert from 'node:assert/strict';
 import { canTransition, isJobState, isTerminal, JOB_STATES, type JobState } from '../../functions/src/job/job-state';
@@ -10,6 +11,8 @@ const ALLOWED: ReadonlyArray<readonly [JobState, JobState]> = [
   ['CREATED', 'RUNNING'],
   ['CREATED', 'FAILED'],
   ['CREATED', 'CANCELLED'],
+  // A retry: a transient failure or an expired lease re-queues the job.
+  ['RUNNING', 'CREATED'],
   ['RUNNING', 'COMPLETED'],
   ['RUNNING', 'FAILED'],
   ['RUNNING', 'CANCELLED'],
@@ -34,8 +37,32 @@ describe('job-state', () => {
       for (const state of JOB_STATES) assert.equal(canTransition(state, state), false, state);
     });
 
-    it('never allows a move back to CREATED', () => {
-      for (const state of JOB_STATES) assert.equal(canTransition(state, 'CREATED'), false, state);
+    it('allows a move back to CREATED only from RUNNING (a retry), never from a terminal state', () => {
+      const into = JOB_STATES.filter((state) => canTransition(state, 'CREATED'));
+      assert.deepEqual(into, ['RUNNING']);
+      for (const state of JOB_STATES.filter(isTerminal)) assert.equal(canTransition(state, 'CREATED'), false, state);
+    });
+
+    it('never lets a terminal state move anywhere', () => {
+      for (const from of JOB_STATES.filter(isTerminal)) {
+        for (const to of JOB_STATES) assert.equal(canTransition(from, to), false, `${from} → ${to}`);
+      }
+    });
+
+    it('cannot reach CREATED from a terminal state by any path (a done job is never retried)', () => {
+      for (const start of ['COMPLETED', 'FAILED', 'CANCELLED'] as const) {
+        const reached = new Set<JobState>([start]);
+        const queue: JobState[] = [start];
+        for (let from = queue.shift(); from !== undefined; from = queue.shift()) {
+          for (const to of JOB_STATES) {
+            if (canTransition(from, to) && !reached.has(to)) {
+              reached.add(to);
+              queue.push(to);
+            }
+          }
+        }
+        assert.deepEqual([...reached], [start], start);
+      }
     });
   });
 

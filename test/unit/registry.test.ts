@@ -4,9 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
+import { config, DEFAULT_WORKER_TIMINGS, MAX_TASK_TIMEOUT_SECONDS } from '../../functions/src/config';
+import { retryPolicy } from '../../functions/src/job/retry-policy';
 import { createTaskRegistry, PRODUCTION_TASKS, TaskRegistry } from '../../functions/src/tasks/registry';
+import { primesTask } from '../../functions/src/tasks/primes';
 import { sleepTask } from '../../functions/src/tasks/sleep';
-import { defineTask } from '../../functions/src/tasks/task';
+import { DEFAULT_TASK_TIMEOUT_SECONDS, defineTask } from '../../functions/src/tasks/task';
 import { failTask, TEST_TASKS } from '../../functions/src/tasks/test-tasks';
 
 /** A task that does nothing, for registries built by hand. */
@@ -18,15 +21,17 @@ describe('createTaskRegistry', () => {
   describe('without test tasks (a deploy)', () => {
     const registry = createTaskRegistry({ includeTestTasks: false });
 
-    it('serves sleep', () => {
+    it('serves sleep and primes', () => {
       assert.equal(registry.get('sleep'), sleepTask);
+      assert.equal(registry.get('primes'), primesTask);
     });
 
-    it('does not serve test.fail', () => {
-      assert.equal(registry.get('test.fail'), undefined);
+    it('serves no test task', () => {
+      for (const task of TEST_TASKS) assert.equal(registry.get(task.type), undefined, task.type);
     });
 
     it('lists exactly the production tasks', () => {
+      assert.deepEqual(registry.types(), ['primes', 'sleep']);
       assert.deepEqual(registry.types(), Object.keys(PRODUCTION_TASKS).sort());
       assert.ok(registry.types().every((type) => !type.startsWith('test.')));
     });
@@ -35,15 +40,49 @@ describe('createTaskRegistry', () => {
   describe('with test tasks (the emulator suite)', () => {
     const registry = createTaskRegistry({ includeTestTasks: true });
 
-    it('serves test.fail as well as sleep', () => {
+    it('serves every test task as well as sleep and primes', () => {
       assert.equal(registry.get('test.fail'), failTask);
+      for (const task of TEST_TASKS) assert.equal(registry.get(task.type), task, task.type);
       assert.equal(registry.get('sleep'), sleepTask);
+      assert.equal(registry.get('primes'), primesTask);
+    });
+
+    it('names every test task test.*, so the prefix alone marks a type as test-only', () => {
+      assert.deepEqual(TEST_TASKS.map((task) => task.type).sort(), [
+        'test.chatty',
+        'test.crash',
+        'test.fail',
+        'test.flaky',
+        'test.hang',
+      ]);
     });
 
     it('lists the production and test types, sorted', () => {
-      assert.deepEqual(registry.types(), ['sleep', 'test.fail']);
+      assert.deepEqual(registry.types(), [
+        'primes',
+        'sleep',
+        'test.chatty',
+        'test.crash',
+        'test.fail',
+        'test.flaky',
+        'test.hang',
+      ]);
       assert.equal(registry.types().length, Object.keys(PRODUCTION_TASKS).length + TEST_TASKS.length);
     });
+  });
+
+  it("fits every task's time limit, longest backoff and abort grace inside the worker timeout", () => {
+    const registry = createTaskRegistry({ includeTestTasks: true });
+    for (const type of registry.types()) {
+      const task = registry.get(type);
+      assert.ok(task, type);
+      const limitSeconds = task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
+      assert.ok(limitSeconds > 0 && limitSeconds <= MAX_TASK_TIMEOUT_SECONDS, `${type}: ${limitSeconds} s`);
+      const { maxBackoffMs, maxAttempts } = retryPolicy(task.retry);
+      assert.ok(maxAttempts >= 1, `${type}: maxAttempts ${maxAttempts}`);
+      const budget = limitSeconds + maxBackoffMs / 1000 + DEFAULT_WORKER_TIMINGS.abortGraceMs / 1000;
+      assert.ok(budget < config.workerTimeoutSeconds, `${type}: ${budget} s`);
+    }
   });
 
   it('answers undefined for an unknown type rather than throwing', () => {

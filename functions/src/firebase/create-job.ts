@@ -1,21 +1,26 @@
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
 import { parseCreateJobRequest, type CreateJobLimits } from '../job/create-request';
 import type { JobState } from '../job/job-state';
+import { jobIdForRequest } from '../job/request-identity';
 import { ValidationError } from '../job/validation-error';
 import { logs } from '../logs';
+import { requireCaller } from './require-caller';
 import type { TaskRegistry } from '../tasks/registry';
-import type { JobQueue } from './job-queue';
+import type { TaskQueue } from './job-queue';
 import type { JobStore } from './job-store';
 
 /** What createJob needs, passed in so tests can give their own. */
 export interface CreateJobDeps {
   store: JobStore;
-  queue: JobQueue;
+  queue: TaskQueue;
   tasks: TaskRegistry;
-  limits: CreateJobLimits;
+  /** The limits in force for this call (params, read at call time). */
+  limits(): CreateJobLimits & { maxActiveJobsPerUser: number };
+  /** ENFORCE_APP_CHECK, read per call. */
+  enforceAppCheck(): boolean;
 }
 
-/** What createJob returns: the new job's id; follow the job at `jobs/{id}`. */
+/** What createJob returns: the job's id; follow the job at `jobs/{id}`. */
 export interface CreateJobResponse {
   id: string;
   type: string;
@@ -23,31 +28,46 @@ export interface CreateJobResponse {
 }
 
 /**
- * The callable's logic: auth, then validation, then the job document, then the task message. A request that
- * fails auth or validation writes nothing; a job whose message cannot be published is removed again, so no
- * job is left that no worker will ever see.
+ * The callable's logic: auth, then validation, then the job document (quota and requestId checked in the same
+ * transaction), then the task message. A refused request writes nothing. If the publish fails the job stays
+ * CREATED and the recovery sweep publishes it again, so the caller's job is never lost.
  */
 export async function handleCreateJob(
   request: CallableRequest<unknown>,
   deps: CreateJobDeps,
 ): Promise<CreateJobResponse> {
-  const owner = request.auth?.uid;
-  if (!owner) throw new HttpsError('unauthenticated', 'createJob needs a signed-in user (Firebase Auth)');
+  const owner = requireCaller(request, 'createJob', deps.enforceAppCheck());
+  const limits = deps.limits();
   let parsed;
   try {
-    parsed = parseCreateJobRequest(request.data, deps.tasks, deps.limits);
+    parsed = parseCreateJobRequest(request.data, deps.tasks, limits);
   } catch (e) {
     if (e instanceof ValidationError) throw new HttpsError('invalid-argument', e.message, { field: e.field });
     throw e;
   }
-  const id = deps.store.newJobId();
-  await deps.store.create(id, owner, parsed);
+  const id = parsed.requestId === undefined ? deps.store.newJobId() : jobIdForRequest(owner, parsed.requestId);
+  const created = await deps.store.create(id, owner, parsed, limits.maxActiveJobsPerUser);
+  switch (created.kind) {
+    case 'existing':
+      return { id, type: created.job.type, state: created.job.state };
+    case 'request-mismatch':
+      throw new HttpsError(
+        'already-exists',
+        `requestId ${parsed.requestId} was already used for a different request (AIP-155); use a new requestId`,
+        { field: 'requestId' },
+      );
+    case 'quota-exceeded':
+      throw new HttpsError(
+        'resource-exhausted',
+        `you have ${created.active} jobs not done; the limit is ${limits.maxActiveJobsPerUser}: wait for one to end or cancel one`,
+      );
+    case 'created':
+      break;
+  }
   try {
     await deps.queue.publish(id, parsed.type);
   } catch (e) {
     logs.publishFailed(id, e);
-    await deps.store.delete(id);
-    throw new HttpsError('unavailable', 'the job could not be queued; nothing was created, try again');
   }
   logs.jobCreated(id, parsed.type, owner);
   return { id, type: parsed.type, state: 'CREATED' };

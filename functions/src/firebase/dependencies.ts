@@ -1,14 +1,16 @@
 import { PubSub } from '@google-cloud/pubsub';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
-import { config } from '../config';
+import { config, DEFAULT_WORKER_TIMINGS, params } from '../config';
 import { createTaskRegistry } from '../tasks/registry';
+import type { CancelJobDeps } from './cancel-job';
 import type { CreateJobDeps } from './create-job';
 import { JobQueue } from './job-queue';
 import { JobStore } from './job-store';
 import type { RunJobDeps } from './run-job';
+import type { SweepDeps } from './sweep';
 
-export type Dependencies = CreateJobDeps & RunJobDeps;
+export type Dependencies = CreateJobDeps & RunJobDeps & CancelJobDeps & SweepDeps;
 
 let dependencies: Dependencies | undefined;
 
@@ -20,12 +22,17 @@ let dependencies: Dependencies | undefined;
 export function getDependencies(): Dependencies {
   if (!dependencies) {
     const app = getApps()[0] ?? initializeApp();
-    const store = new JobStore(getFirestore(app), config.jobsCollection);
     dependencies = {
-      store,
+      store: new JobStore(getFirestore(app), config.jobsCollection),
       queue: new JobQueue(new PubSub(), config.jobsTopic),
       tasks: createTaskRegistry({ includeTestTasks: config.testTasksEnabled }),
-      limits: { maxInputBytes: config.maxInputBytes },
+      timings: DEFAULT_WORKER_TIMINGS,
+      limits: () => ({
+        maxInputBytes: params.maxInputBytes.value(),
+        maxActiveJobsPerUser: params.maxActiveJobsPerUser.value(),
+      }),
+      retentionDays: () => params.jobRetentionDays.value(),
+      enforceAppCheck: () => params.enforceAppCheck.value(),
     };
   }
   return dependencies;

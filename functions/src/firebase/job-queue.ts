@@ -1,8 +1,14 @@
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { taskMessage } from '../job/task-message';
 
+/** Where task messages go; the worker is on the other end. */
+export interface TaskQueue {
+  /** Publishes the job's task message; resolves with the message id. */
+  publish(jobId: string, type: string): Promise<string>;
+}
+
 /** The Pub/Sub side of job creation: one message per job, on the jobs topic. */
-export class JobQueue {
+export class JobQueue implements TaskQueue {
   private readonly topic: Topic;
 
   constructor(pubsub: PubSub, topicName: string) {

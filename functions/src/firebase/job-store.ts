@@ -1,25 +1,67 @@
-import { FieldValue, type Firestore, type Timestamp } from 'firebase-admin/firestore';
+import {
+  FieldValue,
+  Timestamp,
+  type DocumentReference,
+  type Firestore,
+  type Transaction,
+  type UpdateData,
+} from 'firebase-admin/firestore';
 import type { CreateJobRequest } from '../job/create-request';
-import type { JobDocument, JobError } from '../job/job-document';
-import { canTransition, isJobState, type JobState } from '../job/job-state';
+import type { JobDocument, JobError, JobProgress } from '../job/job-document';
+import { canTransition, isJobState, type JobState, type TerminalJobState } from '../job/job-state';
+import { isSameRequest } from '../job/request-identity';
 
 /** A job document as the Admin SDK reads it. */
 export type StoredJob = JobDocument<Timestamp>;
 
-/** How a job ends, as the worker reports it. */
-export type JobOutcome = { state: 'COMPLETED'; result: unknown } | { state: 'FAILED'; error: JobError };
+/** How a claimed job ends, as the worker reports it. */
+export type JobOutcome =
+  | { state: 'COMPLETED'; result: unknown }
+  | { state: 'FAILED'; error: JobError }
+  | { state: 'CANCELLED'; error: JobError };
+
+export type CreateResult =
+  | { kind: 'created' }
+  /** The same requestId made this job before, for the same request. */
+  | { kind: 'existing'; job: StoredJob }
+  /** The same requestId made a job before, for a different request. */
+  | { kind: 'request-mismatch' }
+  | { kind: 'quota-exceeded'; active: number };
 
 export type ClaimResult =
   | { claimed: true; job: StoredJob }
   | { claimed: false; reason: 'not-found' }
   | { claimed: false; reason: 'not-claimable'; state: JobState };
 
-export type FinishResult = { written: true } | { written: false; state: JobState | undefined };
+export type CancelResult =
+  | { kind: 'cancelled' }
+  | { kind: 'cancel-requested' }
+  | { kind: 'not-found' }
+  | { kind: 'already-done'; state: JobState };
+
+/** The job's attempt a write is made for: a write from a superseded attempt is refused (a fencing token). */
+export interface AttemptRef {
+  id: string;
+  attempt: number;
+}
+
+/** The fields every terminal write sets; `retentionDays` sets the TTL field. */
+function terminalFields(state: TerminalJobState, now: number, retentionDays: number): UpdateData<StoredJob> {
+  return {
+    state,
+    done: true,
+    doneTime: FieldValue.serverTimestamp(),
+    updateTime: FieldValue.serverTimestamp(),
+    leaseExpireTime: null,
+    expireTime: Timestamp.fromMillis(now + retentionDays * 24 * 60 * 60 * 1000),
+  };
+}
 
 /**
- * The `jobs` collection, written only here. Every state change runs in a transaction that re-reads the state
- * and applies the state machine, so concurrent workers, duplicate deliveries and late messages cannot move a
- * job backwards or overwrite a terminal state.
+ * The `jobs` collection, written only here. Every state change runs in a transaction that re-reads the job
+ * and applies the state machine, so concurrent workers, duplicate deliveries, late messages and the sweep
+ * cannot move a job backwards or overwrite a terminal state. Writes on behalf of a claimed attempt also check
+ * that the attempt is still the current one.
  */
 export class JobStore {
   constructor(
@@ -27,8 +69,8 @@ export class JobStore {
     private readonly collection: string,
   ) {}
 
-  private ref(id: string) {
-    return this.db.collection(this.collection).doc(id);
+  ref(id: string): DocumentReference<StoredJob> {
+    return this.db.collection(this.collection).doc(id) as DocumentReference<StoredJob>;
   }
 
   /** A new random document id (Firestore's auto-id). */
@@ -36,64 +78,181 @@ export class JobStore {
     return this.db.collection(this.collection).doc().id;
   }
 
-  /** Writes a CREATED job; fails if the id is taken. */
-  async create(id: string, owner: string, request: CreateJobRequest): Promise<void> {
-    const now = FieldValue.serverTimestamp();
-    await this.ref(id).create({
-      owner,
-      type: request.type,
-      input: request.input,
-      state: 'CREATED',
-      done: false,
-      attempts: 0,
-      ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
-      createTime: now,
-      updateTime: now,
-      startTime: null,
-      doneTime: null,
+  async get(id: string): Promise<StoredJob | undefined> {
+    return (await this.ref(id).get()).data();
+  }
+
+  /**
+   * Creates a CREATED job at `id`, in one transaction with the owner's active-job count, so concurrent creates
+   * cannot pass the quota together. With a requestId, `id` is derived from it: a job already there is the
+   * answer to a repeated request (or a conflict, if the request differs).
+   */
+  async create(id: string, owner: string, request: CreateJobRequest, maxActiveJobs: number): Promise<CreateResult> {
+    return this.db.runTransaction(async (tx) => {
+      const ref = this.ref(id);
+      if (request.requestId !== undefined) {
+        const existing = (await tx.get(ref)).data();
+        if (existing) {
+          return isSameRequest(existing, request) ? { kind: 'existing', job: existing } : { kind: 'request-mismatch' };
+        }
+      }
+      const activeQuery = this.db
+        .collection(this.collection)
+        .where('owner', '==', owner)
+        .where('done', '==', false)
+        .count();
+      const active = (await tx.get(activeQuery)).data().count;
+      if (active >= maxActiveJobs) return { kind: 'quota-exceeded', active };
+      const now = FieldValue.serverTimestamp();
+      tx.create(ref, {
+        owner,
+        type: request.type,
+        input: request.input,
+        state: 'CREATED',
+        done: false,
+        attempts: 0,
+        ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
+        createTime: now,
+        updateTime: now,
+        startTime: null,
+        doneTime: null,
+        dispatchTime: now,
+      } as unknown as StoredJob); // server timestamps stand where the type has Timestamps
+      return { kind: 'created' };
     });
   }
 
-  /** Removes a job that never reached a queue (its publish failed). */
-  async delete(id: string): Promise<void> {
-    await this.ref(id).delete();
-  }
-
-  /** CREATED → RUNNING with attempts + 1, or says why not (gone, or already claimed or done). */
-  async claim(id: string): Promise<ClaimResult> {
+  /** CREATED → RUNNING with attempts + 1 and a lease of `leaseMs`, or says why not. */
+  async claim(id: string, now: number, leaseMs: number): Promise<ClaimResult> {
     return this.db.runTransaction(async (tx) => {
       const snap = await tx.get(this.ref(id));
-      const job = snap.data() as StoredJob | undefined;
+      const job = snap.data();
       if (!job) return { claimed: false, reason: 'not-found' };
       if (!isJobState(job.state) || !canTransition(job.state, 'RUNNING')) {
         return { claimed: false, reason: 'not-claimable', state: job.state };
       }
       const attempts = (job.attempts ?? 0) + 1;
+      const leaseExpireTime = Timestamp.fromMillis(now + leaseMs);
       tx.update(snap.ref, {
         state: 'RUNNING',
         attempts,
         startTime: FieldValue.serverTimestamp(),
         updateTime: FieldValue.serverTimestamp(),
+        leaseExpireTime,
       });
-      return { claimed: true, job: { ...job, state: 'RUNNING', attempts } };
+      return { claimed: true, job: { ...job, state: 'RUNNING', attempts, leaseExpireTime } };
     });
   }
 
-  /** RUNNING → COMPLETED or FAILED; writes nothing when the job is not RUNNING any more. */
-  async finish(id: string, outcome: JobOutcome): Promise<FinishResult> {
+  /** Runs `write` only while the job is RUNNING on `at.attempt`; returns whether it ran. */
+  private async whileCurrent(at: AttemptRef, write: (tx: Transaction, ref: DocumentReference<StoredJob>) => void) {
     return this.db.runTransaction(async (tx) => {
-      const snap = await tx.get(this.ref(id));
-      const state = (snap.data() as StoredJob | undefined)?.state;
-      if (state !== 'RUNNING') return { written: false, state };
-      const now = FieldValue.serverTimestamp();
-      tx.update(snap.ref, {
-        ...(outcome.state === 'COMPLETED' ? { result: outcome.result ?? null } : { error: outcome.error }),
-        state: outcome.state,
-        done: true,
-        doneTime: now,
-        updateTime: now,
-      });
-      return { written: true };
+      const ref = this.ref(at.id);
+      const job = (await tx.get(ref)).data();
+      if (job?.state !== 'RUNNING' || job.attempts !== at.attempt) return { written: false, state: job?.state };
+      write(tx, ref);
+      return { written: true, state: job.state };
+    });
+  }
+
+  /** RUNNING → COMPLETED, FAILED or CANCELLED for the current attempt; writes nothing otherwise. */
+  async finish(at: AttemptRef, outcome: JobOutcome, now: number, retentionDays: number) {
+    return this.whileCurrent(at, (tx, ref) =>
+      tx.update(ref, {
+        ...terminalFields(outcome.state, now, retentionDays),
+        ...(outcome.state === 'COMPLETED'
+          ? { result: outcome.result ?? null, error: FieldValue.delete() }
+          : { error: outcome.error }),
+      }),
+    );
+  }
+
+  /** RUNNING → CREATED after a transient failure: the last error stays visible while the retry waits. */
+  async requeue(at: AttemptRef, error: JobError, dispatchAt: number) {
+    return this.whileCurrent(at, (tx, ref) =>
+      tx.update(ref, {
+        state: 'CREATED',
+        error,
+        dispatchTime: Timestamp.fromMillis(dispatchAt),
+        leaseExpireTime: null,
+        updateTime: FieldValue.serverTimestamp(),
+      }),
+    );
+  }
+
+  /** Writes a progress report for the current attempt. */
+  async writeProgress(at: AttemptRef, progress: JobProgress) {
+    return this.whileCurrent(at, (tx, ref) => tx.update(ref, { progress, updateTime: FieldValue.serverTimestamp() }));
+  }
+
+  /**
+   * The owner's cancel: a CREATED job ends CANCELLED at once; a RUNNING job gets `cancelRequested`, which its
+   * worker acts on. Another user's job is `not-found`, exactly like a missing one.
+   */
+  async cancel(id: string, owner: string, now: number, retentionDays: number): Promise<CancelResult> {
+    return this.db.runTransaction(async (tx) => {
+      const ref = this.ref(id);
+      const job = (await tx.get(ref)).data();
+      if (!job || job.owner !== owner) return { kind: 'not-found' };
+      if (job.done) return { kind: 'already-done', state: job.state };
+      if (job.state === 'CREATED') {
+        tx.update(ref, { ...terminalFields('CANCELLED', now, retentionDays), error: CANCELLED_BY_OWNER });
+        return { kind: 'cancelled' };
+      }
+      if (!job.cancelRequested) tx.update(ref, { cancelRequested: true, updateTime: FieldValue.serverTimestamp() });
+      return { kind: 'cancel-requested' };
+    });
+  }
+
+  /** Follows one job's document; returns the unsubscribe function. */
+  watch(id: string, onChange: (job: StoredJob | undefined) => void, onError: (e: Error) => void): () => void {
+    return this.ref(id).onSnapshot((snap) => onChange(snap.data()), onError);
+  }
+
+  /** CREATED jobs whose dispatch time is before `before`: candidates for re-publishing. */
+  async queuedBefore(before: number, limit: number): Promise<string[]> {
+    const snap = await this.db
+      .collection(this.collection)
+      .where('state', '==', 'CREATED')
+      .where('dispatchTime', '<', Timestamp.fromMillis(before))
+      .limit(limit)
+      .get();
+    return snap.docs.map((d) => d.id);
+  }
+
+  /** RUNNING jobs whose lease ended before `now`: their worker is presumed dead. */
+  async leaseExpiredBefore(now: number, limit: number): Promise<string[]> {
+    const snap = await this.db
+      .collection(this.collection)
+      .where('state', '==', 'RUNNING')
+      .where('leaseExpireTime', '<', Timestamp.fromMillis(now))
+      .limit(limit)
+      .get();
+    return snap.docs.map((d) => d.id);
+  }
+
+  /**
+   * Re-reads a job in a transaction and applies what `decide` says to do with it; returns the action taken.
+   * Used by the sweep, so a worker that finishes meanwhile wins and the sweep does nothing.
+   */
+  async recover<Action extends string>(
+    id: string,
+    decide: (job: StoredJob) => Action,
+    apply: (job: StoredJob, action: Action) => UpdateData<StoredJob> | undefined,
+  ): Promise<{ action: Action; job: StoredJob } | undefined> {
+    return this.db.runTransaction(async (tx) => {
+      const ref = this.ref(id);
+      const job = (await tx.get(ref)).data();
+      if (!job) return undefined;
+      const action = decide(job);
+      const update = apply(job, action);
+      if (update) tx.update(ref, { ...update, updateTime: FieldValue.serverTimestamp() });
+      return { action, job };
     });
   }
 }
+
+/** The error of a job its owner cancelled (google.rpc CANCELLED, as AIP-151 records a cancelled operation). */
+export const CANCELLED_BY_OWNER: JobError = { code: 'cancelled', message: 'the job was cancelled by its owner' };
+
+export { terminalFields };

@@ -1,50 +1,114 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { WorkerTimings } from '../config';
 import type { JobError } from '../job/job-document';
-import { toJobError } from '../job/job-error';
+import { classifyFailure, TaskError, toJobError } from '../job/job-error';
+import { backoffMs, retryPolicy, shouldRetry } from '../job/retry-policy';
 import { parseTaskMessage, type ReceivedMessage } from '../job/task-message';
 import { logs } from '../logs';
 import type { TaskRegistry } from '../tasks/registry';
-import type { FinishResult, JobOutcome, JobStore, StoredJob } from './job-store';
+import { settleHandler } from '../tasks/settle-handler';
+import { DEFAULT_TASK_TIMEOUT_SECONDS, type TaskDefinition } from '../tasks/task';
+import type { TaskQueue } from './job-queue';
+import type { AttemptRef, JobOutcome, JobStore, StoredJob } from './job-store';
+import { ProgressReporter } from './progress-reporter';
 
 /** What the worker needs, passed in so tests can give their own. */
 export interface RunJobDeps {
   store: JobStore;
+  queue: TaskQueue;
   tasks: TaskRegistry;
+  timings: WorkerTimings;
+  /** JOB_RETENTION_DAYS, read when a job ends. */
+  retentionDays(): number;
 }
 
-/** Runs the job's handler and turns whatever happens into an outcome; never throws. */
-async function runHandler(jobId: string, job: StoredJob, tasks: TaskRegistry): Promise<JobOutcome> {
-  const failed = (error: JobError): JobOutcome => ({ state: 'FAILED', error });
-  const task = tasks.get(job.type);
+/** What the worker does once the handler is over. */
+type Decision = { kind: 'finish'; outcome: JobOutcome } | { kind: 'retry'; error: JobError; delayMs: number };
+
+const failed = (error: JobError): Decision => ({ kind: 'finish', outcome: { state: 'FAILED', error } });
+
+function timeLimitMs(task: TaskDefinition | undefined): number {
+  return (task?.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS) * 1000;
+}
+
+/**
+ * Runs a claimed job's handler with its abort signal (owner's cancel, time limit) and progress reporter, and
+ * decides what happens next. Never throws.
+ */
+async function runClaimed(
+  job: StoredJob,
+  at: AttemptRef,
+  task: TaskDefinition | undefined,
+  deps: RunJobDeps,
+): Promise<Decision> {
   if (!task) return failed({ code: 'unimplemented', message: `task type "${job.type}" is not served here` });
   // The input was validated at create time; validating again catches a schema that changed since.
   const input = task.input.safeParse(job.input);
   if (!input.success)
     return failed({ code: 'invalid-argument', message: `input no longer valid: ${input.error.message}` });
+
+  const controller = new AbortController();
+  const limitMs = timeLimitMs(task);
+  const deadline = setTimeout(
+    () => controller.abort(new TaskError('deadline-exceeded', `the task ran past its ${limitMs / 1000} s time limit`)),
+    limitMs,
+  );
+  // The owner's cancel arrives as `cancelRequested` on the document; a listener sees it within moments.
+  const unwatch = deps.store.watch(
+    at.id,
+    (current) => {
+      if (current?.cancelRequested) controller.abort(new TaskError('cancelled', 'the job was cancelled by its owner'));
+    },
+    (e) => logs.cancelWatchFailed(at.id, e),
+  );
+  const reporter = new ProgressReporter(
+    at,
+    (progress) => deps.store.writeProgress(at, progress),
+    deps.timings.progressIntervalMs,
+    (e) => logs.progressWriteFailed(at.id, e),
+  );
+  let settled;
   try {
-    return { state: 'COMPLETED', result: await task.run(input.data, { jobId, attempt: job.attempts }) };
-  } catch (e) {
-    return failed(toJobError(e));
+    const run = Promise.resolve().then(() =>
+      task.run(input.data, { jobId: at.id, attempt: at.attempt, signal: controller.signal, progress: reporter.report }),
+    );
+    settled = await settleHandler(run, controller.signal, deps.timings.abortGraceMs);
+  } finally {
+    clearTimeout(deadline);
+    unwatch();
+    await reporter.close();
   }
+
+  if (settled.kind === 'returned') return { kind: 'finish', outcome: { state: 'COMPLETED', result: settled.value } };
+  if (controller.signal.aborted) {
+    // Whatever the handler threw on its way out, the abort is why it stopped.
+    const error = toJobError(controller.signal.reason);
+    return {
+      kind: 'finish',
+      outcome: error.code === 'cancelled' ? { state: 'CANCELLED', error } : { state: 'FAILED', error },
+    };
+  }
+  const failure = classifyFailure(settled.kind === 'threw' ? settled.error : undefined);
+  const policy = retryPolicy(task.retry);
+  if (failure.transient && shouldRetry(at.attempt, policy)) {
+    return { kind: 'retry', error: failure.error, delayMs: backoffMs(at.attempt, policy) };
+  }
+  return failed(failure.error);
 }
 
 /**
- * Writes the outcome. A result Firestore cannot store (too big, or not serialisable) must still end the job,
- * so it becomes FAILED; returns the outcome that was written.
+ * Writes a terminal outcome. A result Firestore cannot store (too big, or not serialisable) must still end the
+ * job, so it becomes FAILED. Returns the outcome that was written, or undefined if the attempt was superseded.
  */
-async function writeOutcome(
-  store: JobStore,
-  jobId: string,
-  outcome: JobOutcome,
-): Promise<{ finish: FinishResult; outcome: JobOutcome }> {
+async function finish(at: AttemptRef, outcome: JobOutcome, deps: RunJobDeps): Promise<JobOutcome | undefined> {
+  const retention = deps.retentionDays();
   try {
-    return { finish: await store.finish(jobId, outcome), outcome };
+    return (await deps.store.finish(at, outcome, Date.now(), retention)).written ? outcome : undefined;
   } catch (e) {
     if (outcome.state !== 'COMPLETED') throw e;
-    const failed: JobOutcome = {
-      state: 'FAILED',
-      error: toJobError(new Error(`the task's result could not be stored: ${String(e)}`)),
-    };
-    return { finish: await store.finish(jobId, failed), outcome: failed };
+    const error = toJobError(new Error(`the task's result could not be stored: ${String(e)}`));
+    const fallback: JobOutcome = { state: 'FAILED', error };
+    return (await deps.store.finish(at, fallback, Date.now(), retention)).written ? fallback : undefined;
   }
 }
 
@@ -52,7 +116,7 @@ async function writeOutcome(
  * The worker's logic for one delivered message. Pub/Sub delivers at least once, so a message is only a hint:
  * the claim transaction decides whether this delivery runs the job. Messages that cannot be run (poison,
  * unknown job, already claimed) are logged and acknowledged by returning normally; retrying them could only
- * fail again.
+ * fail again. Retries of the job itself are this worker's own (see README, "Retries"), not Pub/Sub's.
  */
 export async function handleJobMessage(message: ReceivedMessage, deps: RunJobDeps): Promise<void> {
   const parsed = parseTaskMessage(message);
@@ -61,19 +125,47 @@ export async function handleJobMessage(message: ReceivedMessage, deps: RunJobDep
     return;
   }
   const { jobId } = parsed;
-  const claim = await deps.store.claim(jobId);
+  const queued = await deps.store.get(jobId);
+  if (!queued) {
+    logs.jobNotFound(jobId, message.messageId);
+    return;
+  }
+  if (queued.state !== 'CREATED') {
+    logs.duplicateDelivery(jobId, queued.state, message.messageId);
+    return;
+  }
+  const task = deps.tasks.get(queued.type);
+  // A queued retry runs at its dispatch time: the backoff is waited here, bounded by the policy's longest.
+  const waitMs = Math.min((queued.dispatchTime?.toMillis() ?? 0) - Date.now(), retryPolicy(task?.retry).maxBackoffMs);
+  if (waitMs > 0) await delay(waitMs);
+
+  const leaseMs = timeLimitMs(task) + deps.timings.abortGraceMs + deps.timings.leaseMarginMs;
+  const claim = await deps.store.claim(jobId, Date.now(), leaseMs);
   if (!claim.claimed) {
     if (claim.reason === 'not-found') logs.jobNotFound(jobId, message.messageId);
     else logs.duplicateDelivery(jobId, claim.state, message.messageId);
     return;
   }
-  const { job } = claim;
-  logs.jobStarted(jobId, job.type, job.attempts);
+  const at: AttemptRef = { id: jobId, attempt: claim.job.attempts };
+  logs.jobStarted(jobId, claim.job.type, at.attempt);
   const started = Date.now();
-  const outcome = await runHandler(jobId, job, deps.tasks);
+  const decision = await runClaimed(claim.job, at, task, deps);
   const runMillis = Date.now() - started;
-  const written = await writeOutcome(deps.store, jobId, outcome);
-  if (!written.finish.written) logs.terminalWriteSkipped(jobId, written.finish.state);
-  else if (written.outcome.state === 'COMPLETED') logs.jobCompleted(jobId, job.type, runMillis);
-  else logs.jobFailed(jobId, job.type, written.outcome.error, runMillis);
+
+  if (decision.kind === 'retry') {
+    const requeued = await deps.store.requeue(at, decision.error, Date.now() + decision.delayMs);
+    if (!requeued.written) return logs.terminalWriteSkipped(jobId, requeued.state);
+    logs.jobRetrying(jobId, claim.job.type, at.attempt, decision.error, decision.delayMs);
+    try {
+      await deps.queue.publish(jobId, claim.job.type);
+    } catch (e) {
+      // The job is CREATED with a dispatch time: the recovery sweep re-publishes it.
+      logs.publishFailed(jobId, e);
+    }
+    return;
+  }
+  const written = await finish(at, decision.outcome, deps);
+  if (!written) logs.terminalWriteSkipped(jobId, (await deps.store.get(jobId))?.state);
+  else if (written.state === 'COMPLETED') logs.jobCompleted(jobId, claim.job.type, runMillis);
+  else logs.jobEnded(jobId, claim.job.type, written.state, written.error, runMillis);
 }

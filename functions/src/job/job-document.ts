@@ -52,11 +52,17 @@ export interface JobDocument<Time> {
   done: boolean;
   /** The handler's return value; set when COMPLETED. */
   result?: unknown;
-  /** Why the job did not complete; set when FAILED or CANCELLED. */
+  /**
+   * Why the job did not complete; set when FAILED or CANCELLED, and while a retry is queued (the last
+   * attempt's error). Removed when the job COMPLETES, so a done job has exactly one of result and error.
+   */
   error?: JobError;
+  /** The handler's last progress report, if it makes any. */
   progress?: JobProgress;
   /** How many times a worker has claimed the job. */
   attempts: number;
+  /** Set by cancelJob on a RUNNING job; the worker aborts the handler and ends the job CANCELLED. */
+  cancelRequested?: boolean;
   /** The caller's idempotency key, when given. */
   requestId?: string;
   createTime: Time;
@@ -65,4 +71,16 @@ export interface JobDocument<Time> {
   startTime: Time | null;
   /** When the job reached a terminal state. */
   doneTime: Time | null;
+  /**
+   * While CREATED: when a worker should run it (now, or later for a retry's backoff). The recovery sweep
+   * re-publishes a job still CREATED well past this time (its message was lost).
+   */
+  dispatchTime?: Time;
+  /**
+   * While RUNNING: when the claim lapses. A worker that is alive finishes before then (the task's time limit
+   * is shorter); past it the worker is presumed dead and the sweep retries or fails the job.
+   */
+  leaseExpireTime?: Time | null;
+  /** Once done: when Firestore's TTL policy may delete the document. */
+  expireTime?: Time;
 }

@@ -1,9 +1,13 @@
 /**
  * The job state machine. Strings (not the seed's ints) so a document reads on its own in the console.
  *
- *   CREATED ──claim──▶ RUNNING ──handler returns──▶ COMPLETED
- *      │                  ├────handler throws────▶ FAILED
- *      └──────────────────┴────cancel────────────▶ CANCELLED
+ *   CREATED ──claim──▶ RUNNING ──handler returns──────────────▶ COMPLETED
+ *      ▲                  │ ├──permanent error, last attempt,──▶ FAILED
+ *      └──transient error─┘ │  time limit, or lost lease at the last attempt
+ *         or lost lease     │
+ *      CREATED or RUNNING ──┴──cancel─────────────────────────▶ CANCELLED
+ *
+ * CREATED means queued: waiting for a worker, the first time or (attempts > 0, `error` set) for a retry.
  */
 export const JOB_STATES = ['CREATED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 
@@ -14,7 +18,8 @@ export type TerminalJobState = Extract<JobState, 'COMPLETED' | 'FAILED' | 'CANCE
 
 const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
   CREATED: ['RUNNING', 'FAILED', 'CANCELLED'],
-  RUNNING: ['COMPLETED', 'FAILED', 'CANCELLED'],
+  // Back to CREATED: a transient failure or an expired lease queues the job for another attempt.
+  RUNNING: ['CREATED', 'COMPLETED', 'FAILED', 'CANCELLED'],
   COMPLETED: [],
   FAILED: [],
   CANCELLED: [],

@@ -1,4 +1,5 @@
 import type { TaskDefinition } from './task';
+import { primesTask } from './primes';
 import { sleepTask } from './sleep';
 import { TEST_TASKS } from './test-tasks';
 
@@ -8,6 +9,7 @@ import { TEST_TASKS } from './test-tasks';
  */
 export const PRODUCTION_TASKS = {
   sleep: sleepTask,
+  primes: primesTask,
 } as const;
 
 /** The input type of each production task, by task name. */

@@ -1,12 +1,12 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import { abortableDelay } from './abortable-delay';
 import { defineTask } from './task';
 
-/**
- * The longest `worktime` a sleep job may ask for, in seconds. The worker's timeout (WORKER_TIMEOUT_SECONDS,
- * 540 s, the maximum for event-triggered functions) leaves a minute of margin for the claim and terminal writes.
- */
-export const MAX_WORKTIME_SECONDS = 480;
+/** The sleep task's time limit: the largest a task may have (MAX_TASK_TIMEOUT_SECONDS). */
+export const SLEEP_TIMEOUT_SECONDS = 450;
+
+/** The longest `worktime` a sleep job may ask for, in seconds: its time limit less a margin. */
+export const MAX_WORKTIME_SECONDS = 420;
 
 /** The seed tutorial's result for a finished task. */
 export const SLEEP_RESULT = 'OK completed';
@@ -18,12 +18,19 @@ export const sleepInput = z.strictObject({
 
 export type SleepInput = z.infer<typeof sleepInput>;
 
-/** The seed's task: wait `worktime` seconds, then report `"OK completed"`. */
+/** The seed's task: wait `worktime` seconds, reporting progress each second, then `"OK completed"`. */
 export const sleepTask = defineTask({
   type: 'sleep',
   input: sleepInput,
-  async run(input: SleepInput): Promise<string> {
-    await delay(input.worktime * 1000);
+  timeoutSeconds: SLEEP_TIMEOUT_SECONDS,
+  async run(input: SleepInput, { signal, progress }): Promise<string> {
+    const totalMs = input.worktime * 1000;
+    for (let elapsedMs = 0; elapsedMs < totalMs;) {
+      const stepMs = Math.min(1000, totalMs - elapsedMs);
+      await abortableDelay(stepMs, signal);
+      elapsedMs += stepMs;
+      progress((elapsedMs / totalMs) * 100, `slept ${Math.round(elapsedMs / 1000)} s of ${input.worktime} s`);
+    }
     return SLEEP_RESULT;
   },
 });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { RetryPolicy } from '../job/retry-policy';
 
 /** What a handler gets besides its input. */
 export interface TaskContext {
@@ -6,18 +7,35 @@ export interface TaskContext {
   jobId: string;
   /** 1 on the first claim; more on a retry. */
   attempt: number;
+  /**
+   * Aborted when the owner cancels the job or the task's time limit passes. A handler checks it between steps
+   * (or passes it to what it awaits) and stops; `signal.reason` says why.
+   */
+  signal: AbortSignal;
+  /**
+   * Reports progress (0–100) and an optional message on the job document. Cheap to call often: writes are
+   * throttled to about one a second, and the last value is always written before the job ends.
+   */
+  progress: (percent: number, message?: string) => void;
 }
 
 /**
  * A task type: a name, a schema for its input, and the handler that does the work. The handler's resolved
- * value becomes the job's `result` (it must be Firestore-serialisable); a throw becomes `FAILED` (throw a
- * `TaskError` to choose the error code).
+ * value becomes the job's `result` (it must be Firestore-serialisable). A thrown `TaskError` ends the job
+ * FAILED with its code unless it says it is transient; anything else thrown is transient and is retried.
  */
 export interface TaskDefinition<Input extends z.ZodType = z.ZodType, Result = unknown> {
   readonly type: string;
   readonly input: Input;
+  /** The handler's time limit; past it the signal aborts and the job ends `deadline-exceeded`. */
+  readonly timeoutSeconds?: number;
+  /** How transient failures are retried; DEFAULT_RETRY_POLICY where not given. */
+  readonly retry?: Partial<RetryPolicy>;
   run(input: z.infer<Input>, context: TaskContext): Promise<Result>;
 }
+
+/** Default TaskDefinition.timeoutSeconds. */
+export const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
 
 /** Declares a task with its input type inferred from its schema. */
 export function defineTask<Input extends z.ZodType, Result>(

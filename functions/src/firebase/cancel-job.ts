@@ -1,0 +1,54 @@
+import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
+import type { JobState } from '../job/job-state';
+import { logs } from '../logs';
+import { requireCaller } from './require-caller';
+import type { JobStore } from './job-store';
+
+export interface CancelJobDeps {
+  store: JobStore;
+  retentionDays(): number;
+  /** ENFORCE_APP_CHECK, read per call. */
+  enforceAppCheck(): boolean;
+}
+
+/**
+ * What cancelJob returns: `CANCELLED` when the job was queued and is now cancelled; `RUNNING` with
+ * `cancelRequested` when its worker has been asked to stop (the document turns CANCELLED within moments).
+ */
+export interface CancelJobResponse {
+  id: string;
+  state: JobState;
+  cancelRequested: boolean;
+}
+
+/**
+ * The callable's logic (AIP-151 CancelOperation): the owner's job only; another user's job is `not-found`,
+ * exactly like a missing one, so ids cannot be probed; a done job is `failed-precondition`.
+ */
+export async function handleCancelJob(
+  request: CallableRequest<unknown>,
+  deps: CancelJobDeps,
+): Promise<CancelJobResponse> {
+  const owner = requireCaller(request, 'cancelJob', deps.enforceAppCheck());
+  const data = request.data as { id?: unknown } | null;
+  const id = typeof data === 'object' && data !== null ? data.id : undefined;
+  if (typeof id !== 'string' || id === '' || id.includes('/')) {
+    throw new HttpsError('invalid-argument', 'id must be a job id string', { field: 'id' });
+  }
+  const result = await deps.store.cancel(id, owner, Date.now(), deps.retentionDays());
+  switch (result.kind) {
+    case 'not-found':
+      throw new HttpsError('not-found', `no job ${id}`);
+    case 'already-done':
+      throw new HttpsError(
+        'failed-precondition',
+        `job ${id} is already ${result.state}; only a job not done can be cancelled`,
+      );
+    case 'cancelled':
+      logs.jobCancelled(id, owner, 'CREATED');
+      return { id, state: 'CANCELLED', cancelRequested: false };
+    case 'cancel-requested':
+      logs.jobCancelled(id, owner, 'RUNNING');
+      return { id, state: 'RUNNING', cancelRequested: true };
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Cancellation (AIP-151 CancelOperation) through the real cancelJob callable.
+ */
+import assert from 'node:assert/strict';
+import type { FunctionsError } from 'firebase/functions';
+import { httpsCallable } from 'firebase/functions';
+import type { CancelJobResponse } from '../../functions/src/firebase/cancel-job';
+import { anonymousClient, signedInUser, type TestUser } from '../helpers/client';
+import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
+import { watchUntil, watchUntilDone } from '../helpers/watch-job';
+
+function cancelJob(user: TestUser, data: unknown): Promise<CancelJobResponse> {
+  return httpsCallable<unknown, CancelJobResponse>(user.functions, 'cancelJob')(data).then((r) => r.data);
+}
+
+async function cancelError(user: TestUser, data: unknown): Promise<FunctionsError> {
+  try {
+    await cancelJob(user, data);
+  } catch (e) {
+    return e as FunctionsError;
+  }
+  assert.fail('cancelJob succeeded; it should have been refused');
+}
+
+describe('cancelJob (emulator)', () => {
+  let owner: TestUser;
+  let other: TestUser;
+
+  before(async () => {
+    [owner, other] = await Promise.all([signedInUser(), signedInUser()]);
+  });
+
+  after(async () => {
+    await Promise.all([owner.close(), other.close()]);
+  });
+
+  it('cancels a CREATED job at once', async () => {
+    // A job no worker has picked up: written in-process, its message kept back.
+    const deps = inProcessDeps({ queue: new CapturingQueue() });
+    const id = deps.store.newJobId();
+    await deps.store.create(id, owner.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
+    const response = await cancelJob(owner, { id });
+    assert.deepEqual(response, { id, state: 'CANCELLED', cancelRequested: false });
+    const { final } = await watchUntilDone(owner.firestore, id);
+    assert.equal(final.state, 'CANCELLED');
+    assert.equal(final.attempts, 0, 'it never ran');
+    assert.deepEqual(final.error, { code: 'cancelled', message: 'the job was cancelled by its owner' });
+    assert.ok(final.doneTime && final.expireTime);
+  });
+
+  it('stops a RUNNING sleep job: the handler sees the abort and the job ends CANCELLED', async () => {
+    const created = await owner.createJob({ type: 'sleep', input: { worktime: 120 } });
+    await watchUntil(owner.firestore, created.id, (job) => job.state === 'RUNNING');
+    const response = await cancelJob(owner, { id: created.id });
+    assert.deepEqual(response, { id: created.id, state: 'RUNNING', cancelRequested: true });
+    const { final } = await watchUntilDone(owner.firestore, created.id);
+    assert.equal(final.state, 'CANCELLED');
+    assert.equal(final.error?.code, 'cancelled');
+    assert.equal(final.result, undefined);
+    assert.ok(final.doneTime && final.startTime);
+    // The handler stopped at its next check (each second), far from its 120 s.
+    assert.ok(final.doneTime.toMillis() - final.startTime.toMillis() < 60_000);
+  });
+
+  it('stops a RUNNING CPU-bound primes job between segments', async () => {
+    const created = await owner.createJob({ type: 'primes', input: { below: 1_000_000_000 } });
+    await watchUntil(owner.firestore, created.id, (job) => job.state === 'RUNNING');
+    await cancelJob(owner, { id: created.id });
+    const { final } = await watchUntilDone(owner.firestore, created.id);
+    assert.equal(final.state, 'CANCELLED');
+    assert.equal(final.error?.code, 'cancelled');
+  });
+
+  it('refuses a job that is already done with failed-precondition', async () => {
+    const created = await owner.createJob({ type: 'sleep', input: { worktime: 0 } });
+    await watchUntilDone(owner.firestore, created.id);
+    const error = await cancelError(owner, { id: created.id });
+    assert.equal(error.code, 'functions/failed-precondition');
+    assert.match(error.message, /already COMPLETED/);
+  });
+
+  it("answers not-found for another user's job, exactly as for a job that does not exist", async () => {
+    const created = await owner.createJob({ type: 'sleep', input: { worktime: 0 } });
+    const theirs = await cancelError(other, { id: created.id });
+    const missing = await cancelError(other, { id: 'no-such-job-000000000' });
+    assert.equal(theirs.code, 'functions/not-found');
+    assert.equal(missing.code, 'functions/not-found');
+    assert.equal(theirs.message.replace(created.id, 'ID'), missing.message.replace('no-such-job-000000000', 'ID'));
+    const { final } = await watchUntilDone(owner.firestore, created.id);
+    assert.equal(final.state, 'COMPLETED', "the other user's cancel changed nothing");
+  });
+
+  it('refuses a bad id with invalid-argument and a signed-out caller with unauthenticated', async () => {
+    for (const data of [null, {}, { id: 42 }, { id: '' }, { id: 'a/b' }]) {
+      const error = await cancelError(owner, data);
+      assert.equal(error.code, 'functions/invalid-argument', JSON.stringify(data));
+    }
+    const stranger = anonymousClient();
+    try {
+      assert.equal((await cancelError(stranger, { id: 'x' })).code, 'functions/unauthenticated');
+    } finally {
+      await stranger.close();
+    }
+  });
+});

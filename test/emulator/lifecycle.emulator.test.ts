@@ -1,0 +1,186 @@
+/**
+ * Progress, time limits, idempotent create, listing, quotas and retention, through the real SDKs.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  collection,
+  getDocs,
+  limit,
+  orderBy,
+  query,
+  startAfter,
+  where,
+  type QueryDocumentSnapshot,
+} from 'firebase/firestore';
+import type { FunctionsError } from 'firebase/functions';
+import { httpsCallable } from 'firebase/functions';
+import { countJobsOwnedBy } from '../helpers/admin';
+import { signedInUser, type TestUser } from '../helpers/client';
+import { watchUntil, watchUntilDone } from '../helpers/watch-job';
+
+async function createError(user: TestUser, data: unknown): Promise<FunctionsError> {
+  try {
+    await user.createJob(data);
+  } catch (e) {
+    return e as FunctionsError;
+  }
+  assert.fail('createJob succeeded; it should have been refused');
+}
+
+describe('job lifecycle (emulator)', () => {
+  let user: TestUser;
+
+  beforeEach(async () => {
+    user = await signedInUser();
+  });
+
+  afterEach(async () => {
+    await user.close();
+  });
+
+  describe('progress', () => {
+    it('shows a sleep job’s progress to a listener, ending at 100 %', async () => {
+      const created = await user.createJob({ type: 'sleep', input: { worktime: 3 } });
+      const { snapshots, final } = await watchUntilDone(user.firestore, created.id);
+      const percents = snapshots.flatMap((s) => (s.progress ? [s.progress.percent] : []));
+      assert.ok(percents.length >= 2, `progress seen: ${percents.join(', ')}`);
+      assert.deepEqual(
+        [...percents].sort((a, b) => a - b),
+        percents,
+        'progress only grows',
+      );
+      assert.deepEqual(final.progress, { percent: 100, message: 'slept 3 s of 3 s' });
+    });
+
+    it('bounds the writes of a chatty handler and still writes its last report', async () => {
+      const created = await user.createJob({ type: 'test.chatty', input: { reports: 2000, seconds: 2 } });
+      const { snapshots, final } = await watchUntilDone(user.firestore, created.id);
+      const progressChanges = snapshots.filter(
+        (s, i) => i > 0 && JSON.stringify(s.progress) !== JSON.stringify(snapshots[i - 1]?.progress),
+      ).length;
+      // 2000 reports over 2 s at one write a second: about 3 writes, and a listener sees at most those.
+      assert.ok(progressChanges <= 5, `the listener saw ${progressChanges} progress changes`);
+      assert.deepEqual(final.progress, { percent: 100, message: 'report 2000' });
+      assert.equal(final.result, 2000);
+    });
+  });
+
+  describe('time limit', () => {
+    it('aborts a handler that overruns its time limit: FAILED with deadline-exceeded', async () => {
+      const created = await user.createJob({ type: 'test.hang', input: { seconds: 60 } });
+      const { final } = await watchUntilDone(user.firestore, created.id);
+      assert.equal(final.state, 'FAILED');
+      assert.equal(final.attempts, 1, 'a time limit is not retried');
+      assert.equal(final.error?.code, 'deadline-exceeded');
+      assert.match(final.error?.message ?? '', /ran past its 1 s time limit/);
+    });
+  });
+
+  describe('idempotent create (AIP-155)', () => {
+    it('returns the same job for the same requestId, even for concurrent calls', async () => {
+      const request = { type: 'sleep', input: { worktime: 0 }, requestId: crypto.randomUUID() };
+      const responses = await Promise.all([1, 2, 3].map(() => user.createJob(request)));
+      const ids = new Set(responses.map((r) => r.id));
+      assert.equal(ids.size, 1, 'one job id');
+      const again = await user.createJob({ ...request, input: { worktime: 0 } });
+      assert.equal(again.id, responses[0]?.id);
+      assert.equal(await countJobsOwnedBy(user.uid ?? ''), 1);
+      const { final } = await watchUntilDone(user.firestore, again.id);
+      assert.equal(final.attempts, 1, 'it ran once');
+      assert.equal(final.requestId, request.requestId);
+    });
+
+    it('refuses the same requestId with a different request with already-exists', async () => {
+      const requestId = crypto.randomUUID();
+      await user.createJob({ type: 'sleep', input: { worktime: 0 }, requestId });
+      const error = await createError(user, { type: 'sleep', input: { worktime: 1 }, requestId });
+      assert.equal(error.code, 'functions/already-exists');
+      assert.match(error.message, /already used for a different request/);
+      assert.equal(await countJobsOwnedBy(user.uid ?? ''), 1);
+    });
+
+    it('keeps requestIds per user: another user with the same requestId gets their own job', async () => {
+      const requestId = crypto.randomUUID();
+      const other = await signedInUser();
+      try {
+        const mine = await user.createJob({ type: 'sleep', input: { worktime: 0 }, requestId });
+        const theirs = await other.createJob({ type: 'sleep', input: { worktime: 0 }, requestId });
+        assert.notEqual(mine.id, theirs.id);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  describe('listing', () => {
+    it('pages through the owner’s jobs newest first with a query the rules allow', async () => {
+      const ids: string[] = [];
+      for (let n = 0; n < 5; n++) ids.push((await user.createJob({ type: 'sleep', input: { worktime: 0 } })).id);
+      const jobs = collection(user.firestore, 'jobs');
+      const seen: string[] = [];
+      let cursor: QueryDocumentSnapshot | undefined;
+      const pageSizes: number[] = [];
+      for (;;) {
+        const page = query(
+          jobs,
+          where('owner', '==', user.uid),
+          orderBy('createTime', 'desc'),
+          ...(cursor ? [startAfter(cursor)] : []),
+          limit(2),
+        );
+        const snap = await getDocs(page);
+        if (snap.empty) break;
+        pageSizes.push(snap.size);
+        seen.push(...snap.docs.map((d) => d.id));
+        cursor = snap.docs.at(-1);
+      }
+      assert.deepEqual(pageSizes, [2, 2, 1]);
+      assert.deepEqual(seen, [...ids].reverse(), 'newest first');
+    });
+  });
+
+  describe('quota', () => {
+    it('refuses an 11th job not done with resource-exhausted, and accepts one again after a cancel', async () => {
+      const cancel = httpsCallable(user.functions, 'cancelJob');
+      // Twelve at once: the count and the create share a transaction, so exactly the limit get through.
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 12 }, () => user.createJob({ type: 'sleep', input: { worktime: 60 } })),
+      );
+      const accepted = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value.id] : []));
+      const refused = attempts.flatMap((a) => (a.status === 'rejected' ? [a.reason as FunctionsError] : []));
+      try {
+        assert.equal(accepted.length, 10);
+        assert.equal(refused.length, 2);
+        for (const error of refused) {
+          assert.equal(error.code, 'functions/resource-exhausted');
+          assert.match(error.message, /limit is 10/);
+        }
+        await cancel({ id: accepted[0] });
+        await watchUntil(user.firestore, accepted[0] ?? '', (job) => job.done);
+        const next = await user.createJob({ type: 'sleep', input: { worktime: 0 } });
+        accepted.push(next.id);
+      } finally {
+        await Promise.allSettled(accepted.map((id) => cancel({ id })));
+      }
+    });
+  });
+
+  describe('retention', () => {
+    it('gives a done job an expireTime 30 days after it ended, the field the TTL policy names', async () => {
+      const created = await user.createJob({ type: 'sleep', input: { worktime: 0 } });
+      const { final } = await watchUntilDone(user.firestore, created.id);
+      assert.ok(final.expireTime && final.doneTime);
+      const days = (final.expireTime.toMillis() - final.doneTime.toMillis()) / 86_400_000;
+      assert.ok(Math.abs(days - 30) < 0.01, `expireTime is ${days} days after doneTime`);
+      const indexes = JSON.parse(readFileSync(join(__dirname, '..', '..', 'firestore.indexes.json'), 'utf8')) as {
+        fieldOverrides: { collectionGroup: string; fieldPath: string; ttl?: boolean }[];
+      };
+      assert.ok(
+        indexes.fieldOverrides.some((o) => o.collectionGroup === 'jobs' && o.fieldPath === 'expireTime' && o.ttl),
+        'firestore.indexes.json declares the TTL override on jobs.expireTime',
+      );
+    });
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * Retries with backoff. The emulator never redelivers a failed Pub/Sub event (and the worker runs with
+ * `retry: false` anyway), so every retry seen here is the worker's own: it re-queues the job with a backoff
+ * and publishes it again.
+ */
+import assert from 'node:assert/strict';
+import type { StoredJob } from '../../functions/src/firebase/job-store';
+import { handleJobMessage } from '../../functions/src/firebase/run-job';
+import { taskMessage } from '../../functions/src/job/task-message';
+import { DEFAULT_RETRY_POLICY } from '../../functions/src/job/retry-policy';
+import { adminFirestore } from '../helpers/admin';
+import { signedInUser, type TestUser } from '../helpers/client';
+import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
+import { watchUntilDone } from '../helpers/watch-job';
+
+async function readJob(id: string): Promise<StoredJob> {
+  return (await adminFirestore().collection('jobs').doc(id).get()).data() as StoredJob;
+}
+
+function delivered(jobId: string, type: string) {
+  const { json, attributes } = taskMessage(jobId, type);
+  return { messageId: `m-${jobId}`, data: Buffer.from(JSON.stringify(json)).toString('base64'), attributes };
+}
+
+describe('retries (emulator)', () => {
+  let user: TestUser;
+
+  before(async () => {
+    user = await signedInUser();
+  });
+
+  after(async () => {
+    await user.close();
+  });
+
+  it('retries a handler that fails twice, then completes with attempts 3', async () => {
+    const created = await user.createJob({ type: 'test.flaky', input: { succeedOnAttempt: 3 } });
+    const { final } = await watchUntilDone(user.firestore, created.id);
+    assert.equal(final.state, 'COMPLETED');
+    assert.equal(final.result, 'succeeded on attempt 3');
+    assert.equal(final.attempts, 3);
+    assert.equal(final.error, undefined, 'a completed job has a result and no error');
+  });
+
+  it(`fails a handler that always fails transiently after maxAttempts (${DEFAULT_RETRY_POLICY.maxAttempts})`, async () => {
+    const created = await user.createJob({ type: 'test.fail', input: { message: 'still broken' } });
+    const { final } = await watchUntilDone(user.firestore, created.id);
+    assert.equal(final.state, 'FAILED');
+    assert.equal(final.attempts, DEFAULT_RETRY_POLICY.maxAttempts);
+    assert.deepEqual(final.error, { code: 'internal', message: 'still broken' });
+  });
+
+  it('fails a permanent error at once, without a retry', async () => {
+    const created = await user.createJob({
+      type: 'test.fail',
+      input: { message: 'bad input for this task', code: 'invalid-argument' },
+    });
+    const { final } = await watchUntilDone(user.firestore, created.id);
+    assert.equal(final.state, 'FAILED');
+    assert.equal(final.attempts, 1);
+    assert.deepEqual(final.error, { code: 'invalid-argument', message: 'bad input for this task' });
+  });
+
+  it('shows attempts and the last error on the document while the retry waits', async () => {
+    // Driven in-process with a queue the test holds, so the test sees the document between two attempts.
+    const queue = new CapturingQueue();
+    const deps = inProcessDeps({ queue });
+    const id = deps.store.newJobId();
+    await deps.store.create(id, user.uid ?? '', { type: 'test.flaky', input: { succeedOnAttempt: 2 } }, 10);
+
+    const before = Date.now();
+    await handleJobMessage(delivered(id, 'test.flaky'), deps);
+    const waiting = await readJob(id);
+    assert.equal(waiting.state, 'CREATED', 'queued again for the retry');
+    assert.equal(waiting.done, false);
+    assert.equal(waiting.attempts, 1);
+    assert.deepEqual(waiting.error, { code: 'unavailable', message: 'transient failure on attempt 1' });
+    assert.ok(waiting.dispatchTime && waiting.dispatchTime.toMillis() >= before, 'the retry is due after the backoff');
+    assert.deepEqual(queue.published, [{ jobId: id, type: 'test.flaky' }], 'the retry was published');
+
+    await handleJobMessage(delivered(id, 'test.flaky'), deps);
+    const done = await readJob(id);
+    assert.equal(done.state, 'COMPLETED');
+    assert.equal(done.attempts, 2);
+    assert.equal(done.error, undefined);
+    assert.equal(queue.published.length, 1, 'no publish after the success');
+  });
+});

@@ -1,0 +1,21 @@
+import type { JobProgress } from '../../functions/src/job/job-document';
+import type { TaskContext } from '../../functions/src/tasks/task';
+
+/** A TaskContext for calling a handler directly, recording its progress reports in `reports`. */
+export function taskContext(
+  signal: AbortSignal = new AbortController().signal,
+  onProgress?: (report: JobProgress) => void,
+) {
+  const reports: JobProgress[] = [];
+  const context: TaskContext = {
+    jobId: 'job-1',
+    attempt: 1,
+    signal,
+    progress(percent, message) {
+      const report = message === undefined ? { percent } : { percent, message };
+      reports.push(report);
+      onProgress?.(report);
+    },
+  };
+  return { context, reports };
+}
