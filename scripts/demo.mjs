@@ -71,7 +71,9 @@ const unsubscribe = onSnapshot(
         ? ` result=${JSON.stringify(job.result)}`
         : ` error=${JSON.stringify(job.error)}`
       : '';
-    console.log(`+${seconds}s ${job.state} attempts=${job.attempts}${detail}`);
+    const progress =
+      !job.done && job.progress ? ` ${Math.round(job.progress.percent)}% ${job.progress.message ?? ''}`.trimEnd() : '';
+    console.log(`+${seconds}s ${job.state} attempts=${job.attempts}${progress}${detail}`);
     if (job.done) {
       unsubscribe();
       process.exit(job.state === 'COMPLETED' ? 0 : 1);

@@ -40,7 +40,7 @@ describe('README "Try it" (emulator)', () => {
     const { stdout, stderr, status } = run(testedShellBlocks()[0] ?? '');
     assert.equal(status, 0, stderr);
     assert.match(stdout, /created job \w+ \(sleep \{"worktime":5\}\)/);
-    assert.match(stdout, /RUNNING attempts=1/);
+    assert.match(stdout, /RUNNING attempts=1 \d+% slept \d s of 5 s/);
     assert.match(stdout, /COMPLETED attempts=1 result="OK completed"/);
   });
 
