@@ -2,7 +2,7 @@
  * The deployed functions: thin wiring around handlers in ./firebase that take their dependencies as arguments.
  */
 import { setGlobalOptions } from 'firebase-functions/v2';
-import { onCall } from 'firebase-functions/v2/https';
+import { onCall, onRequest } from 'firebase-functions/v2/https';
 import { onMessagePublished } from 'firebase-functions/v2/pubsub';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { config } from './config';
@@ -11,6 +11,7 @@ import { handleCreateJob } from './firebase/create-job';
 import { getDependencies } from './firebase/dependencies';
 import { handleJobMessage } from './firebase/run-job';
 import { handleSweep } from './firebase/sweep';
+import { handleHttpRequest } from './http/http-api';
 import type { TaskMessageData } from './job/task-message';
 
 setGlobalOptions({ region: config.region, maxInstances: 10 });
@@ -24,6 +25,15 @@ export const createJob = onCall(callableOptions, (request) => handleCreateJob(re
 
 /** Callable `cancelJob({ id })` → `{ id, state, cancelRequested }`. The job's owner only. */
 export const cancelJob = onCall(callableOptions, (request) => handleCancelJob(request, getDependencies()));
+
+/**
+ * The HTTP API (`POST /`, `GET /{id}`, `GET /`, `POST /{id}:cancel`, `DELETE /{id}`, `GET /{id}:wait`) for
+ * curl, scripts and servers, with a Firebase ID token. CORS is open: auth is a bearer token, never a cookie.
+ * The timeout leaves room for the longest `:wait` (60 s).
+ */
+export const jobs = onRequest({ cors: true, memory: '256MiB', timeoutSeconds: 90 }, (req, res) =>
+  handleHttpRequest(req, res, getDependencies()),
+);
 
 /**
  * The worker: one invocation per delivered task message. `retry: false`: the worker retries jobs itself (with

@@ -46,6 +46,9 @@ export const logs = {
   progressWriteFailed(jobId: string, err: unknown): void {
     logger.warn('a progress write failed', { jobId, err: String(err) });
   },
+  httpInternalError(method: string, path: string, err: unknown): void {
+    logger.error('the HTTP API failed unexpectedly', { method, path, err: String(err) });
+  },
   cancelWatchFailed(jobId: string, err: unknown): void {
     logger.warn('the cancel listener failed; the job can still end by its time limit', { jobId, err: String(err) });
   },

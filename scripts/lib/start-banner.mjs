@@ -14,6 +14,9 @@ async-jobs is running on the emulator suite. In another terminal:
     -d '{"data":{"type":"sleep","input":{"worktime":5}}}' \\
     http://127.0.0.1:5001/demo-async-jobs/us-central1/createJob
 
+  # or use the HTTP API, the seed tutorial's way (README, "The seed tutorial, replayed with curl")
+  URL=http://127.0.0.1:5001/demo-async-jobs/us-central1/jobs
+
 Stop with Ctrl-C.
 `;
 }

@@ -4,9 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import type { FunctionsError } from 'firebase/functions';
-import { MAX_WORKTIME_SECONDS } from '../../functions/src/tasks/sleep';
-import { DEFAULT_MAX_INPUT_BYTES } from '../../functions/src/job/create-request';
 import { adminFirestore, countJobsOwnedBy } from '../helpers/admin';
+import { BAD_REQUESTS } from '../helpers/bad-requests';
 import { anonymousClient, signedInUser, type TestUser } from '../helpers/client';
 
 async function callError(user: TestUser, data: unknown): Promise<FunctionsError> {
@@ -17,75 +16,6 @@ async function callError(user: TestUser, data: unknown): Promise<FunctionsError>
   }
   assert.fail(`createJob(${JSON.stringify(data)?.slice(0, 80)}) succeeded; it should have been refused`);
 }
-
-const BAD_REQUESTS: { name: string; data: unknown; message: RegExp; field: string }[] = [
-  { name: 'null', data: null, message: /request must be an object.*not null/, field: '' },
-  { name: 'an array', data: [{ type: 'sleep' }], message: /request must be an object.*not an array/, field: '' },
-  { name: 'a string', data: 'sleep', message: /request must be an object.*not a string/, field: '' },
-  { name: 'missing type', data: { input: { worktime: 1 } }, message: /type is required/, field: 'type' },
-  {
-    name: 'non-string type',
-    data: { type: 7, input: {} },
-    message: /type must be a string, not a number/,
-    field: 'type',
-  },
-  {
-    name: 'unknown type',
-    data: { type: 'mine-bitcoin', input: {} },
-    message: /"mine-bitcoin" is not a known task type.*sleep/,
-    field: 'type',
-  },
-  { name: 'missing input', data: { type: 'sleep' }, message: /input is required/, field: 'input' },
-  {
-    name: 'non-object input',
-    data: { type: 'sleep', input: 40 },
-    message: /input must be an object, not a number/,
-    field: 'input',
-  },
-  {
-    name: 'array input',
-    data: { type: 'sleep', input: [40] },
-    message: /input must be an object, not an array/,
-    field: 'input',
-  },
-  {
-    name: 'wrong field type',
-    data: { type: 'sleep', input: { worktime: '40' } },
-    message: /input\.worktime/,
-    field: 'input.worktime',
-  },
-  { name: 'missing field', data: { type: 'sleep', input: {} }, message: /input\.worktime/, field: 'input.worktime' },
-  {
-    name: 'negative worktime',
-    data: { type: 'sleep', input: { worktime: -1 } },
-    message: /input\.worktime.*0/,
-    field: 'input.worktime',
-  },
-  {
-    name: 'worktime over the maximum',
-    data: { type: 'sleep', input: { worktime: MAX_WORKTIME_SECONDS + 1 } },
-    message: new RegExp(`input\\.worktime.*${MAX_WORKTIME_SECONDS}`),
-    field: 'input.worktime',
-  },
-  {
-    name: 'an input over the size limit',
-    data: { type: 'sleep', input: { worktime: 1, padding: 'x'.repeat(DEFAULT_MAX_INPUT_BYTES) } },
-    message: new RegExp(`input is \\d+ bytes of JSON; the limit is ${DEFAULT_MAX_INPUT_BYTES}`),
-    field: 'input',
-  },
-  {
-    name: 'an unknown input field',
-    data: { type: 'sleep', input: { worktime: 1, extra: true } },
-    message: /input.*extra/,
-    field: 'input',
-  },
-  {
-    name: 'a requestId that is not a UUID',
-    data: { type: 'sleep', input: { worktime: 1 }, requestId: 'abc' },
-    message: /requestId must be a UUID/,
-    field: 'requestId',
-  },
-];
 
 describe('createJob bad input (emulator)', () => {
   let user: TestUser;

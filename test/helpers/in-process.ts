@@ -50,6 +50,7 @@ export function inProcessDeps(overrides: Partial<Dependencies> = {}): Dependenci
     limits: () => ({ maxInputBytes: DEFAULT_MAX_INPUT_BYTES, maxActiveJobsPerUser: 10 }),
     retentionDays: () => 30,
     enforceAppCheck: () => false,
+    verifyIdToken: () => Promise.reject(new Error('the in-process tests do not verify tokens')),
     ...overrides,
   };
 }

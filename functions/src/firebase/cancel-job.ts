@@ -1,6 +1,7 @@
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
 import type { JobState } from '../job/job-state';
 import { logs } from '../logs';
+import { notFound } from './owned-jobs';
 import { requireCaller } from './require-caller';
 import type { JobStore } from './job-store';
 
@@ -21,24 +22,28 @@ export interface CancelJobResponse {
   cancelRequested: boolean;
 }
 
-/**
- * The callable's logic (AIP-151 CancelOperation): the owner's job only; another user's job is `not-found`,
- * exactly like a missing one, so ids cannot be probed; a done job is `failed-precondition`.
- */
+/** The callable's logic: the caller, then `cancelJobFor`. */
 export async function handleCancelJob(
   request: CallableRequest<unknown>,
   deps: CancelJobDeps,
 ): Promise<CancelJobResponse> {
-  const owner = requireCaller(request, 'cancelJob', deps.enforceAppCheck());
-  const data = request.data as { id?: unknown } | null;
-  const id = typeof data === 'object' && data !== null ? data.id : undefined;
+  return cancelJobFor(requireCaller(request, 'cancelJob', deps.enforceAppCheck()), request.data, deps);
+}
+
+/**
+ * Cancelling for an authenticated owner (AIP-151 CancelOperation), shared by the callable and the HTTP API: the
+ * owner's job only; another user's job is `not-found`, exactly like a missing one, so ids cannot be probed; a
+ * done job is `failed-precondition`.
+ */
+export async function cancelJobFor(owner: string, data: unknown, deps: CancelJobDeps): Promise<CancelJobResponse> {
+  const id = typeof data === 'object' && data !== null ? (data as { id?: unknown }).id : undefined;
   if (typeof id !== 'string' || id === '' || id.includes('/')) {
     throw new HttpsError('invalid-argument', 'id must be a job id string', { field: 'id' });
   }
   const result = await deps.store.cancel(id, owner, Date.now(), deps.retentionDays());
   switch (result.kind) {
     case 'not-found':
-      throw new HttpsError('not-found', `no job ${id}`);
+      throw notFound(id);
     case 'already-done':
       throw new HttpsError(
         'failed-precondition',

@@ -28,19 +28,26 @@ export interface CreateJobResponse {
 }
 
 /**
- * The callable's logic: auth, then validation, then the job document (quota and requestId checked in the same
- * transaction), then the task message. A refused request writes nothing. If the publish fails the job stays
- * CREATED and the recovery sweep publishes it again, so the caller's job is never lost.
+ * The callable's logic: the caller, then `createJobFor`.
  */
 export async function handleCreateJob(
   request: CallableRequest<unknown>,
   deps: CreateJobDeps,
 ): Promise<CreateJobResponse> {
-  const owner = requireCaller(request, 'createJob', deps.enforceAppCheck());
+  return createJobFor(requireCaller(request, 'createJob', deps.enforceAppCheck()), request.data, deps);
+}
+
+/**
+ * Creating a job for an authenticated owner, shared by the callable and the HTTP API: validation, then the job
+ * document (quota and requestId checked in the same transaction), then the task message. A refused request
+ * writes nothing. If the publish fails the job stays CREATED and the recovery sweep publishes it again, so the
+ * caller's job is never lost.
+ */
+export async function createJobFor(owner: string, data: unknown, deps: CreateJobDeps): Promise<CreateJobResponse> {
   const limits = deps.limits();
   let parsed;
   try {
-    parsed = parseCreateJobRequest(request.data, deps.tasks, limits);
+    parsed = parseCreateJobRequest(data, deps.tasks, limits);
   } catch (e) {
     if (e instanceof ValidationError) throw new HttpsError('invalid-argument', e.message, { field: e.field });
     throw e;

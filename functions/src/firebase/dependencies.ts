@@ -1,16 +1,18 @@
 import { PubSub } from '@google-cloud/pubsub';
 import { getApps, initializeApp } from 'firebase-admin/app';
+import { getAuth } from 'firebase-admin/auth';
 import { getFirestore } from 'firebase-admin/firestore';
 import { config, DEFAULT_WORKER_TIMINGS, params } from '../config';
 import { createTaskRegistry } from '../tasks/registry';
 import type { CancelJobDeps } from './cancel-job';
 import type { CreateJobDeps } from './create-job';
+import type { HttpApiDeps } from '../http/http-api';
 import { JobQueue } from './job-queue';
 import { JobStore } from './job-store';
 import type { RunJobDeps } from './run-job';
 import type { SweepDeps } from './sweep';
 
-export type Dependencies = CreateJobDeps & RunJobDeps & CancelJobDeps & SweepDeps;
+export type Dependencies = CreateJobDeps & RunJobDeps & CancelJobDeps & SweepDeps & HttpApiDeps;
 
 let dependencies: Dependencies | undefined;
 
@@ -33,6 +35,7 @@ export function getDependencies(): Dependencies {
       }),
       retentionDays: () => params.jobRetentionDays.value(),
       enforceAppCheck: () => params.enforceAppCheck.value(),
+      verifyIdToken: (token) => getAuth(app).verifyIdToken(token),
     };
   }
   return dependencies;

@@ -1,4 +1,5 @@
 import {
+  FieldPath,
   FieldValue,
   Timestamp,
   type DocumentReference,
@@ -201,6 +202,41 @@ export class JobStore {
       }
       if (!job.cancelRequested) tx.update(ref, { cancelRequested: true, updateTime: FieldValue.serverTimestamp() });
       return { kind: 'cancel-requested' };
+    });
+  }
+
+  /** The owner's jobs, newest first, after a cursor (createTime in µs, then id, both descending). */
+  async listByOwner(
+    owner: string,
+    limit: number,
+    after?: { createTimeMicros: number; id: string },
+  ): Promise<{ id: string; job: StoredJob }[]> {
+    let query = this.db
+      .collection(this.collection)
+      .where('owner', '==', owner)
+      .orderBy('createTime', 'desc')
+      .orderBy(FieldPath.documentId(), 'desc');
+    if (after) {
+      const seconds = Math.floor(after.createTimeMicros / 1_000_000);
+      const nanos = (after.createTimeMicros % 1_000_000) * 1000;
+      query = query.startAfter(new Timestamp(seconds, nanos), after.id);
+    }
+    const snap = await query.limit(limit).get();
+    return snap.docs.map((d) => ({ id: d.id, job: d.data() as StoredJob }));
+  }
+
+  /** Deletes the owner's job if it is done. */
+  async deleteIfDone(
+    id: string,
+    owner: string,
+  ): Promise<{ kind: 'deleted' } | { kind: 'not-found' } | { kind: 'not-done'; state: JobState }> {
+    return this.db.runTransaction(async (tx) => {
+      const ref = this.ref(id);
+      const job = (await tx.get(ref)).data();
+      if (!job || job.owner !== owner) return { kind: 'not-found' };
+      if (!job.done) return { kind: 'not-done', state: job.state };
+      tx.delete(ref);
+      return { kind: 'deleted' };
     });
   }
 
