@@ -15,7 +15,7 @@ import { SetupError, requireJava, sdkEmulatorEnv } from './lib/emulator-env.mjs'
 import { startBanner } from './lib/start-banner.mjs';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const EMULATORS = 'auth,functions,firestore,pubsub';
+const EMULATORS = 'auth,functions,firestore,pubsub,hosting';
 
 function usage() {
   console.error("usage: emulators.mjs start | exec [--test] '<command>'");

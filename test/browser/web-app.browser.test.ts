@@ -1,0 +1,146 @@
+/**
+ * The web app in a real browser: Debian's Chromium driven by playwright-core, against the Hosting emulator
+ * (which serves web/dist) and the rest of the suite. Two browser contexts are two anonymous users.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { emulatorHosts } from '../helpers/emulators';
+
+const APP_URL = 'http://127.0.0.1:5000/';
+/** Debian's Chromium (`apt-get install chromium`); elsewhere point CHROMIUM_PATH at a Chrome or Chromium. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const RESULTS = join(__dirname, '..', '..', 'test-results');
+/** Generous: a UI step waits on a listener, never on the clock; this only stops a broken page hanging the run. */
+const STEP_MS = 30_000;
+
+async function openApp(context: BrowserContext): Promise<{ page: Page; uid: string }> {
+  const page = await context.newPage();
+  await page.goto(APP_URL);
+  const who = page.locator('#who');
+  await who.getByText(/Signed in anonymously as/).waitFor({ timeout: STEP_MS });
+  const uid = (await who.getAttribute('data-uid')) ?? '';
+  assert.match(uid, /^\w{20,}$/);
+  return { page, uid };
+}
+
+async function startSleep(page: Page, worktime: string): Promise<void> {
+  await page.getByLabel('Task').selectOption('sleep');
+  await page.getByLabel('Work time (seconds)').fill(worktime);
+  await page.getByRole('button', { name: 'Start job' }).click();
+}
+
+/** The row of the newest job, once the table shows it. */
+function newestRow(page: Page) {
+  return page.locator('#jobs tbody tr').first();
+}
+
+describe('web app (browser)', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+
+  before(async () => {
+    emulatorHosts();
+    assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+    mkdirSync(RESULTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('signs in, starts a job and shows it COMPLETED with its progress bar full; a cancel; an error', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    try {
+      const { page } = await openApp(context);
+      assert.equal(await page.locator('#jobs-empty').isVisible(), true, 'a new user has no jobs');
+
+      await startSleep(page, '1');
+      const done = page.locator('#jobs tbody tr[data-state="COMPLETED"]');
+      await done.first().waitFor({ timeout: STEP_MS });
+      assert.equal(await done.first().locator('.badge').textContent(), 'COMPLETED');
+      assert.equal(await done.first().locator('progress').getAttribute('value'), '100');
+      assert.match((await done.first().textContent()) ?? '', /OK completed/);
+
+      // A long job, cancelled from its row's button (by keyboard: focus and Enter).
+      await startSleep(page, '120');
+      const running = page.locator('#jobs tbody tr[data-state="RUNNING"]');
+      await running.first().waitFor({ timeout: STEP_MS });
+      const cancel = running.first().getByRole('button', { name: /Cancel job/ });
+      await cancel.focus();
+      await page.keyboard.press('Enter');
+      const cancelled = page.locator('#jobs tbody tr[data-state="CANCELLED"]');
+      await cancelled.first().waitFor({ timeout: STEP_MS });
+      assert.match((await cancelled.first().textContent()) ?? '', /cancelled: the job was cancelled by its owner/);
+
+      // Invalid input: the server's refusal, in words, next to the form; no job is added.
+      const rowsBefore = await page.locator('#jobs tbody tr').count();
+      await startSleep(page, '-5');
+      const error = page.locator('#form-error');
+      await error.getByText(/That input is not valid/).waitFor({ timeout: STEP_MS });
+      assert.match((await error.textContent()) ?? '', /input\.worktime/);
+      assert.equal(await page.locator('#jobs tbody tr').count(), rowsBefore);
+
+      // One more, still running, for the screenshot of the table in several states.
+      await page.getByLabel('Task').selectOption('primes');
+      assert.equal(await page.getByLabel('Work time (seconds)').isVisible(), false, 'only the chosen task’s field');
+      await page.getByLabel('Count primes below').fill('1000000000');
+      await page.getByRole('button', { name: 'Start job' }).click();
+      // Its first progress report has arrived through the listener.
+      await page
+        .locator('#jobs tbody tr[data-state="RUNNING"] progress:not([value="0"])')
+        .first()
+        .waitFor({ timeout: STEP_MS });
+      await page.screenshot({ path: join(RESULTS, 'web-app-jobs.png'), fullPage: true });
+      await newestRow(page)
+        .getByRole('button', { name: /Cancel job/ })
+        .click();
+      await page
+        .locator('#jobs tbody tr')
+        .first()
+        .and(page.locator('[data-state="CANCELLED"]'))
+        .waitFor({ timeout: STEP_MS });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("shows a second user none of the first user's jobs", async () => {
+    const first = await browser.newContext();
+    const second = await browser.newContext();
+    try {
+      const a = await openApp(first);
+      await startSleep(a.page, '0');
+      await a.page.locator('#jobs tbody tr[data-state="COMPLETED"]').first().waitFor({ timeout: STEP_MS });
+      const b = await openApp(second);
+      assert.notEqual(a.uid, b.uid, 'two anonymous users');
+      // The second user's listener has answered once its "no jobs" state shows, with no live-update error.
+      await b.page.locator('#jobs-empty').waitFor({ state: 'visible', timeout: STEP_MS });
+      assert.equal(await b.page.locator('#jobs tbody tr').count(), 0);
+      assert.equal(await b.page.locator('#jobs-error').textContent(), '');
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  it('is readable at phone width: each job is a labelled card', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      const { page } = await openApp(context);
+      await startSleep(page, '0');
+      const row = page.locator('#jobs tbody tr[data-state="COMPLETED"]').first();
+      await row.waitFor({ timeout: STEP_MS });
+      assert.equal(await row.evaluate((tr) => getComputedStyle(tr).display), 'block');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+      assert.equal(overflow, false, 'no horizontal scrolling');
+      await page.screenshot({ path: join(RESULTS, 'web-app-phone.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+});
