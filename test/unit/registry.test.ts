@@ -54,6 +54,7 @@ describe('createTaskRegistry', () => {
         'test.fail',
         'test.flaky',
         'test.hang',
+        'test.record',
       ]);
     });
 
@@ -66,6 +67,7 @@ describe('createTaskRegistry', () => {
         'test.fail',
         'test.flaky',
         'test.hang',
+        'test.record',
       ]);
       assert.equal(registry.types().length, Object.keys(PRODUCTION_TASKS).length + TEST_TASKS.length);
     });

@@ -1,3 +1,5 @@
+import { getApps, initializeApp } from 'firebase-admin/app';
+import { FieldValue, getFirestore } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import { TaskError } from '../job/job-error';
 import { abortableDelay } from './abortable-delay';
@@ -82,4 +84,34 @@ export const chattyTask = defineTask({
   },
 });
 
-export const TEST_TASKS = [failTask, flakyTask, crashTask, hangTask, chattyTask] as const;
+/** Where test.record counts completed runs: `testRuns/{jobId}.completions`. */
+export const TEST_RUNS_COLLECTION = 'testRuns';
+
+/**
+ * A job for load and fault tests: fails transiently before `succeedOnAttempt`, kills its worker process on
+ * `crashOnAttempt`, and otherwise counts its completion in Firestore, so a test can prove no job's handler
+ * ran to completion twice.
+ */
+export const recordTask = defineTask({
+  type: 'test.record',
+  input: z.strictObject({
+    succeedOnAttempt: z.number().int().min(1).max(10).optional(),
+    crashOnAttempt: z.number().int().min(1).max(10).optional(),
+  }),
+  retry: FAST_RETRY,
+  timeoutSeconds: 10,
+  async run(input, { jobId, attempt }): Promise<string> {
+    if (attempt === input.crashOnAttempt) process.exit(13);
+    if (attempt < (input.succeedOnAttempt ?? 1)) {
+      throw new TaskError('unavailable', `transient failure on attempt ${attempt}`, { transient: true });
+    }
+    const db = getFirestore(getApps()[0] ?? initializeApp());
+    await db
+      .collection(TEST_RUNS_COLLECTION)
+      .doc(jobId)
+      .set({ completions: FieldValue.increment(1) }, { merge: true });
+    return `recorded on attempt ${attempt}`;
+  },
+});
+
+export const TEST_TASKS = [failTask, flakyTask, crashTask, hangTask, chattyTask, recordTask] as const;

@@ -1,0 +1,161 @@
+/**
+ * Load with faults: 200 jobs from 4 users while messages are delivered twice, handlers fail transiently once,
+ * a worker process is killed mid-job and a publish fails after its document was written. Afterwards every job is
+ * terminal, no handler ran to completion twice, the counts of each state are what the faults imply, and every
+ * job belongs to the user who created it. Correctness only: nothing here measures time.
+ */
+import assert from 'node:assert/strict';
+import { PubSub } from '@google-cloud/pubsub';
+import { Timestamp } from 'firebase-admin/firestore';
+import type { StoredJob } from '../../functions/src/firebase/job-store';
+import { createJobFor } from '../../functions/src/firebase/create-job';
+import { DEFAULT_SWEEP_OPTIONS, handleSweep } from '../../functions/src/firebase/sweep';
+import { taskMessage } from '../../functions/src/job/task-message';
+import { TEST_RUNS_COLLECTION } from '../../functions/src/tasks/test-tasks';
+import { adminFirestore } from '../helpers/admin';
+import { signedInUser, type TestUser } from '../helpers/client';
+import { emulatorHosts } from '../helpers/emulators';
+import { FailingQueue, inProcessDeps } from '../helpers/in-process';
+import { watchUntil } from '../helpers/watch-job';
+
+const USERS = 4;
+const JOBS_PER_USER = 50;
+/** Below the active-job quota (10), so the load itself is never refused. */
+const IN_FLIGHT_PER_USER = 8;
+
+/** What one job is made to go through. */
+type Fault = 'none' | 'duplicate-delivery' | 'transient-once' | 'permanent' | 'crash' | 'lost-publish';
+
+interface PlannedJob {
+  user: number;
+  fault: Fault;
+}
+
+/** Per user: 50 jobs, of which 6 get duplicate deliveries, 5 fail transiently once, 2 fail permanently. */
+function plan(): PlannedJob[] {
+  const jobs: PlannedJob[] = [];
+  for (let user = 0; user < USERS; user++) {
+    for (let n = 0; n < JOBS_PER_USER; n++) {
+      const fault: Fault = n < 6 ? 'duplicate-delivery' : n < 11 ? 'transient-once' : n < 13 ? 'permanent' : 'none';
+      jobs.push({ user, fault });
+    }
+  }
+  // One of user 0's plain jobs has its worker killed, one of user 1's loses its publish.
+  const crash = jobs.find((j) => j.user === 0 && j.fault === 'none');
+  const lost = jobs.find((j) => j.user === 1 && j.fault === 'none');
+  if (crash) crash.fault = 'crash';
+  if (lost) lost.fault = 'lost-publish';
+  return jobs;
+}
+
+function requestFor(fault: Fault): { type: string; input: Record<string, unknown> } {
+  switch (fault) {
+    case 'transient-once':
+      return { type: 'test.record', input: { succeedOnAttempt: 2 } };
+    case 'permanent':
+      return { type: 'test.fail', input: { message: 'injected permanent failure', code: 'failed-precondition' } };
+    case 'crash':
+      return { type: 'test.record', input: { crashOnAttempt: 1 } };
+    default:
+      return { type: 'test.record', input: {} };
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at once. */
+async function boundedAll<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    }),
+  );
+}
+
+describe('load with faults (emulator)', function () {
+  this.timeout(300_000);
+  let users: TestUser[];
+
+  before(async () => {
+    users = await Promise.all(Array.from({ length: USERS }, () => signedInUser()));
+  });
+
+  after(async () => {
+    await Promise.all(users.map((u) => u.close()));
+  });
+
+  it('ends all 200 jobs as the faults imply, none run to completion twice, each with its owner', async () => {
+    const planned = plan();
+    const created = new Map<string, PlannedJob>();
+    const topic = new PubSub({ projectId: emulatorHosts().projectId }).topic('jobs');
+    const lostPublish = inProcessDeps({ queue: new FailingQueue() });
+
+    await Promise.all(
+      users.map((user, index) =>
+        boundedAll(
+          planned.filter((job) => job.user === index),
+          IN_FLIGHT_PER_USER,
+          async (job) => {
+            const request = requestFor(job.fault);
+            const { id } =
+              job.fault === 'lost-publish'
+                ? await createJobFor(user.uid ?? '', request, lostPublish)
+                : await user.createJob(request);
+            created.set(id, job);
+            if (job.fault === 'duplicate-delivery') {
+              // Pub/Sub's at-least-once delivery, twice over, while the job is queued, running or done.
+              await Promise.all([1, 2].map(() => topic.publishMessage(taskMessage(id, request.type))));
+            }
+            // Keep this user's jobs in flight below the quota: wait for this one to end or stall on its fault.
+            await watchUntil(
+              user.firestore,
+              id,
+              (j) => j.done || job.fault === 'crash' || job.fault === 'lost-publish',
+            );
+          },
+        ),
+      ),
+    );
+    assert.equal(created.size, USERS * JOBS_PER_USER);
+
+    // The killed worker's job: RUNNING with a lease nobody will honour; the sweep takes it back once it lapses.
+    const [crashId] = [...created].find(([, job]) => job.fault === 'crash') ?? [];
+    const [lostId] = [...created].find(([, job]) => job.fault === 'lost-publish') ?? [];
+    assert.ok(crashId && lostId);
+    const crashed = await watchUntil(users[0].firestore, crashId, (j) => j.state === 'RUNNING');
+    const sweepDeps = inProcessDeps();
+    const afterLease = await handleSweep(sweepDeps, (crashed.leaseExpireTime?.toMillis() ?? 0) + 1);
+    assert.ok(afterLease.retry.includes(crashId));
+    // The lost publish: let the dispatch grace pass on its document, then sweep.
+    await adminFirestore()
+      .collection('jobs')
+      .doc(lostId)
+      .update({ dispatchTime: Timestamp.fromMillis(Date.now() - DEFAULT_SWEEP_OPTIONS.dispatchGraceMs - 1000) });
+    const afterGrace = await handleSweep(sweepDeps, Date.now());
+    assert.ok(afterGrace.republish.includes(lostId));
+    await watchUntil(users[0].firestore, crashId, (j) => j.done);
+    await watchUntil(users[1].firestore, lostId, (j) => j.done);
+
+    const db = adminFirestore();
+    const counts: Record<string, number> = {};
+    for (const [id, job] of created) {
+      const stored = (await db.collection('jobs').doc(id).get()).data() as StoredJob;
+      const completions = ((await db.collection(TEST_RUNS_COLLECTION).doc(id).get()).get('completions') as number) ?? 0;
+      const label = `${job.fault} job ${id}`;
+      assert.equal(stored.done, true, `${label} is terminal`);
+      assert.equal(stored.owner, users[job.user]?.uid, `${label} belongs to its creator`);
+      counts[stored.state] = (counts[stored.state] ?? 0) + 1;
+      if (job.fault === 'permanent') {
+        assert.equal(stored.state, 'FAILED', label);
+        assert.equal(stored.attempts, 1, label);
+        assert.equal(completions, 0, label);
+        continue;
+      }
+      assert.equal(stored.state, 'COMPLETED', label);
+      assert.equal(completions, 1, `${label}: its handler ran to completion once`);
+      const expectedAttempts = job.fault === 'transient-once' || job.fault === 'crash' ? 2 : 1;
+      assert.equal(stored.attempts, expectedAttempts, `${label} attempts`);
+    }
+    const permanent = planned.filter((j) => j.fault === 'permanent').length;
+    assert.deepEqual(counts, { COMPLETED: USERS * JOBS_PER_USER - permanent, FAILED: permanent });
+  });
+});
