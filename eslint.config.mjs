@@ -29,5 +29,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // The bench's reference modules are CommonJS on purpose: the seed port and a hello world as Cloud Functions
+    // samples write them.
+    files: ['bench/**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   prettier,
 );

@@ -6,26 +6,42 @@
  *   node scripts/emulators.mjs start                   the suite, until Ctrl-C (npm start)
  *   node scripts/emulators.mjs exec '<command>'        the suite up while <command> runs (npm run emulators:exec)
  *   node scripts/emulators.mjs exec --test '<command>' same, with the emulator-only test task types (npm test)
+ *   ... exec --config firebase.bench.json '<command>'  with another firebase.json (npm run bench)
+ *
+ * The emulators started are the ones the config file lists under "emulators".
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { SetupError, requireJava, sdkEmulatorEnv } from './lib/emulator-env.mjs';
 import { startBanner } from './lib/start-banner.mjs';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const EMULATORS = 'auth,functions,firestore,pubsub,hosting';
+/** Entries of firebase.json's "emulators" that are settings or helpers, not emulators to name in --only. */
+const NOT_EMULATORS = new Set(['singleProjectMode', 'ui', 'hub', 'logging']);
 
 function usage() {
-  console.error("usage: emulators.mjs start | exec [--test] '<command>'");
+  console.error("usage: emulators.mjs start | exec [--test] [--config FILE] '<command>'");
   process.exit(2);
 }
 
-const [mode, ...rest] = process.argv.slice(2);
-const testTasks = rest[0] === '--test';
-const command = testTasks ? rest.slice(1).join(' ') : rest.join(' ');
+const { values: options, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { test: { type: 'boolean', default: false }, config: { type: 'string', default: 'firebase.json' } },
+});
+const [mode, ...rest] = positionals;
+const testTasks = options.test;
+const command = rest.join(' ');
 if (mode !== 'start' && !(mode === 'exec' && command)) usage();
+const configPath = join(projectDir, options.config);
+/** @type {unknown} */
+const parsedConfig = JSON.parse(readFileSync(configPath, 'utf8'));
+const firebaseConfig = /** @type {{ emulators?: Record<string, unknown> }} */ (parsedConfig);
+const EMULATORS = Object.keys(firebaseConfig.emulators ?? {})
+  .filter((name) => !NOT_EMULATORS.has(name))
+  .join(',');
 
 try {
   requireJava();

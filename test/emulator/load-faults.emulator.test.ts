@@ -20,8 +20,9 @@ import { watchUntil } from '../helpers/watch-job';
 
 const USERS = 4;
 const JOBS_PER_USER = 50;
-/** Below the active-job quota (10), so the load itself is never refused. */
-const IN_FLIGHT_PER_USER = 8;
+/** Below the active-job quota (10), and few enough that the Functions emulator (one process per concurrent
+ * invocation, on 2 cores) keeps up. */
+const IN_FLIGHT_PER_USER = 2;
 
 /** What one job is made to go through. */
 type Fault = 'none' | 'duplicate-delivery' | 'transient-once' | 'permanent' | 'crash' | 'lost-publish';

@@ -3,7 +3,7 @@
  * (about 40 s: the seed's worktime), so the README cannot drift from the HTTP API.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,36 +19,67 @@ function testedShellBlocks(): string[] {
   return [...section.slice(0, end).matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 }
 
+/** Runs `watch` in a terminal (`script` gives it one) until its output shows `pattern`, then stops it (Ctrl-C). */
+function watchUntil(block: string, env: NodeJS.ProcessEnv, pattern: RegExp, deadlineMs: number): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'readme-http-')), 'watch.sh');
+  writeFileSync(file, block);
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', `bash ${file}`, '/dev/null'], { env, detached: true });
+    let screen = '';
+    const stop = () => {
+      clearTimeout(timer);
+      if (child.pid) process.kill(-child.pid, 'SIGINT');
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`watch did not show ${pattern} within ${deadlineMs} ms; it showed:\n${screen.slice(-2000)}`));
+    }, deadlineMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString();
+      if (pattern.test(screen)) {
+        stop();
+        resolve(screen);
+      }
+    });
+  });
+}
+
 describe('README "The seed tutorial, replayed with curl" (emulator)', function () {
-  this.timeout(120_000);
+  this.timeout(150_000);
   before(() => emulatorHosts());
 
-  it('creates a job with the seed body, shows it RUNNING under watch, and waits it out to COMPLETED', () => {
+  it('creates a job with the seed body, shows it RUNNING under watch, and waits it out to COMPLETED', async () => {
     const [create, watch, wait] = testedShellBlocks();
     assert.ok(create && watch && wait, 'three blocks');
     assert.match(create, /--data '\{"worktime":40\}'/);
     assert.match(watch, /^watch /);
-    const dir = mkdtempSync(join(tmpdir(), 'readme-http-'));
-    const watchScript = join(dir, 'watch.sh');
-    writeFileSync(watchScript, watch);
-    // `watch` needs a terminal: `script` gives it one; `timeout` stands in for the reader's Ctrl-C.
-    const script = [
-      create,
-      `timeout 6 script -qec 'bash ${watchScript}' ${join(dir, 'watch.typescript')} > ${join(dir, 'watch.out')} || true`,
-      'echo "JOBID=$JOBID"',
-      wait,
-    ].join('\n');
-    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+
+    // The first block, as pasted into a shell; its variables go on to the next blocks, as in one terminal.
+    const created = spawnSync(
+      'bash',
+      ['-euo', 'pipefail', '-c', `${create}\nprintf '%s\\n' "$URL" "$TOKEN" "$JOBID"`],
+      {
+        cwd: projectDir,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    assert.equal(created.status, 0, created.stderr);
+    const [URL, TOKEN, JOBID] = created.stdout.trim().split('\n');
+    assert.match(JOBID ?? '', /^\w{20}$/);
+    const env = { ...process.env, URL, TOKEN, JOBID, TERM: 'xterm' };
+
+    // watch redraws only what changed, so RUNNING shows up where CREATED stood, not beside "state".
+    const screen = await watchUntil(watch, env, /RUNNING/, 60_000);
+    assert.match(screen, new RegExp(`"id": "${JOBID}"`));
+
+    const waited = spawnSync('bash', ['-euo', 'pipefail', '-c', wait], {
       cwd: projectDir,
       encoding: 'utf8',
-      timeout: 110_000,
-      env: { ...process.env, TERM: 'xterm' },
+      timeout: 90_000,
+      env,
     });
-    assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /JOBID=\w{20}\n/);
-    const watched = readFileSync(join(dir, 'watch.out'), 'utf8');
-    assert.match(watched, /"state": "RUNNING"/, 'watch showed the job running');
-    const final = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as Record<string, unknown>;
-    assert.deepEqual(final, { state: 'COMPLETED', done: true, response: 'OK completed' });
+    assert.equal(waited.status, 0, waited.stderr);
+    assert.deepEqual(JSON.parse(waited.stdout), { state: 'COMPLETED', done: true, response: 'OK completed' });
   });
 });

@@ -162,7 +162,9 @@ describe('parseCreateJobRequest', () => {
         () => parseCreateJobRequest({ type: 'nap', input: {} }, withTestTasks, limits),
         (error: unknown) =>
           error instanceof ValidationError &&
-          /known: primes, sleep, test\.chatty, test\.crash, test\.fail, test\.flaky, test\.hang\)/.test(error.message),
+          /known: primes, sleep, test\.chatty, test\.crash, test\.fail, test\.flaky, test\.hang, test\.record\)/.test(
+            error.message,
+          ),
       );
     });
 

@@ -179,8 +179,8 @@ describe('ProgressThrottle', () => {
 });
 
 describe('normaliseProgress', () => {
-  it('keeps a percent in 0–100 as it is, fractions included', () => {
-    for (const percent of [0, 0.5, 42, 99.99, 100]) assert.deepEqual(normaliseProgress(percent), { percent });
+  it('keeps a percent in 0–100 with up to one decimal as it is', () => {
+    for (const percent of [0, 0.5, 42, 99.9, 100]) assert.deepEqual(normaliseProgress(percent), { percent });
   });
 
   it('clamps below 0 to 0 and above 100 to 100', () => {
@@ -228,5 +228,13 @@ describe('normaliseProgress', () => {
   it('reads +Infinity as done (100) and -Infinity as not started (0)', () => {
     assert.equal(normaliseProgress(Number.POSITIVE_INFINITY).percent, 100);
     assert.equal(normaliseProgress(Number.NEGATIVE_INFINITY).percent, 0);
+  });
+});
+
+describe('normaliseProgress rounding', () => {
+  it('rounds the percent to a tenth, so floating-point noise never reaches the document', () => {
+    assert.equal(normaliseProgress((11 / 20) * 100).percent, 55);
+    assert.equal(normaliseProgress(33.333333).percent, 33.3);
+    assert.equal(normaliseProgress(99.96).percent, 100);
   });
 });

@@ -12,6 +12,9 @@ import type { JobDocument, JobError, JobProgress } from '../job/job-document';
 import { canTransition, isJobState, type JobState, type TerminalJobState } from '../job/job-state';
 import { isSameRequest } from '../job/request-identity';
 
+/** gRPC's ALREADY_EXISTS, which `create()` fails with when the document is there. */
+const ALREADY_EXISTS = 6;
+
 /** A job document as the Admin SDK reads it. */
 export type StoredJob = JobDocument<Timestamp>;
 
@@ -84,28 +87,30 @@ export class JobStore {
   }
 
   /**
-   * Creates a CREATED job at `id`, in one transaction with the owner's active-job count, so concurrent creates
-   * cannot pass the quota together. With a requestId, `id` is derived from it: a job already there is the
-   * answer to a repeated request (or a conflict, if the request differs).
+   * Creates a CREATED job at `id` unless the owner already has `maxActiveJobs` jobs not done. With a requestId,
+   * `id` is derived from it: a job already there answers a repeated request (or conflicts, if the request
+   * differs). `create()` is atomic on its own, so racing repeats of one request still make one job.
+   *
+   * The quota's count runs before the create, outside a transaction: inside one it would lock every active job of
+   * the owner against their workers' transactions (the emulator answered "Transaction lock timeout" under load).
+   * So concurrent creates by one user can pass the limit by at most the number of creates in flight.
    */
   async create(id: string, owner: string, request: CreateJobRequest, maxActiveJobs: number): Promise<CreateResult> {
-    return this.db.runTransaction(async (tx) => {
-      const ref = this.ref(id);
-      if (request.requestId !== undefined) {
-        const existing = (await tx.get(ref)).data();
-        if (existing) {
-          return isSameRequest(existing, request) ? { kind: 'existing', job: existing } : { kind: 'request-mismatch' };
-        }
-      }
-      const activeQuery = this.db
-        .collection(this.collection)
-        .where('owner', '==', owner)
-        .where('done', '==', false)
-        .count();
-      const active = (await tx.get(activeQuery)).data().count;
-      if (active >= maxActiveJobs) return { kind: 'quota-exceeded', active };
-      const now = FieldValue.serverTimestamp();
-      tx.create(ref, {
+    const ref = this.ref(id);
+    const repeated = async (): Promise<CreateResult | undefined> => {
+      const existing = request.requestId === undefined ? undefined : await this.get(id);
+      if (!existing) return undefined;
+      return isSameRequest(existing, request) ? { kind: 'existing', job: existing } : { kind: 'request-mismatch' };
+    };
+    const earlier = await repeated();
+    if (earlier) return earlier;
+    const active = (
+      await this.db.collection(this.collection).where('owner', '==', owner).where('done', '==', false).count().get()
+    ).data().count;
+    if (active >= maxActiveJobs) return { kind: 'quota-exceeded', active };
+    const now = FieldValue.serverTimestamp();
+    try {
+      await ref.create({
         owner,
         type: request.type,
         input: request.input,
@@ -119,8 +124,13 @@ export class JobStore {
         doneTime: null,
         dispatchTime: now,
       } as unknown as StoredJob); // server timestamps stand where the type has Timestamps
-      return { kind: 'created' };
-    });
+    } catch (e) {
+      // A concurrent repeat of the same request created it first.
+      const raced = (e as { code?: unknown }).code === ALREADY_EXISTS ? await repeated() : undefined;
+      if (raced) return raced;
+      throw e;
+    }
+    return { kind: 'created' };
   }
 
   /** CREATED → RUNNING with attempts + 1 and a lease of `leaseMs`, or says why not. */

@@ -41,9 +41,12 @@ export class ProgressThrottle {
 /** The longest progress message stored. */
 export const MAX_PROGRESS_MESSAGE_LENGTH = 200;
 
-/** Clamps a reported percent into 0–100 (NaN becomes 0, ±Infinity the nearer end) and trims the message. */
+/**
+ * Clamps a reported percent into 0–100 (NaN becomes 0, ±Infinity the nearer end), rounds it to a tenth (a
+ * reader never wants 55.00000000000001), and trims the message.
+ */
 export function normaliseProgress(percent: number, message?: string): JobProgress {
-  const clamped = Number.isNaN(percent) ? 0 : Math.min(100, Math.max(0, percent));
+  const clamped = Number.isNaN(percent) ? 0 : Math.round(Math.min(100, Math.max(0, percent)) * 10) / 10;
   return message === undefined
     ? { percent: clamped }
     : { percent: clamped, message: truncate(message, MAX_PROGRESS_MESSAGE_LENGTH) };

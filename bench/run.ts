@@ -1,0 +1,227 @@
+/**
+ * `npm run bench`: our pipeline against the seed tutorial's design (bench/baseline-functions), on the emulator
+ * suite, in one run, interleaved. Prints markdown tables and writes the figures as JSON to bench/results/.
+ * Nothing here is asserted: the numbers are for reading and comparing as ratios within one run.
+ *
+ *   BENCH_LATENCY_JOBS (default 100)  sequential jobs per side for latency, after 10 of warm-up
+ *   BENCH_THROUGHPUT_JOBS (500), BENCH_USERS (5), BENCH_CONCURRENCY (8: the Functions emulator runs one process per
+ *   concurrent invocation, and 2 cores do not keep up with many more)
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createJob, waitForJob, watchJob, type Job } from '../client/src/index';
+import { signedInUser, type TestUser } from '../test/helpers/client';
+import { emulatorHosts } from '../test/helpers/emulators';
+import { median, summarize, type Summary } from './stats';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const LATENCY_JOBS = env('BENCH_LATENCY_JOBS', 100);
+const WARM_UP = 10;
+const THROUGHPUT_JOBS = env('BENCH_THROUGHPUT_JOBS', 500);
+const USERS = env('BENCH_USERS', 5);
+const CONCURRENCY = env('BENCH_CONCURRENCY', 8);
+/** The seed tutorial's `watch` interval. */
+const POLL_MS = 2000;
+const root = join(__dirname, '..');
+
+function baselineUrl(): string {
+  const { projectId, functions } = emulatorHosts();
+  return `http://${functions.host}:${functions.port}/${projectId}/us-central1/baselineJobs`;
+}
+
+interface OursSample {
+  totalMs: number;
+  queueMs: number;
+  runMs: number;
+  noticeMs: number;
+}
+
+/** Ours: the callable, then a listener until COMPLETED; the split comes from the job's server timestamps. */
+async function oursOnce(user: TestUser, worktime: number): Promise<OursSample> {
+  const started = Date.now();
+  const { id } = await createJob(user.functions, 'sleep', { worktime });
+  const job: Job = await new Promise((resolve, reject) => {
+    const stop = watchJob(
+      user.firestore,
+      id,
+      (j) => {
+        if (j?.done) {
+          stop();
+          resolve(j);
+        }
+      },
+      reject,
+    );
+  });
+  const seen = Date.now();
+  const create = job.createTime.toMillis();
+  const start = job.startTime?.toMillis() ?? create;
+  const done = job.doneTime?.toMillis() ?? start;
+  return { totalMs: seen - started, queueMs: start - create, runMs: done - start, noticeMs: seen - done };
+}
+
+/** The baseline: POST, then GET every 2 s (the tutorial's `watch`) until Done; counts the GETs. */
+async function baselineOnce(worktime: number): Promise<{ totalMs: number; polls: number }> {
+  const started = Date.now();
+  const created = await fetch(baselineUrl(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ worktime }),
+  });
+  const { id } = (await created.json()) as { id: string };
+  for (let polls = 1; ; polls++) {
+    const job = (await (await fetch(`${baselineUrl()}/${id}`)).json()) as { Done: boolean };
+    if (job.Done) return { totalMs: Date.now() - started, polls };
+    await sleep(POLL_MS);
+  }
+}
+
+async function latency(user: TestUser) {
+  for (let i = 0; i < WARM_UP; i++) {
+    await oursOnce(user, 0);
+    await baselineOnce(0);
+  }
+  const ours: OursSample[] = [];
+  const baseline: number[] = [];
+  for (let i = 0; i < LATENCY_JOBS; i++) {
+    // Interleaved, so both see the same machine at the same time.
+    ours.push(await oursOnce(user, 0));
+    baseline.push((await baselineOnce(0)).totalMs);
+  }
+  return {
+    ours: summarize(ours.map((s) => s.totalMs)),
+    baseline: summarize(baseline),
+    queue: summarize(ours.map((s) => s.queueMs)),
+    run: summarize(ours.map((s) => s.runMs)),
+    notice: summarize(ours.map((s) => s.noticeMs)),
+  };
+}
+
+/** Runs `work` `count` times with at most `limit` at once; resolves with the elapsed ms. */
+async function bounded(count: number, limit: number, work: (n: number) => Promise<unknown>): Promise<number> {
+  const started = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      for (let n = next++; n < count; n = next++) await work(n);
+    }),
+  );
+  return Date.now() - started;
+}
+
+async function throughput(users: TestUser[]) {
+  const oursMs = await bounded(THROUGHPUT_JOBS, CONCURRENCY, async (n) => {
+    const user = users[n % users.length];
+    const { id } = await createJob(user.functions, 'sleep', { worktime: 0 });
+    await waitForJob(user.firestore, id);
+  });
+  const baselineMs = await bounded(THROUGHPUT_JOBS, CONCURRENCY, () => baselineOnce(0));
+  return { ours: (THROUGHPUT_JOBS / oursMs) * 1000, baseline: (THROUGHPUT_JOBS / baselineMs) * 1000 };
+}
+
+/** Loads a functions module in a fresh Node process, as a new instance would; time, memory and modules loaded. */
+function coldStart(modulePath: string) {
+  const program = `
+    const t0 = process.hrtime.bigint();
+    const before = new Set(Object.keys(require.cache));
+    require(${JSON.stringify(modulePath)});
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const loaded = Object.keys(require.cache).filter((m) => !before.has(m));
+    const packages = [...new Set(loaded.map((m) => (m.match(/node_modules\\/((?:@[^/]+\\/)?[^/]+)/) || [])[1]).filter(Boolean))];
+    console.log(JSON.stringify({ ms, rssMiB: process.memoryUsage().rss / 2 ** 20, modules: loaded.length, packages }));
+  `;
+  const runs = Array.from({ length: 5 }, () => {
+    const out = spawnSync(process.execPath, ['-e', program], { cwd: root, encoding: 'utf8' });
+    return JSON.parse(out.stdout) as { ms: number; rssMiB: number; modules: number; packages: string[] };
+  });
+  return {
+    ms: median(runs.map((r) => r.ms)),
+    rssMiB: median(runs.map((r) => r.rssMiB)),
+    modules: runs[0]?.modules ?? 0,
+    packages: runs[0]?.packages ?? [],
+  };
+}
+
+function machine() {
+  const sdkVersion = (component: string) => {
+    const info = spawnSync(
+      'gcloud',
+      ['components', 'list', '--filter', `id=${component}`, '--format=value(version.version_string)', '--quiet'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    return info.status === 0 ? info.stdout.trim() || 'unknown' : 'firebase-tools download';
+  };
+  const pkg = (name: string) =>
+    (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    firebaseTools: pkg('firebase-tools'),
+    firestoreEmulator: sdkVersion('cloud-firestore-emulator'),
+    pubsubEmulator: sdkVersion('pubsub-emulator'),
+  };
+}
+
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+const row = (name: string, s: Summary) => `| ${name} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} |`;
+
+async function main(): Promise<void> {
+  const users = await Promise.all(Array.from({ length: USERS }, () => signedInUser()));
+  const m = machine();
+  const lat = await latency(users[0]);
+  const thr = await throughput(users);
+  const cold = { ours: coldStart('./functions/lib/index.js'), hello: coldStart('./bench/hello-world/index.js') };
+  const results = { date: new Date().toISOString(), machine: m, latency: lat, throughput: thr, coldStart: cold };
+
+  const lines = [
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, firebase-tools ${m.firebaseTools},`,
+    `Firestore emulator ${m.firestoreEmulator}, Pub/Sub emulator ${m.pubsubEmulator}.`,
+    '',
+    `### Latency: create → client sees COMPLETED (worktime 0, ${LATENCY_JOBS} sequential jobs each, after ${WARM_UP} of warm-up)`,
+    '',
+    '| | p50 | p95 | p99 |',
+    '| --- | --- | --- | --- |',
+    row('ours (listener)', lat.ours),
+    row('baseline (GET every 2 s)', lat.baseline),
+    `| ratio ours / baseline | ${(lat.ours.p50 / lat.baseline.p50).toFixed(3)} | ${(lat.ours.p95 / lat.baseline.p95).toFixed(3)} | ${(lat.ours.p99 / lat.baseline.p99).toFixed(3)} |`,
+    row('ours: queue (create → RUNNING)', lat.queue),
+    row('ours: run (RUNNING → done)', lat.run),
+    row('ours: notice (done → callback)', lat.notice),
+    '',
+    `### Throughput: ${THROUGHPUT_JOBS} jobs, ${USERS} users, ${CONCURRENCY} in flight`,
+    '',
+    '| | jobs/s |',
+    '| --- | --- |',
+    `| ours | ${thr.ours.toFixed(1)} |`,
+    `| baseline | ${thr.baseline.toFixed(1)} |`,
+    `| ratio ours / baseline | ${(thr.ours / thr.baseline).toFixed(2)} |`,
+    '',
+    '### Cold start: loading the functions module in a fresh Node process (median of 5)',
+    '',
+    '| module | load time | RSS | modules loaded |',
+    '| --- | --- | --- | --- |',
+    `| functions/lib/index.js | ${ms(cold.ours.ms)} | ${cold.ours.rssMiB.toFixed(0)} MiB | ${cold.ours.modules} |`,
+    `| hello world (firebase-functions only) | ${ms(cold.hello.ms)} | ${cold.hello.rssMiB.toFixed(0)} MiB | ${cold.hello.modules} |`,
+    '',
+    `Packages ours loads eagerly: ${cold.ours.packages.join(', ')}.`,
+  ];
+  console.log(lines.join('\n'));
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
+  const file = join(__dirname, 'results', `${results.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2));
+  console.log(`\nJSON: ${file}`);
+  await Promise.all(users.map((u) => u.close()));
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
