@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FirestoreError } from 'firebase/firestore';
 import type { FunctionsError } from 'firebase/functions';
@@ -158,6 +159,14 @@ describe('client library (emulator)', () => {
     } finally {
       await watcher.close();
     }
+  });
+
+  it("bundles no copy of the Firebase SDK: its build imports the app's own", () => {
+    const bundle = readFileSync(join(__dirname, '..', '..', 'client', 'dist', 'index.js'), 'utf8');
+    assert.match(bundle, /from "firebase\/firestore"/);
+    assert.match(bundle, /from "firebase\/functions"/);
+    assert.doesNotMatch(bundle, /SDK_VERSION|registerVersion/, 'no Firebase SDK code inside');
+    assert.ok(bundle.length < 20_000, `${bundle.length} bytes`);
   });
 
   it('works as its built ESM bundle in a plain Node process', () => {

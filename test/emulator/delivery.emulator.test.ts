@@ -48,13 +48,17 @@ describe('at-least-once delivery (emulator)', () => {
   describe('the worker handler, driven in-process with a counting task', () => {
     let handlerRuns = 0;
     let release: () => void = () => undefined;
+    let markStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
     const countingTask = defineTask({
       type: 'test.count',
       input: z.strictObject({}),
       async run(): Promise<string> {
         handlerRuns += 1;
         // Hold the job RUNNING until the test has delivered its duplicates.
-        await new Promise<void>((resolve) => (release = resolve));
+        const held = new Promise<void>((resolve) => (release = resolve));
+        markStarted();
+        await held;
         return 'counted';
       },
     });
@@ -67,10 +71,9 @@ describe('at-least-once delivery (emulator)', () => {
       await store.create(id, user.uid ?? '', { type: 'test.count', input: {} }, 10);
 
       const first = handleJobMessage(deliveredMessage(id, 'test.count', 'm1'), d);
-      // Wait until the first delivery's handler is running, by its own effect on the document.
-      const deadline = Date.now() + 15_000;
-      while ((await readJob(id)).state !== 'RUNNING')
-        assert.ok(Date.now() < deadline, 'the first delivery claims the job');
+      // Wait until the first delivery's handler is running (the claim is committed before the handler starts).
+      await started;
+      assert.equal((await readJob(id)).state, 'RUNNING');
       await Promise.all(['m2', 'm3', 'm4'].map((m) => handleJobMessage(deliveredMessage(id, 'test.count', m), d)));
       release();
       await first;

@@ -118,21 +118,21 @@ describe('load with faults (emulator)', function () {
     );
     assert.equal(created.size, USERS * JOBS_PER_USER);
 
-    // The killed worker's job: RUNNING with a lease nobody will honour; the sweep takes it back once it lapses.
     const [crashId] = [...created].find(([, job]) => job.fault === 'crash') ?? [];
     const [lostId] = [...created].find(([, job]) => job.fault === 'lost-publish') ?? [];
     assert.ok(crashId && lostId);
-    const crashed = await watchUntil(users[0].firestore, crashId, (j) => j.state === 'RUNNING');
+    // The lost publish first, at the real time: let the dispatch grace pass on its document, then sweep.
     const sweepDeps = inProcessDeps();
-    const afterLease = await handleSweep(sweepDeps, (crashed.leaseExpireTime?.toMillis() ?? 0) + 1);
-    assert.ok(afterLease.retry.includes(crashId));
-    // The lost publish: let the dispatch grace pass on its document, then sweep.
     await adminFirestore()
       .collection('jobs')
       .doc(lostId)
       .update({ dispatchTime: Timestamp.fromMillis(Date.now() - DEFAULT_SWEEP_OPTIONS.dispatchGraceMs - 1000) });
     const afterGrace = await handleSweep(sweepDeps, Date.now());
     assert.ok(afterGrace.republish.includes(lostId));
+    // Then the killed worker's job: RUNNING with a lease nobody will honour; swept once the lease lapses.
+    const crashed = await watchUntil(users[0].firestore, crashId, (j) => j.state === 'RUNNING');
+    const afterLease = await handleSweep(sweepDeps, (crashed.leaseExpireTime?.toMillis() ?? 0) + 1);
+    assert.ok(afterLease.retry.includes(crashId));
     await watchUntil(users[0].firestore, crashId, (j) => j.done);
     await watchUntil(users[1].firestore, lostId, (j) => j.done);
 
