@@ -145,16 +145,26 @@ function coldStart(modulePath: string) {
   };
 }
 
+/** The Cloud SDK root, as scripts/emulators.mjs finds it. */
+function findCloudSdkRootSync(): string | undefined {
+  if (process.env.CLOUDSDK_ROOT_DIR) return process.env.CLOUDSDK_ROOT_DIR;
+  const info = spawnSync('gcloud', ['info', '--format=value(installation.sdk_root)'], { encoding: 'utf8' });
+  return info.status === 0 ? info.stdout.trim() || undefined : undefined;
+}
+
 function machine() {
+  // The Cloud SDK records each installed component's version in .install/<component>.snapshot.json.
+  const sdkRoot = findCloudSdkRootSync();
   const sdkVersion = (component: string) => {
-    const info = spawnSync(
-      'gcloud',
-      ['components', 'list', '--filter', `id=${component}`, '--format=value(version.version_string)', '--quiet'],
-      {
-        encoding: 'utf8',
-      },
-    );
-    return info.status === 0 ? info.stdout.trim() || 'unknown' : 'firebase-tools download';
+    try {
+      const snapshot = JSON.parse(
+        readFileSync(join(sdkRoot ?? '', '.install', `${component}.snapshot.json`), 'utf8'),
+      ) as { components: { id: string; version: { version_string: string } }[] };
+      const found = snapshot.components.find((c) => c.id === component);
+      return found ? `${found.version.version_string} (Cloud SDK)` : 'unknown';
+    } catch {
+      return 'downloaded by firebase-tools';
+    }
   };
   const pkg = (name: string) =>
     (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;

@@ -69,7 +69,10 @@ const env = {
 // firebase-tools (from node_modules/.bin when run by npm) runs the functions with its own Node binary, which
 // npm scripts take from the `node` dev dependency: Node 22, the deploy runtime.
 const args =
-  mode === 'start' ? ['emulators:start', '--only', EMULATORS] : ['emulators:exec', '--only', EMULATORS, command];
+  // --config is a global option of the CLI: it goes before the command, or it is ignored.
+  mode === 'start'
+    ? ['--config', configPath, 'emulators:start', '--only', EMULATORS]
+    : ['--config', configPath, 'emulators:exec', '--only', EMULATORS, command];
 // Our own pinned firebase-tools, whichever way this script was started.
 const localFirebase = join(projectDir, 'node_modules', '.bin', 'firebase');
 const child = spawn(existsSync(localFirebase) ? localFirebase : 'firebase', args, {

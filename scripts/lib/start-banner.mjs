@@ -2,7 +2,11 @@
 /** What `npm start` prints once the emulators are up: how to create a job and watch it (README, "Try it"). */
 export function startBanner() {
   return `
-async-jobs is running on the emulator suite. In another terminal:
+async-jobs is running on the emulator suite.
+
+  Web app: http://127.0.0.1:5000   (start jobs and watch them live)
+
+In another terminal:
 
   # create a sleep job and follow it live (a Firestore listener, no polling)
   npm run demo -- --worktime 5
