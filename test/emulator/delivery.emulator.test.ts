@@ -9,27 +9,15 @@ import functionsTest from 'firebase-functions-test';
 import { z } from 'zod';
 import { runJob } from '../../functions/src/index';
 import { handleJobMessage } from '../../functions/src/firebase/run-job';
-import type { StoredJob } from '../../functions/src/firebase/job-store';
 import { taskMessage, type ReceivedMessage } from '../../functions/src/job/task-message';
 import { defineTask } from '../../functions/src/tasks/task';
 import { TaskRegistry } from '../../functions/src/tasks/registry';
-import { adminFirestore } from '../helpers/admin';
+import { adminFirestore, readJob } from '../helpers/admin';
 import { signedInUser, type TestUser } from '../helpers/client';
 import { emulatorHosts } from '../helpers/emulators';
+import { deliveredMessage } from '../helpers/messages';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { watchUntilDone } from '../helpers/watch-job';
-
-/** A message exactly as Pub/Sub would deliver the publisher's message for this job. */
-function deliveredMessage(jobId: string, type: string, messageId: string): ReceivedMessage {
-  const { json, attributes } = taskMessage(jobId, type);
-  return { messageId, data: Buffer.from(JSON.stringify(json)).toString('base64'), attributes };
-}
-
-async function readJob(id: string): Promise<StoredJob> {
-  const snap = await adminFirestore().collection('jobs').doc(id).get();
-  assert.ok(snap.exists, `jobs/${id} exists`);
-  return snap.data() as StoredJob;
-}
 
 describe('at-least-once delivery (emulator)', () => {
   const fft = functionsTest({ projectId: emulatorHosts().projectId });

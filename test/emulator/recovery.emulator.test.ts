@@ -5,17 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { Timestamp } from 'firebase-admin/firestore';
-import type { StoredJob } from '../../functions/src/firebase/job-store';
 import { handleCreateJob } from '../../functions/src/firebase/create-job';
 import { DEFAULT_SWEEP_OPTIONS, handleSweep, WORKER_LOST } from '../../functions/src/firebase/sweep';
-import { adminFirestore } from '../helpers/admin';
+import { adminFirestore, readJob } from '../helpers/admin';
 import { signedInUser, type TestUser } from '../helpers/client';
 import { callableRequest, CapturingQueue, FailingQueue, inProcessDeps } from '../helpers/in-process';
 import { watchUntilDone, watchUntil } from '../helpers/watch-job';
-
-async function readJob(id: string): Promise<StoredJob> {
-  return (await adminFirestore().collection('jobs').doc(id).get()).data() as StoredJob;
-}
 
 describe('recovery sweep (emulator)', () => {
   let user: TestUser;

@@ -4,23 +4,13 @@
  * and publishes it again.
  */
 import assert from 'node:assert/strict';
-import type { StoredJob } from '../../functions/src/firebase/job-store';
 import { handleJobMessage } from '../../functions/src/firebase/run-job';
-import { taskMessage } from '../../functions/src/job/task-message';
 import { DEFAULT_RETRY_POLICY } from '../../functions/src/job/retry-policy';
-import { adminFirestore } from '../helpers/admin';
+import { readJob } from '../helpers/admin';
 import { signedInUser, type TestUser } from '../helpers/client';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
+import { deliveredMessage } from '../helpers/messages';
 import { watchUntilDone } from '../helpers/watch-job';
-
-async function readJob(id: string): Promise<StoredJob> {
-  return (await adminFirestore().collection('jobs').doc(id).get()).data() as StoredJob;
-}
-
-function delivered(jobId: string, type: string) {
-  const { json, attributes } = taskMessage(jobId, type);
-  return { messageId: `m-${jobId}`, data: Buffer.from(JSON.stringify(json)).toString('base64'), attributes };
-}
 
 describe('retries (emulator)', () => {
   let user: TestUser;
@@ -69,7 +59,7 @@ describe('retries (emulator)', () => {
     await deps.store.create(id, user.uid ?? '', { type: 'test.flaky', input: { succeedOnAttempt: 2 } }, 10);
 
     const before = Date.now();
-    await handleJobMessage(delivered(id, 'test.flaky'), deps);
+    await handleJobMessage(deliveredMessage(id, 'test.flaky'), deps);
     const waiting = await readJob(id);
     assert.equal(waiting.state, 'CREATED', 'queued again for the retry');
     assert.equal(waiting.done, false);
@@ -78,7 +68,7 @@ describe('retries (emulator)', () => {
     assert.ok(waiting.dispatchTime && waiting.dispatchTime.toMillis() >= before, 'the retry is due after the backoff');
     assert.deepEqual(queue.published, [{ jobId: id, type: 'test.flaky' }], 'the retry was published');
 
-    await handleJobMessage(delivered(id, 'test.flaky'), deps);
+    await handleJobMessage(deliveredMessage(id, 'test.flaky'), deps);
     const done = await readJob(id);
     assert.equal(done.state, 'COMPLETED');
     assert.equal(done.attempts, 2);

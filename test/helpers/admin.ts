@@ -1,6 +1,8 @@
 /** The Admin SDK in the test process, on the emulators: to look behind the rules at what was written. */
+import assert from 'node:assert/strict';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import type { StoredJob } from '../../functions/src/firebase/job-store';
 import { emulatorHosts } from './emulators';
 
 export function adminFirestore(): Firestore {
@@ -13,4 +15,11 @@ export function adminFirestore(): Firestore {
 export async function countJobsOwnedBy(uid: string): Promise<number> {
   const snap = await adminFirestore().collection('jobs').where('owner', '==', uid).count().get();
   return snap.data().count;
+}
+
+/** A job document as the functions store it, read with the Admin SDK; fails the test if it is missing. */
+export async function readJob(id: string): Promise<StoredJob> {
+  const snap = await adminFirestore().collection('jobs').doc(id).get();
+  assert.ok(snap.exists, `jobs/${id} exists`);
+  return snap.data() as StoredJob;
 }

@@ -3,6 +3,7 @@
  * A wrong "ok" makes the worker read a document that cannot exist; a wrong "not ok" loses a real job.
  */
 import assert from 'node:assert/strict';
+import { deliveredMessage } from '../helpers/messages';
 import {
   JOB_ID_ATTRIBUTE,
   parseTaskMessage,
@@ -14,12 +15,6 @@ import {
 /** Pub/Sub delivers `data` as base64; this is what a push or the emulator hands the worker. */
 function base64Json(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
-}
-
-/** The message the publisher sends for a job, as the worker receives it. */
-function delivered(jobId: string, type = 'sleep'): ReceivedMessage {
-  const { json, attributes } = taskMessage(jobId, type);
-  return { messageId: '1', data: base64Json(json), attributes };
 }
 
 /** Asserts a refusal and returns its reason, so each case can check the reason says what is wrong. */
@@ -41,11 +36,11 @@ describe('task-message', () => {
 
   describe('parseTaskMessage', () => {
     it('accepts the message taskMessage() builds', () => {
-      assert.deepEqual(parseTaskMessage(delivered('AbC123xyz')), { ok: true, jobId: 'AbC123xyz' });
+      assert.deepEqual(parseTaskMessage(deliveredMessage('AbC123xyz', 'sleep', '1')), { ok: true, jobId: 'AbC123xyz' });
     });
 
     it('accepts a Firestore auto-id and ignores the type in the data (the document is the truth)', () => {
-      assert.deepEqual(parseTaskMessage(delivered('4aZ9cQ2mXx7LkP0oRt1S', 'test.fail')), {
+      assert.deepEqual(parseTaskMessage(deliveredMessage('4aZ9cQ2mXx7LkP0oRt1S', 'test.fail')), {
         ok: true,
         jobId: '4aZ9cQ2mXx7LkP0oRt1S',
       });
@@ -60,22 +55,22 @@ describe('task-message', () => {
     });
 
     it('refuses a message with no attributes at all', () => {
-      const { data } = delivered('job-1');
+      const { data } = deliveredMessage('job-1', 'sleep', '1');
       assert.match(reasonOf(parseTaskMessage({ data })), /no "jobId" attribute/);
     });
 
     it('refuses a message with empty attributes', () => {
-      const { data } = delivered('job-1');
+      const { data } = deliveredMessage('job-1', 'sleep', '1');
       assert.match(reasonOf(parseTaskMessage({ data, attributes: {} })), /no "jobId" attribute/);
     });
 
     it('refuses an empty jobId attribute', () => {
-      const { data } = delivered('job-1');
+      const { data } = deliveredMessage('job-1', 'sleep', '1');
       assert.match(reasonOf(parseTaskMessage({ data, attributes: { jobId: '' } })), /no "jobId" attribute/);
     });
 
     it('refuses a job id in another attribute name', () => {
-      const { data } = delivered('job-1');
+      const { data } = deliveredMessage('job-1', 'sleep', '1');
       assert.match(reasonOf(parseTaskMessage({ data, attributes: { job_id: 'job-1' } })), /no "jobId" attribute/);
     });
 
@@ -91,13 +86,13 @@ describe('task-message', () => {
     ];
     for (const [name, jobId] of notDocumentIds) {
       it(`refuses a jobId attribute with ${name}`, () => {
-        assert.match(reasonOf(parseTaskMessage(delivered(jobId))), /not a document id/);
+        assert.match(reasonOf(parseTaskMessage(deliveredMessage(jobId, 'sleep', '1'))), /not a document id/);
       });
     }
 
     it('accepts a 1500-character ASCII id (the longest Firestore allows)', () => {
       const jobId = 'a'.repeat(1500);
-      assert.deepEqual(parseTaskMessage(delivered(jobId)), { ok: true, jobId });
+      assert.deepEqual(parseTaskMessage(deliveredMessage(jobId, 'sleep', '1')), { ok: true, jobId });
     });
 
     it('refuses data that is not base64 of JSON', () => {
