@@ -4,20 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emulatorHosts } from '../helpers/emulators';
+import { projectDir, testedShellBlocks } from '../helpers/readme';
 
-const projectDir = join(__dirname, '..', '..');
-const MARKER = '<!-- tested by test/emulator/readme-http.emulator.test.ts';
-
-function testedShellBlocks(): string[] {
-  const readme = readFileSync(join(projectDir, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf(MARKER));
-  const end = section.indexOf('\n## ');
-  return [...section.slice(0, end).matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-}
+const TESTED_BY = 'test/emulator/readme-http.emulator.test.ts';
 
 /** Runs `watch` in a terminal (`script` gives it one) until its output shows `pattern`, then stops it (Ctrl-C). */
 function watchUntil(block: string, env: NodeJS.ProcessEnv, pattern: RegExp, deadlineMs: number): Promise<string> {
@@ -49,7 +42,7 @@ describe('README "The seed tutorial, replayed with curl" (emulator)', function (
   before(() => emulatorHosts());
 
   it('creates a job with the seed body, shows it RUNNING under watch, and waits it out to COMPLETED', async () => {
-    const [create, watch, wait] = testedShellBlocks();
+    const [create, watch, wait] = testedShellBlocks(TESTED_BY);
     assert.ok(create && watch && wait, 'three blocks');
     assert.match(create, /--data '\{"worktime":40\}'/);
     assert.match(watch, /^watch /);

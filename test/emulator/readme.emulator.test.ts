@@ -3,19 +3,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { emulatorHosts } from '../helpers/emulators';
+import { projectDir, testedShellBlocks } from '../helpers/readme';
 
-const projectDir = join(__dirname, '..', '..');
-
-/** The `sh` blocks that follow the README's "tested by" marker, in order. */
-function testedShellBlocks(): string[] {
-  const readme = readFileSync(join(projectDir, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('<!-- tested by test/emulator/readme.emulator.test.ts'));
-  const end = section.indexOf('\n## ');
-  return [...section.slice(0, end).matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-}
+const TESTED_BY = 'test/emulator/readme.emulator.test.ts';
 
 function run(script: string): { stdout: string; stderr: string; status: number | null } {
   const result = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
@@ -30,14 +21,14 @@ describe('README "Try it" (emulator)', () => {
   before(() => emulatorHosts());
 
   it('has the two tested blocks: the demo and the curl call', () => {
-    const blocks = testedShellBlocks();
+    const blocks = testedShellBlocks(TESTED_BY);
     assert.equal(blocks.length, 2);
     assert.match(blocks[0] ?? '', /npm run demo/);
     assert.match(blocks[1] ?? '', /curl/);
   });
 
   it('npm run demo creates a job and follows it to COMPLETED', () => {
-    const { stdout, stderr, status } = run(testedShellBlocks()[0] ?? '');
+    const { stdout, stderr, status } = run(testedShellBlocks(TESTED_BY)[0] ?? '');
     assert.equal(status, 0, stderr);
     assert.match(stdout, /created job \w+ \(sleep \{"worktime":5\}\)/);
     assert.match(stdout, /RUNNING attempts=1 \d+% slept \d s of 5 s/);
@@ -45,7 +36,7 @@ describe('README "Try it" (emulator)', () => {
   });
 
   it('the curl commands create a job with an Auth emulator token', () => {
-    const { stdout, stderr, status } = run(testedShellBlocks()[1] ?? '');
+    const { stdout, stderr, status } = run(testedShellBlocks(TESTED_BY)[1] ?? '');
     assert.equal(status, 0, stderr);
     const body = JSON.parse(stdout) as { result: { id: string; type: string; state: string } };
     assert.equal(body.result.type, 'sleep');

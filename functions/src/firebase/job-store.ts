@@ -255,26 +255,30 @@ export class JobStore {
     return this.ref(id).onSnapshot((snap) => onChange(snap.data()), onError);
   }
 
-  /** CREATED jobs whose dispatch time is before `before`: candidates for re-publishing. */
-  async queuedBefore(before: number, limit: number): Promise<string[]> {
+  /** Ids of jobs in `state` whose `field` is before `time`: what the sweep looks at. */
+  private async idsBefore(
+    state: JobState,
+    field: 'dispatchTime' | 'leaseExpireTime',
+    time: number,
+    limit: number,
+  ): Promise<string[]> {
     const snap = await this.db
       .collection(this.collection)
-      .where('state', '==', 'CREATED')
-      .where('dispatchTime', '<', Timestamp.fromMillis(before))
+      .where('state', '==', state)
+      .where(field, '<', Timestamp.fromMillis(time))
       .limit(limit)
       .get();
     return snap.docs.map((d) => d.id);
   }
 
+  /** CREATED jobs whose dispatch time is before `before`: candidates for re-publishing. */
+  async queuedBefore(before: number, limit: number): Promise<string[]> {
+    return this.idsBefore('CREATED', 'dispatchTime', before, limit);
+  }
+
   /** RUNNING jobs whose lease ended before `now`: their worker is presumed dead. */
   async leaseExpiredBefore(now: number, limit: number): Promise<string[]> {
-    const snap = await this.db
-      .collection(this.collection)
-      .where('state', '==', 'RUNNING')
-      .where('leaseExpireTime', '<', Timestamp.fromMillis(now))
-      .limit(limit)
-      .get();
-    return snap.docs.map((d) => d.id);
+    return this.idsBefore('RUNNING', 'leaseExpireTime', now, limit);
   }
 
   /**
