@@ -15,15 +15,27 @@ export function watchUntil(
   { deadlineMs = 45_000, onEach }: { deadlineMs?: number; onEach?: (job: ClientJob) => void } = {},
 ): Promise<ClientJob> {
   return new Promise((resolve, reject) => {
+    let seen = 0;
+    let last: ClientJob | undefined;
     const timer = setTimeout(() => {
       unsubscribe();
-      reject(new Error(`job ${id} did not reach the awaited condition within ${deadlineMs} ms`));
+      // What the listener last saw tells a stuck pipeline (RUNNING, lease held) from a stalled listener.
+      const lastSeen = last
+        ? JSON.stringify({ state: last.state, attempts: last.attempts, progress: last.progress, error: last.error })
+        : 'nothing';
+      reject(
+        new Error(
+          `job ${id} did not reach the awaited condition within ${deadlineMs} ms; ${seen} snapshots, last: ${lastSeen}`,
+        ),
+      );
     }, deadlineMs);
     const unsubscribe = onSnapshot(
       doc(firestore, 'jobs', id),
       (snap) => {
         const job = snap.data() as ClientJob | undefined;
         if (!job) return;
+        seen += 1;
+        last = job;
         onEach?.(job);
         if (predicate(job)) {
           clearTimeout(timer);
