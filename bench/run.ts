@@ -6,6 +6,8 @@
  *   BENCH_LATENCY_JOBS (default 100)  sequential jobs per side for latency, after 10 of warm-up
  *   BENCH_THROUGHPUT_JOBS (500), BENCH_USERS (5), BENCH_CONCURRENCY (8: the Functions emulator runs one process per
  *   concurrent invocation, and 2 cores do not keep up with many more)
+ *   BENCH_COST_JOBS (20)  jobs per side and worktime for the cost table
+ *   BENCH_PARTS (latency,throughput,cost,cold)  the parts to run
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createJob, waitForJob, watchJob, type Job } from '../client/src/index';
 import { signedInUser, type TestUser } from '../test/helpers/client';
 import { emulatorHosts } from '../test/helpers/emulators';
+import * as ourFunctions from '../functions/src/index';
+import { jobCost, resourcesOf, type JobCost } from './cost';
+import { countsBetween, opLogFile, resetOpLog, settledOffset, type Counts } from './op-log';
+import { PRICES } from './prices';
 import { median, summarize, type Summary } from './stats';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -23,6 +29,8 @@ const WARM_UP = 10;
 const THROUGHPUT_JOBS = env('BENCH_THROUGHPUT_JOBS', 500);
 const USERS = env('BENCH_USERS', 5);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 8);
+const COST_JOBS = env('BENCH_COST_JOBS', 20);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'latency,throughput,cost,cold').split(','));
 /** The seed tutorial's `watch` interval. */
 const POLL_MS = 2000;
 const root = join(__dirname, '..');
@@ -122,6 +130,52 @@ async function throughput(users: TestUser[]) {
   return { ours: (THROUGHPUT_JOBS / oursMs) * 1000, baseline: (THROUGHPUT_JOBS / baselineMs) * 1000 };
 }
 
+/** Runs `work` and returns the operations every process logged meanwhile, per role. */
+async function opsDuring(file: string, work: () => Promise<unknown>): Promise<Map<string, Counts>> {
+  const from = await settledOffset(file);
+  await work();
+  return countsBetween(file, from, await settledOffset(file));
+}
+
+/** A function's memory and CPU: ours as declared in functions/src/index.ts; the baseline's are the defaults. */
+function resources(role: string) {
+  const declared = (ourFunctions as Record<string, { __endpoint?: { availableMemoryMb?: unknown; cpu?: unknown } }>)[
+    role
+  ];
+  return resourcesOf(declared?.__endpoint);
+}
+
+interface CostRow {
+  worktime: number;
+  ours: JobCost;
+  baseline: JobCost;
+  oursByRole: Record<string, Counts>;
+  baselineByRole: Record<string, Counts>;
+}
+
+/**
+ * Operations per job for a 0 s and a 10 s job: ours with its listener, the baseline with its poller. The 10 s
+ * jobs run 10 at a time (the per-job counts do not depend on it; the wall time does).
+ */
+async function cost(users: TestUser[], file: string): Promise<CostRow[]> {
+  const rows: CostRow[] = [];
+  for (const worktime of [0, 10]) {
+    const inFlight = worktime === 0 ? 1 : 10;
+    const ours = await opsDuring(file, () =>
+      bounded(COST_JOBS, inFlight, (n) => oursOnce(users[n % users.length], worktime)),
+    );
+    const baseline = await opsDuring(file, () => bounded(COST_JOBS, inFlight, () => baselineOnce(worktime)));
+    rows.push({
+      worktime,
+      ours: jobCost(ours, COST_JOBS, resources),
+      baseline: jobCost(baseline, COST_JOBS, resources),
+      oursByRole: Object.fromEntries(ours),
+      baselineByRole: Object.fromEntries(baseline),
+    });
+  }
+  return rows;
+}
+
 /** Loads a functions module in a fresh Node process, as a new instance would; time, memory and modules loaded. */
 function coldStart(modulePath: string) {
   const program = `
@@ -182,17 +236,13 @@ function machine() {
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 const row = (name: string, s: Summary) => `| ${name} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} |`;
 
-async function main(): Promise<void> {
-  const users = await Promise.all(Array.from({ length: USERS }, () => signedInUser()));
-  const m = machine();
-  const lat = await latency(users[0]);
-  const thr = await throughput(users);
-  const cold = { ours: coldStart('./functions/lib/index.js'), hello: coldStart('./bench/hello-world/index.js') };
-  const results = { date: new Date().toISOString(), machine: m, latency: lat, throughput: thr, coldStart: cold };
+type Latency = Awaited<ReturnType<typeof latency>>;
+type Throughput = Awaited<ReturnType<typeof throughput>>;
+type ColdStart = Record<'ours' | 'hello', ReturnType<typeof coldStart>>;
 
-  const lines = [
-    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, firebase-tools ${m.firebaseTools},`,
-    `Firestore emulator ${m.firestoreEmulator}, Pub/Sub emulator ${m.pubsubEmulator}.`,
+function latencyTable(lat: Latency): string[] {
+  const ratio = (p: 'p50' | 'p95' | 'p99') => (lat.ours[p] / lat.baseline[p]).toFixed(3);
+  return [
     '',
     `### Latency: create → client sees COMPLETED (worktime 0, ${LATENCY_JOBS} sequential jobs each, after ${WARM_UP} of warm-up)`,
     '',
@@ -200,10 +250,15 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- |',
     row('ours (listener)', lat.ours),
     row('baseline (GET every 2 s)', lat.baseline),
-    `| ratio ours / baseline | ${(lat.ours.p50 / lat.baseline.p50).toFixed(3)} | ${(lat.ours.p95 / lat.baseline.p95).toFixed(3)} | ${(lat.ours.p99 / lat.baseline.p99).toFixed(3)} |`,
+    `| ratio ours / baseline | ${ratio('p50')} | ${ratio('p95')} | ${ratio('p99')} |`,
     row('ours: queue (create → RUNNING)', lat.queue),
     row('ours: run (RUNNING → done)', lat.run),
     row('ours: notice (done → callback)', lat.notice),
+  ];
+}
+
+function throughputTable(thr: Throughput): string[] {
+  return [
     '',
     `### Throughput: ${THROUGHPUT_JOBS} jobs, ${USERS} users, ${CONCURRENCY} in flight`,
     '',
@@ -212,6 +267,64 @@ async function main(): Promise<void> {
     `| ours | ${thr.ours.toFixed(1)} |`,
     `| baseline | ${thr.baseline.toFixed(1)} |`,
     `| ratio ours / baseline | ${(thr.ours / thr.baseline).toFixed(2)} |`,
+  ];
+}
+
+const n1 = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+const dollars = (v: number) => `$${v.toFixed(2)}`;
+
+/** "createJob: 1 R 1 W 1 P 1 inv" for each role with any operation. */
+function byRole(counts: Record<string, Counts>, jobs: number): string {
+  const parts: string[] = [];
+  for (const [role, c] of Object.entries(counts)) {
+    const items = [
+      ['R', c['firestore.reads']],
+      ['W', c['firestore.writes']],
+      ['D', c['firestore.deletes']],
+      ['P', c['pubsub.publishes']],
+      ['inv', c.invocations],
+    ].flatMap(([label, n]) => (typeof n === 'number' && n > 0 ? [`${n1(n / jobs)} ${String(label)}`] : []));
+    if (items.length) parts.push(`${role}: ${items.join(' ')}`);
+  }
+  return parts.join('; ');
+}
+
+function costTables(rows: CostRow[]): string[] {
+  const line = (name: string, c: JobCost) =>
+    `| ${name} | ${n1(c.reads)} | ${n1(c.writes + c.deletes)} | ${n1(c.publishes)} | ${n1(c.invocations)} | ` +
+    `${c.vcpuSeconds.toFixed(3)} / ${c.gibSeconds.toFixed(3)} | ${dollars(c.perMillion.firestore)} | ` +
+    `${dollars(c.perMillion.functions)} | ${dollars(c.perMillion.pubsub)} | **${dollars(c.perMillion.total)}** |`;
+  const rpcs = (c: JobCost) =>
+    Object.entries(c.rpcs)
+      .map(([method, n]) => `${method} ${n1(n)}`)
+      .join(', ');
+  return [
+    '',
+    `### Cost per job (${COST_JOBS} jobs per row; Firestore reads/writes and Pub/Sub publishes counted in every process at the gRPC layer, invocations at each function)`,
+    '',
+    '| | Firestore reads | writes | publishes | invocations | vCPU-s / GiB-s | Firestore $/M jobs | Functions $/M | Pub/Sub $/M | total $/M |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.flatMap((r) => [
+      line(`ours, ${r.worktime} s job (listener)`, r.ours),
+      line(`baseline, ${r.worktime} s job (GET every 2 s)`, r.baseline),
+    ]),
+    '',
+    `Formula, per million jobs, at list prices of ${PRICES.date} (us-central1, before free tiers): 10^6 × (reads × $0.03/10^5`,
+    '+ writes × $0.09/10^5 + deletes × $0.01/10^5 + invocations × $0.40/10^6 + vCPU-s × $0.000024 + GiB-s × $0.0000025',
+    '+ publishes × 2 × 1000 B × $40/TiB). vCPU-s and GiB-s: each invocation’s emulator time rounded up to 100 ms, times',
+    'the memory and CPU the function declares: an estimate of production’s.',
+    '',
+    'Where the operations go (per job; R reads, W writes, P publishes, inv invocations), and Firestore round trips:',
+    '',
+    ...rows.flatMap((r) => [
+      `- ours, ${r.worktime} s: ${byRole(r.oursByRole, COST_JOBS)}. RPCs: ${rpcs(r.ours)}`,
+      `- baseline, ${r.worktime} s: ${byRole(r.baselineByRole, COST_JOBS)}. RPCs: ${rpcs(r.baseline)}`,
+    ]),
+  ];
+}
+
+function coldStartTable(cold: ColdStart): string[] {
+  return [
     '',
     '### Cold start: loading the functions module in a fresh Node process (median of 5)',
     '',
@@ -221,6 +334,36 @@ async function main(): Promise<void> {
     `| hello world (firebase-functions only) | ${ms(cold.hello.ms)} | ${cold.hello.rssMiB.toFixed(0)} MiB | ${cold.hello.modules} |`,
     '',
     `Packages ours loads eagerly: ${cold.ours.packages.join(', ')}.`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const users = await Promise.all(Array.from({ length: USERS }, () => signedInUser()));
+  const m = machine();
+  const opLog = opLogFile();
+  if (opLog) resetOpLog(opLog);
+  const lat = PARTS.has('latency') ? await latency(users[0]) : undefined;
+  const thr = PARTS.has('throughput') ? await throughput(users) : undefined;
+  const costs = PARTS.has('cost') && opLog ? await cost(users, opLog) : undefined;
+  const cold = PARTS.has('cold')
+    ? { ours: coldStart('./functions/lib/index.js'), hello: coldStart('./bench/hello-world/index.js') }
+    : undefined;
+  const results = {
+    date: new Date().toISOString(),
+    machine: m,
+    latency: lat,
+    throughput: thr,
+    cost: costs,
+    coldStart: cold,
+  };
+
+  const lines = [
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, firebase-tools ${m.firebaseTools},`,
+    `Firestore emulator ${m.firestoreEmulator}, Pub/Sub emulator ${m.pubsubEmulator}.`,
+    ...(lat ? latencyTable(lat) : []),
+    ...(thr ? throughputTable(thr) : []),
+    ...(costs ? costTables(costs) : PARTS.has('cost') ? ['', 'Cost: not measured (ASYNC_JOBS_OPS_LOG not set).'] : []),
+    ...(cold ? coldStartTable(cold) : []),
   ];
   console.log(lines.join('\n'));
   mkdirSync(join(__dirname, 'results'), { recursive: true });

@@ -1,0 +1,58 @@
+/**
+ * Reads what bench/op-counter.cjs wrote: one JSON line per process and flush, `{ t, pid, role, counts }`, where
+ * role is the function (FUNCTION_TARGET) or "client".
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export type Counts = Record<string, number>;
+
+interface OpLine {
+  t: number;
+  pid: number;
+  role: string;
+  counts: Counts;
+}
+
+/** The op log's file, from the environment `npm run bench` sets; undefined when the counter is not loaded. */
+export function opLogFile(): string | undefined {
+  return process.env.ASYNC_JOBS_OPS_LOG;
+}
+
+const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+
+/** Empties the log (a run's figures never mix with an earlier run's). */
+export function resetOpLog(file: string): void {
+  writeFileSync(file, '');
+}
+
+/**
+ * Waits until no process has flushed counts for `quietMs` (every process flushes within 250 ms of counting),
+ * and returns the log's size then: an offset that splits "before" from "after" cleanly.
+ */
+export async function settledOffset(file: string, quietMs = 1500): Promise<number> {
+  let size = sizeOf(file);
+  for (let still = 0; still < quietMs; still += 250) {
+    await sleep(250);
+    const now = sizeOf(file);
+    if (now !== size) {
+      size = now;
+      still = -250;
+    }
+  }
+  return size;
+}
+
+/** Sums the counts logged between two offsets, per role. */
+export function countsBetween(file: string, from: number, to: number): Map<string, Counts> {
+  const text = readFileSync(file).subarray(from, to).toString('utf8');
+  const byRole = new Map<string, Counts>();
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const entry = JSON.parse(line) as OpLine;
+    const sum = byRole.get(entry.role) ?? {};
+    for (const [key, n] of Object.entries(entry.counts)) sum[key] = (sum[key] ?? 0) + n;
+    byRole.set(entry.role, sum);
+  }
+  return byRole;
+}
