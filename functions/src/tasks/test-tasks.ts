@@ -1,5 +1,3 @@
-import { getApps, initializeApp } from 'firebase-admin/app';
-import { FieldValue, getFirestore } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import { TaskError } from '../job/job-error';
 import { abortableDelay } from './abortable-delay';
@@ -105,6 +103,11 @@ export const recordTask = defineTask({
     if (attempt < (input.succeedOnAttempt ?? 1)) {
       throw new TaskError('unavailable', `transient failure on attempt ${attempt}`, { transient: true });
     }
+    // Imported here so that loading the task registry never loads the Admin SDK.
+    const [{ getApps, initializeApp }, { FieldValue, getFirestore }] = await Promise.all([
+      import('firebase-admin/app'),
+      import('firebase-admin/firestore'),
+    ]);
     const db = getFirestore(getApps()[0] ?? initializeApp());
     await db
       .collection(TEST_RUNS_COLLECTION)
