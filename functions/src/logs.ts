@@ -1,6 +1,20 @@
-import { logger } from 'firebase-functions';
+import { logger } from 'firebase-functions/logger';
 import type { JobError } from './job/job-document';
 import type { JobState } from './job/job-state';
+
+/** Who and what every log entry about a running job names (never the input: it is the user's data). */
+export interface AttemptLogContext {
+  jobId: string;
+  type: string;
+  owner: string;
+  attempt: number;
+}
+
+/** The durations of the attempt that ended a job (see JobDocument.queueMillis and runMillis). */
+interface Durations {
+  queueMillis: number;
+  runMillis: number;
+}
 
 /**
  * Named log events, one per thing that happens to a job, as structured entries. Inputs and results are never
@@ -22,17 +36,17 @@ export const logs = {
   duplicateDelivery(jobId: string, state: JobState, messageId: string | undefined): void {
     logger.info('ignored a repeated task message: the job is not queued', { jobId, state, messageId });
   },
-  jobStarted(jobId: string, type: string, attempt: number): void {
-    logger.info('job running', { jobId, type, attempt });
+  jobStarted(at: AttemptLogContext, queueMillis: number): void {
+    logger.info('job running', { ...at, queueMillis });
   },
-  jobCompleted(jobId: string, type: string, runMillis: number): void {
-    logger.info('job completed', { jobId, type, runMillis });
+  jobCompleted(at: AttemptLogContext, durations: Durations): void {
+    logger.info('job completed', { ...at, ...durations });
   },
-  jobEnded(jobId: string, type: string, state: JobState, error: JobError, runMillis: number): void {
-    logger.warn(`job ${state.toLowerCase()}`, { jobId, type, code: error.code, message: error.message, runMillis });
+  jobEnded(at: AttemptLogContext, state: JobState, error: JobError, durations: Durations): void {
+    logger.warn(`job ${state.toLowerCase()}`, { ...at, code: error.code, message: error.message, ...durations });
   },
-  jobRetrying(jobId: string, type: string, attempt: number, error: JobError, delayMs: number): void {
-    logger.warn('job failed transiently; retry queued', { jobId, type, attempt, code: error.code, delayMs });
+  jobRetrying(at: AttemptLogContext, error: JobError, delayMs: number, runMillis: number): void {
+    logger.warn('job failed transiently; retry queued', { ...at, code: error.code, delayMs, runMillis });
   },
   jobCancelled(jobId: string, owner: string, from: JobState): void {
     logger.info('job cancel requested', { jobId, owner, from });

@@ -46,6 +46,15 @@ describe('pipeline (emulator): createJob → Pub/Sub → worker → listener', (
     assert.ok(create <= start && start < done, 'createTime ≤ startTime < doneTime');
     assert.ok(done - start >= 1000, 'the one-second task ran for at least a second');
     assert.equal(update, done, 'the terminal write is the last update');
+    // The durations the worker records are the same intervals. The worker takes the claim's start from the
+    // commit's write time and the run's end from its own clock, so they may differ from the stored server
+    // timestamps by a few ms (the emulator stamps a field a moment after the commit time it reports).
+    assert.ok(
+      final.queueMillis !== undefined && Math.abs(final.queueMillis - (start - create)) < 100,
+      `queueMillis ${final.queueMillis} vs ${start - create}`,
+    );
+    assert.ok(final.runMillis !== undefined && final.runMillis >= 1000, `runMillis ${final.runMillis}`);
+    assert.ok(Math.abs(final.runMillis - (done - start)) < 1000, `runMillis ${final.runMillis} vs ${done - start}`);
   });
 
   it('ends a failing task FAILED with a google.rpc-style error', async () => {

@@ -4,7 +4,6 @@ import {
   Timestamp,
   type DocumentReference,
   type Firestore,
-  type Transaction,
   type UpdateData,
 } from 'firebase-admin/firestore';
 import type { CreateJobRequest } from '../job/create-request';
@@ -14,9 +13,24 @@ import { isSameRequest } from '../job/request-identity';
 
 /** gRPC's ALREADY_EXISTS, which `create()` fails with when the document is there. */
 const ALREADY_EXISTS = 6;
+/** gRPC's NOT_FOUND (an update of a missing document) and FAILED_PRECONDITION (its update time moved on). */
+const NOT_FOUND = 5;
+const FAILED_PRECONDITION = 9;
+/** How often a fenced write re-reads and tries again before it gives up on a document that keeps changing. */
+const MAX_FENCED_TRIES = 10;
+
+const grpcCode = (e: unknown) => (e as { code?: unknown }).code;
+/** The write lost a race (the document changed or went away since it was read) rather than failed. */
+const lostRace = (e: unknown) => grpcCode(e) === FAILED_PRECONDITION || grpcCode(e) === NOT_FOUND;
 
 /** A job document as the Admin SDK reads it. */
 export type StoredJob = JobDocument<Timestamp>;
+
+/** The timings a worker records on the job it ends (see JobDocument). */
+export interface JobDurations {
+  queueMillis: number;
+  runMillis: number;
+}
 
 /** How a claimed job ends, as the worker reports it. */
 export type JobOutcome =
@@ -32,8 +46,14 @@ export type CreateResult =
   | { kind: 'request-mismatch' }
   | { kind: 'quota-exceeded'; active: number };
 
+/** A job as read, with the update time that fences a write made on the strength of that read. */
+export interface JobRead {
+  job: StoredJob | undefined;
+  updateTime: Timestamp | undefined;
+}
+
 export type ClaimResult =
-  | { claimed: true; job: StoredJob }
+  | { claimed: true; job: StoredJob; attempt: AttemptRef }
   | { claimed: false; reason: 'not-found' }
   | { claimed: false; reason: 'not-claimable'; state: JobState };
 
@@ -43,10 +63,15 @@ export type CancelResult =
   | { kind: 'not-found' }
   | { kind: 'already-done'; state: JobState };
 
-/** The job's attempt a write is made for: a write from a superseded attempt is refused (a fencing token). */
+/**
+ * The job's attempt a write is made for: a write from a superseded attempt is refused (a fencing token).
+ * `lastUpdateTime` is the document's update time after this attempt's last write, which the store keeps up to
+ * date: while nothing else writes the job, the next write is fenced by it alone, with no read first.
+ */
 export interface AttemptRef {
   id: string;
   attempt: number;
+  lastUpdateTime?: Timestamp;
 }
 
 /** The fields every terminal write sets; `retentionDays` sets the TTL field. */
@@ -83,7 +108,13 @@ export class JobStore {
   }
 
   async get(id: string): Promise<StoredJob | undefined> {
-    return (await this.ref(id).get()).data();
+    return (await this.read(id)).job;
+  }
+
+  /** The job and its update time, to fence a write decided on this read. */
+  async read(id: string): Promise<JobRead> {
+    const snap = await this.ref(id).get();
+    return { job: snap.data(), updateTime: snap.updateTime };
   }
 
   /**
@@ -133,67 +164,107 @@ export class JobStore {
     return { kind: 'created' };
   }
 
-  /** CREATED → RUNNING with attempts + 1 and a lease of `leaseMs`, or says why not. */
-  async claim(id: string, now: number, leaseMs: number): Promise<ClaimResult> {
-    return this.db.runTransaction(async (tx) => {
-      const snap = await tx.get(this.ref(id));
-      const job = snap.data();
-      if (!job) return { claimed: false, reason: 'not-found' };
+  /**
+   * CREATED → RUNNING with attempts + 1 and a lease of `leaseMs`, or says why not. `seen` is the read the caller
+   * decided on: the claim is an update fenced by that read's update time (one write, no second read), and only
+   * if the job changed since is it read again. Of two workers claiming at once, one update fails its fence and
+   * finds the job claimed.
+   */
+  async claim(id: string, now: number, leaseMs: number, seen?: JobRead): Promise<ClaimResult> {
+    let read = seen ?? (await this.read(id));
+    for (let tries = 1; ; tries++) {
+      const { job, updateTime } = read;
+      if (!job || !updateTime) return { claimed: false, reason: 'not-found' };
       if (!isJobState(job.state) || !canTransition(job.state, 'RUNNING')) {
         return { claimed: false, reason: 'not-claimable', state: job.state };
       }
       const attempts = (job.attempts ?? 0) + 1;
       const leaseExpireTime = Timestamp.fromMillis(now + leaseMs);
-      tx.update(snap.ref, {
-        state: 'RUNNING',
-        attempts,
-        startTime: FieldValue.serverTimestamp(),
-        updateTime: FieldValue.serverTimestamp(),
-        leaseExpireTime,
-      });
-      return { claimed: true, job: { ...job, state: 'RUNNING', attempts, leaseExpireTime } };
-    });
+      try {
+        const { writeTime } = await this.ref(id).update(
+          {
+            state: 'RUNNING',
+            attempts,
+            startTime: FieldValue.serverTimestamp(),
+            updateTime: FieldValue.serverTimestamp(),
+            leaseExpireTime,
+          },
+          { lastUpdateTime: updateTime },
+        );
+        // The server timestamps are the commit's time: the job as it now stands, without reading it back.
+        const claimed: StoredJob = {
+          ...job,
+          state: 'RUNNING',
+          attempts,
+          startTime: writeTime,
+          updateTime: writeTime,
+          leaseExpireTime,
+        };
+        return { claimed: true, job: claimed, attempt: { id, attempt: attempts, lastUpdateTime: writeTime } };
+      } catch (e) {
+        if (!lostRace(e) || tries >= MAX_FENCED_TRIES) throw e;
+        read = await this.read(id);
+      }
+    }
   }
 
-  /** Runs `write` only while the job is RUNNING on `at.attempt`; returns whether it ran. */
-  private async whileCurrent(at: AttemptRef, write: (tx: Transaction, ref: DocumentReference<StoredJob>) => void) {
-    return this.db.runTransaction(async (tx) => {
-      const ref = this.ref(at.id);
-      const job = (await tx.get(ref)).data();
-      if (job?.state !== 'RUNNING' || job.attempts !== at.attempt) return { written: false, state: job?.state };
-      write(tx, ref);
-      return { written: true, state: job.state };
-    });
+  /**
+   * Writes `data` only while the job is RUNNING on `at.attempt`; returns whether it did. The write is fenced by
+   * the update time of the attempt's own last write, so the usual case is a single write. If anything else wrote
+   * the job since (the owner's cancel request, the sweep), the fence fails and the job is read again: still this
+   * attempt's, the write is retried against the new update time; otherwise it is refused.
+   */
+  private async whileCurrent(
+    at: AttemptRef,
+    data: UpdateData<StoredJob>,
+  ): Promise<{ written: boolean; state?: JobState }> {
+    for (let tries = 1; ; tries++) {
+      if (!at.lastUpdateTime) {
+        const { job, updateTime } = await this.read(at.id);
+        if (job?.state !== 'RUNNING' || job.attempts !== at.attempt) return { written: false, state: job?.state };
+        at.lastUpdateTime = updateTime;
+      }
+      try {
+        at.lastUpdateTime = (await this.ref(at.id).update(data, { lastUpdateTime: at.lastUpdateTime })).writeTime;
+        return { written: true, state: 'RUNNING' };
+      } catch (e) {
+        if (!lostRace(e) || tries >= MAX_FENCED_TRIES) throw e;
+        at.lastUpdateTime = undefined;
+      }
+    }
   }
 
-  /** RUNNING → COMPLETED, FAILED or CANCELLED for the current attempt; writes nothing otherwise. */
-  async finish(at: AttemptRef, outcome: JobOutcome, now: number, retentionDays: number) {
-    return this.whileCurrent(at, (tx, ref) =>
-      tx.update(ref, {
-        ...terminalFields(outcome.state, now, retentionDays),
-        ...(outcome.state === 'COMPLETED'
-          ? { result: outcome.result ?? null, error: FieldValue.delete() }
-          : { error: outcome.error }),
-      }),
-    );
+  /**
+   * RUNNING → COMPLETED, FAILED or CANCELLED for the current attempt, with the attempt's `durations`; writes
+   * nothing otherwise.
+   */
+  async finish(at: AttemptRef, outcome: JobOutcome, now: number, retentionDays: number, durations?: JobDurations) {
+    const ending =
+      outcome.state === 'COMPLETED'
+        ? { result: outcome.result ?? null, error: FieldValue.delete() }
+        : { error: outcome.error };
+    // The result is any value Firestore can store; UpdateData has no type for `unknown`.
+    return this.whileCurrent(at, {
+      ...terminalFields(outcome.state, now, retentionDays),
+      ...ending,
+      ...durations,
+    } as UpdateData<StoredJob>);
   }
 
   /** RUNNING → CREATED after a transient failure: the last error stays visible while the retry waits. */
   async requeue(at: AttemptRef, error: JobError, dispatchAt: number) {
-    return this.whileCurrent(at, (tx, ref) =>
-      tx.update(ref, {
-        state: 'CREATED',
-        error,
-        dispatchTime: Timestamp.fromMillis(dispatchAt),
-        leaseExpireTime: null,
-        updateTime: FieldValue.serverTimestamp(),
-      }),
-    );
+    return this.whileCurrent(at, {
+      state: 'CREATED',
+      error,
+      dispatchTime: Timestamp.fromMillis(dispatchAt),
+      leaseExpireTime: null,
+      updateTime: FieldValue.serverTimestamp(),
+    });
   }
 
   /** Writes a progress report for the current attempt. */
   async writeProgress(at: AttemptRef, progress: JobProgress) {
-    return this.whileCurrent(at, (tx, ref) => tx.update(ref, { progress, updateTime: FieldValue.serverTimestamp() }));
+    return this.whileCurrent(at, { progress, updateTime: FieldValue.serverTimestamp() });
   }
 
   /**

@@ -9,7 +9,7 @@ import type { TaskRegistry } from '../tasks/registry';
 import { settleHandler } from '../tasks/settle-handler';
 import { DEFAULT_TASK_TIMEOUT_SECONDS, type TaskDefinition } from '../tasks/task';
 import type { TaskQueue } from './job-queue';
-import type { AttemptRef, JobOutcome, JobStore, StoredJob } from './job-store';
+import type { AttemptRef, JobDurations, JobOutcome, JobStore, StoredJob } from './job-store';
 import { ProgressReporter } from './progress-reporter';
 
 /** What the worker needs, passed in so tests can give their own. */
@@ -100,23 +100,28 @@ async function runClaimed(
  * Writes a terminal outcome. A result Firestore cannot store (too big, or not serialisable) must still end the
  * job, so it becomes FAILED. Returns the outcome that was written, or undefined if the attempt was superseded.
  */
-async function finish(at: AttemptRef, outcome: JobOutcome, deps: RunJobDeps): Promise<JobOutcome | undefined> {
+async function finish(
+  at: AttemptRef,
+  outcome: JobOutcome,
+  durations: JobDurations,
+  deps: RunJobDeps,
+): Promise<JobOutcome | undefined> {
   const retention = deps.retentionDays();
   try {
-    return (await deps.store.finish(at, outcome, Date.now(), retention)).written ? outcome : undefined;
+    return (await deps.store.finish(at, outcome, Date.now(), retention, durations)).written ? outcome : undefined;
   } catch (e) {
     if (outcome.state !== 'COMPLETED') throw e;
     const error = toJobError(new Error(`the task's result could not be stored: ${String(e)}`));
     const fallback: JobOutcome = { state: 'FAILED', error };
-    return (await deps.store.finish(at, fallback, Date.now(), retention)).written ? fallback : undefined;
+    return (await deps.store.finish(at, fallback, Date.now(), retention, durations)).written ? fallback : undefined;
   }
 }
 
 /**
  * The worker's logic for one delivered message. Pub/Sub delivers at least once, so a message is only a hint:
- * the claim transaction decides whether this delivery runs the job. Messages that cannot be run (poison,
- * unknown job, already claimed) are logged and acknowledged by returning normally; retrying them could only
- * fail again. Retries of the job itself are this worker's own (see README, "Retries"), not Pub/Sub's.
+ * the claim decides whether this delivery runs the job. Messages that cannot be run (poison, unknown job,
+ * already claimed) are logged and acknowledged by returning normally; retrying them could only fail again.
+ * Retries of the job itself are this worker's own (see README, "Retries"), not Pub/Sub's.
  */
 export async function handleJobMessage(message: ReceivedMessage, deps: RunJobDeps): Promise<void> {
   const parsed = parseTaskMessage(message);
@@ -125,7 +130,9 @@ export async function handleJobMessage(message: ReceivedMessage, deps: RunJobDep
     return;
   }
   const { jobId } = parsed;
-  const queued = await deps.store.get(jobId);
+  // This read both filters repeated deliveries and fences the claim: claiming costs one write more, no read.
+  let seen = await deps.store.read(jobId);
+  const queued = seen.job;
   if (!queued) {
     logs.jobNotFound(jobId, message.messageId);
     return;
@@ -137,35 +144,41 @@ export async function handleJobMessage(message: ReceivedMessage, deps: RunJobDep
   const task = deps.tasks.get(queued.type);
   // A queued retry runs at its dispatch time: the backoff is waited here, bounded by the policy's longest.
   const waitMs = Math.min((queued.dispatchTime?.toMillis() ?? 0) - Date.now(), retryPolicy(task?.retry).maxBackoffMs);
-  if (waitMs > 0) await delay(waitMs);
+  if (waitMs > 0) {
+    await delay(waitMs);
+    seen = await deps.store.read(jobId); // the owner may have cancelled meanwhile
+  }
 
   const leaseMs = timeLimitMs(task) + deps.timings.abortGraceMs + deps.timings.leaseMarginMs;
-  const claim = await deps.store.claim(jobId, Date.now(), leaseMs);
+  const claim = await deps.store.claim(jobId, Date.now(), leaseMs, seen);
   if (!claim.claimed) {
     if (claim.reason === 'not-found') logs.jobNotFound(jobId, message.messageId);
     else logs.duplicateDelivery(jobId, claim.state, message.messageId);
     return;
   }
-  const at: AttemptRef = { id: jobId, attempt: claim.job.attempts };
-  logs.jobStarted(jobId, claim.job.type, at.attempt);
-  const started = Date.now();
-  const decision = await runClaimed(claim.job, at, task, deps);
-  const runMillis = Date.now() - started;
+  const { job, attempt: at } = claim;
+  const context = { jobId, type: job.type, owner: job.owner, attempt: at.attempt };
+  const startMillis = job.startTime?.toMillis() ?? Date.now();
+  const queueMillis = Math.max(0, startMillis - job.createTime.toMillis());
+  logs.jobStarted(context, queueMillis);
+  const decision = await runClaimed(job, at, task, deps);
+  const runMillis = Math.max(0, Date.now() - startMillis);
 
   if (decision.kind === 'retry') {
     const requeued = await deps.store.requeue(at, decision.error, Date.now() + decision.delayMs);
     if (!requeued.written) return logs.terminalWriteSkipped(jobId, requeued.state);
-    logs.jobRetrying(jobId, claim.job.type, at.attempt, decision.error, decision.delayMs);
+    logs.jobRetrying(context, decision.error, decision.delayMs, runMillis);
     try {
-      await deps.queue.publish(jobId, claim.job.type);
+      await deps.queue.publish(jobId, job.type);
     } catch (e) {
       // The job is CREATED with a dispatch time: the recovery sweep re-publishes it.
       logs.publishFailed(jobId, e);
     }
     return;
   }
-  const written = await finish(at, decision.outcome, deps);
+  const durations = { queueMillis, runMillis };
+  const written = await finish(at, decision.outcome, durations, deps);
   if (!written) logs.terminalWriteSkipped(jobId, (await deps.store.get(jobId))?.state);
-  else if (written.state === 'COMPLETED') logs.jobCompleted(jobId, claim.job.type, runMillis);
-  else logs.jobEnded(jobId, claim.job.type, written.state, written.error, runMillis);
+  else if (written.state === 'COMPLETED') logs.jobCompleted(context, durations);
+  else logs.jobEnded(context, written.state, written.error, durations);
 }

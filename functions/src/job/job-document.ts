@@ -72,6 +72,14 @@ export interface JobDocument<Time> {
   /** When the job reached a terminal state. */
   doneTime: Time | null;
   /**
+   * Set by the worker when it ends a job: milliseconds from creation to the start of the attempt that ended it
+   * (waiting in the queue, and any earlier attempts and their backoff), and from that start to the end. A
+   * dashboard or a query can use them without date arithmetic. Absent on jobs no worker ended (cancelled while
+   * queued, or failed by the recovery sweep).
+   */
+  queueMillis?: number;
+  runMillis?: number;
+  /**
    * While CREATED: when a worker should run it (now, or later for a retry's backoff). The recovery sweep
    * re-publishes a job still CREATED well past this time (its message was lost).
    */
