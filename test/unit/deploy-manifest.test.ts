@@ -145,7 +145,10 @@ async function fetchManifest(child: ChildProcess, port: number, output: () => st
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the discovery process exited (${child.exitCode}):\n${output()}`);
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/__/functions.yaml`);
+      const response = await fetch(`http://127.0.0.1:${port}/__/functions.yaml`, {
+        // A bin that accepts the connection but never answers must not outlive the deadline either.
+        signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+      });
       const text = await response.text();
       if (response.status !== 200) throw new Error(`discovery answered ${response.status}: ${text}\n${output()}`);
       return text;
