@@ -1,4 +1,4 @@
-import { defineBoolean, defineInt } from 'firebase-functions/params';
+import { defineBoolean, defineInt, defineString } from 'firebase-functions/params';
 import { DEFAULT_MAX_INPUT_BYTES } from './job/create-request';
 
 /**
@@ -6,6 +6,15 @@ import { DEFAULT_MAX_INPUT_BYTES } from './job/create-request';
  * .env.<project>), or answer the CLI's prompt at deploy; the defaults are documented in the README.
  */
 export const params = {
+  /**
+   * The region every function is deployed to, and so the one clients call (the web app's VITE_FUNCTIONS_REGION
+   * must match). Not FUNCTION_REGION: firebase-tools reserves that key, and the X_GOOGLE_, FIREBASE_ and EXT_
+   * prefixes, for the runtime.
+   */
+  region: defineString('JOBS_REGION', {
+    default: 'us-central1',
+    description: 'Region of the functions (clients call them there)',
+  }),
   /** Jobs one user may have not done (CREATED or RUNNING) at once; createJob past it is resource-exhausted. */
   maxActiveJobsPerUser: defineInt('MAX_ACTIVE_JOBS_PER_USER', {
     default: 10,
@@ -32,8 +41,6 @@ export const params = {
  * Fixed settings of the functions in one object; nothing else reads process.env.
  */
 export const config = {
-  /** Where the functions run. */
-  region: 'us-central1',
   /** The Firestore collection of job documents. */
   jobsCollection: 'jobs',
   /** The Pub/Sub topic tasks are published to; the worker is triggered by it. */

@@ -2,10 +2,10 @@
  * The deployed functions: thin wiring around handlers in ./firebase that take their dependencies as arguments.
  */
 import { setGlobalOptions } from 'firebase-functions/v2/options';
-import { onCall, onRequest } from 'firebase-functions/v2/https';
-import { onMessagePublished } from 'firebase-functions/v2/pubsub';
-import { onSchedule } from 'firebase-functions/v2/scheduler';
-import { config } from './config';
+import { onCall, onRequest, type CallableOptions, type HttpsOptions } from 'firebase-functions/v2/https';
+import { onMessagePublished, type PubSubOptions } from 'firebase-functions/v2/pubsub';
+import { onSchedule, type ScheduleOptions } from 'firebase-functions/v2/scheduler';
+import { config, params } from './config';
 import { handleCancelJob } from './firebase/cancel-job';
 import { handleCreateJob } from './firebase/create-job';
 import { getDependencies } from './firebase/dependencies';
@@ -13,11 +13,71 @@ import { handleJobMessage } from './firebase/run-job';
 import { handleHttpRequest } from './http/http-api';
 import type { TaskMessageData } from './job/task-message';
 
-setGlobalOptions({ region: config.region, maxInstances: 10 });
+// Every function's options are chosen here rather than left to defaults (README "Configuration" says why, and
+// test/unit/deploy-manifest.test.ts checks them in what `firebase deploy` uploads). The region is a param,
+// JOBS_REGION in functions/.env, so a deployment picks it without a code change.
+setGlobalOptions({ region: params.region });
 
 // App Check is enforced by the handlers (ENFORCE_APP_CHECK, read per call): firebase-functions reads an
 // `enforceAppCheck` param at load time, which deploy-time discovery warns about.
-const callableOptions = { memory: '256MiB', timeoutSeconds: 30 } as const;
+const callableOptions = {
+  memory: '256MiB',
+  // I/O-bound (a few Firestore reads and writes, one publish), so one instance serves many calls at once: fewer
+  // instances and cold starts. 2nd gen allows concurrency > 1 only with a whole vCPU.
+  cpu: 1,
+  concurrency: 80,
+  // The work takes milliseconds; a call stuck longer fails instead of holding its client.
+  timeoutSeconds: 30,
+  // A cost cap: at most 10 instances x 80 calls at once.
+  maxInstances: 10,
+} as const satisfies CallableOptions;
+
+const httpApiOptions = {
+  cors: true,
+  memory: '256MiB',
+  // A `GET /{id}:wait` holds its request on a listener for up to 60 s using no CPU; with concurrency 1 each
+  // waiting client would hold an instance of its own. Concurrency > 1 needs a whole vCPU.
+  cpu: 1,
+  concurrency: 80,
+  // The longest `:wait` (60 s) plus room for its reads and the answer.
+  timeoutSeconds: 90,
+  // A cost cap, as for the callables.
+  maxInstances: 10,
+} as const satisfies HttpsOptions;
+
+const workerOptions = {
+  topic: config.jobsTopic,
+  // The primes sieve keeps its base primes and a 1 MiB segment; 512 MiB leaves room for the SDK clients.
+  memory: '512MiB',
+  // The 1st-gen share for 512 MiB, a third of a vCPU: primes below 10⁹ take about 10 s on a whole core, so about
+  // 30 s here, well inside their 300 s limit. A whole vCPU would triple what every job pays for its run time,
+  // and most tasks wait on I/O (a 10 s sleep bills 10 s of whatever CPU it holds; see docs/benchmarks.md).
+  cpu: 'gcf_gen1',
+  // One job per instance: `primes` is CPU-bound, and two sieves sharing the CPU would each run at half speed
+  // against their own time limit. So maxInstances is also the number of jobs running at once, project-wide.
+  concurrency: 1,
+  maxInstances: 10,
+  // 540 s, the most an event-triggered function may run: a retry's backoff wait + the task's time limit + grace.
+  timeoutSeconds: config.workerTimeoutSeconds,
+  // Jobs are retried by the worker, not by redelivery (README "Retries"); a message that is never delivered
+  // leaves its job CREATED, and the sweep publishes it again.
+  retry: false,
+} as const satisfies PubSubOptions;
+
+const sweepOptions = {
+  schedule: config.sweepSchedule,
+  // A few queries and one small transaction per job found: little memory, and the 1st-gen CPU share (a sixth
+  // of a vCPU) is plenty for one sweep at a time.
+  memory: '256MiB',
+  cpu: 'gcf_gen1',
+  concurrency: 1,
+  // One sweep at a time: two would only contend for the same jobs' transactions.
+  maxInstances: 1,
+  // One schedule interval, so a sweep ends before the next starts (and well inside Cloud Scheduler's attempt
+  // deadline); jobs it did not reach wait for the next run, which is also its retry.
+  timeoutSeconds: 60,
+  retryCount: 0,
+} as const satisfies ScheduleOptions;
 
 /** Callable `createJob({ type, input, requestId? })` → `{ id, type, state }`. Firebase Auth required. */
 export const createJob = onCall(callableOptions, async (request) => handleCreateJob(request, await getDependencies()));
@@ -30,22 +90,19 @@ export const cancelJob = onCall(callableOptions, async (request) => handleCancel
  * curl, scripts and servers, with a Firebase ID token. CORS is open: auth is a bearer token, never a cookie.
  * The timeout leaves room for the longest `:wait` (60 s).
  */
-export const jobs = onRequest({ cors: true, memory: '256MiB', timeoutSeconds: 90 }, async (req, res) =>
-  handleHttpRequest(req, res, await getDependencies()),
-);
+export const jobs = onRequest(httpApiOptions, async (req, res) => handleHttpRequest(req, res, await getDependencies()));
 
 /**
  * The worker: one invocation per delivered task message. `retry: false`: the worker retries jobs itself (with
  * backoff, per task type) and the sweep recovers crashed workers, so Pub/Sub redelivery would only retry twice
  * over; the handler never throws for a job's own failure.
  */
-export const runJob = onMessagePublished<TaskMessageData>(
-  { topic: config.jobsTopic, memory: '512MiB', timeoutSeconds: config.workerTimeoutSeconds, retry: false },
-  async (event) => handleJobMessage(event.data.message, await getDependencies()),
+export const runJob = onMessagePublished<TaskMessageData>(workerOptions, async (event) =>
+  handleJobMessage(event.data.message, await getDependencies()),
 );
 
 /** The recovery sweep: lost publishes and crashed workers (see firebase/sweep.ts). */
-export const sweepJobs = onSchedule({ schedule: config.sweepSchedule, timeoutSeconds: 300 }, async () => {
+export const sweepJobs = onSchedule(sweepOptions, async () => {
   // Loaded here, not at the top: the sweep's module brings the Firestore SDK, which no other function needs at load.
   const { handleSweep } = await import('./firebase/sweep');
   await handleSweep(await getDependencies(), Date.now());

@@ -1,0 +1,357 @@
+/**
+ * What `firebase deploy` would upload, read the way firebase-tools 14.27.0 reads it: its Node runtime delegate
+ * (lib/deploy/functions/runtimes/node/index.js, `serveAdmin`) starts the functions SDK's `firebase-functions` bin
+ * in functions/ with FUNCTIONS_CONTROL_API=true and a PORT, in an environment built from scratch (not the
+ * CLI's own), and GETs /__/functions.yaml. The manifest is then parsed, resolved against functions/.env and
+ * validated with the CLI's own modules, as `firebase deploy` does before it creates anything.
+ *
+ * Needs the built functions (functions/lib): `npm test` builds first; alone, run `npm run build` before.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const functionsDir = join(root, 'functions');
+const PROJECT_ID = 'demo-async-jobs';
+/** The CLI whose deploy this reproduces; its internal modules are loaded below, so the version is pinned. */
+const FIREBASE_TOOLS_VERSION = '14.27.0';
+const DISCOVERY_DEADLINE_MS = 30_000;
+
+/** The wire manifest (the SDK's `stackToWire`), as much of it as the checks read. */
+interface WireEndpoint {
+  platform: string;
+  region: string | string[];
+  entryPoint: string;
+  availableMemoryMb: number | null;
+  cpu?: number | string;
+  concurrency: number | null;
+  timeoutSeconds: number | null;
+  maxInstances: number | null;
+  callableTrigger?: Record<string, unknown>;
+  httpsTrigger?: Record<string, unknown>;
+  eventTrigger?: { eventType: string; eventFilters: Record<string, string>; retry: boolean };
+  scheduleTrigger?: { schedule: string; retryConfig: Record<string, unknown> };
+}
+interface WireManifest {
+  specVersion: string;
+  endpoints: Record<string, WireEndpoint>;
+  params: { name: string; type: string; default?: unknown }[];
+  requiredAPIs: { api: string; reason: string }[];
+}
+
+/** The firebase-tools modules (untyped CommonJS) `firebase deploy` runs on the manifest, as far as used here. */
+interface Build {
+  endpoints: Record<string, unknown>;
+  params: unknown[];
+}
+interface ResolvedEndpoint {
+  id: string;
+  region: string;
+  availableMemoryMb: number;
+  eventTrigger?: { eventFilters: Record<string, string> };
+}
+interface Backend {
+  endpoints: Record<string, Record<string, ResolvedEndpoint>>;
+  requiredAPIs: { api: string }[];
+}
+interface FirebaseTools {
+  yamlToBuild(manifest: unknown, project: string, region: string, runtime: string): Build;
+  resolveBackend(opts: {
+    build: Build;
+    firebaseConfig: { projectId: string };
+    userEnvs: Record<string, string>;
+    nonInteractive: boolean;
+    isEmulator: boolean;
+  }): Promise<{ backend: Backend }>;
+  endpointsAreValid(backend: Backend): void;
+  loadUserEnvs(opts: {
+    functionsSource: string;
+    projectId: string;
+    projectAlias?: string;
+    isEmulator: boolean;
+  }): Record<string, string>;
+  validateKey(key: string): void;
+}
+
+function loadFirebaseTools(): FirebaseTools {
+  const load = createRequire(join(root, 'package.json'));
+  const version = (load('firebase-tools/package.json') as { version: string }).version;
+  assert.equal(version, FIREBASE_TOOLS_VERSION, 'the internal modules read below are those of this version');
+  const lib = (path: string) => load(`firebase-tools/lib/${path}`) as Record<string, unknown>;
+  const discovery = lib('deploy/functions/runtimes/discovery/index.js');
+  const build = lib('deploy/functions/build.js');
+  const validate = lib('deploy/functions/validate.js');
+  const env = lib('functions/env.js');
+  const tools = {
+    yamlToBuild: discovery.yamlToBuild,
+    resolveBackend: build.resolveBackend,
+    endpointsAreValid: validate.endpointsAreValid,
+    loadUserEnvs: env.loadUserEnvs,
+    validateKey: env.validateKey,
+  };
+  for (const [name, fn] of Object.entries(tools)) assert.equal(typeof fn, 'function', `firebase-tools has ${name}`);
+  return tools as unknown as FirebaseTools;
+}
+
+/**
+ * The discovery process's environment, as the delegate's spawnFunctionsProcess builds it: the firebase envs
+ * (FIREBASE_CONFIG, GCLOUD_PROJECT) and the quota project from prepare.js, then its own few variables. Nothing
+ * else of the caller's environment gets in, so neither can ASYNC_JOBS_TEST_TASKS nor FUNCTIONS_EMULATOR.
+ */
+function discoveryEnv(port: number): NodeJS.ProcessEnv {
+  const env: Record<string, string | undefined> = {
+    FIREBASE_CONFIG: JSON.stringify({ projectId: PROJECT_ID }),
+    GCLOUD_PROJECT: PROJECT_ID,
+    GOOGLE_CLOUD_QUOTA_PROJECT: PROJECT_ID,
+    FUNCTIONS_CONTROL_API: 'true',
+    HOME: process.env.HOME,
+    PATH: process.env.PATH,
+    NODE_ENV: process.env.NODE_ENV,
+    __FIREBASE_FRAMEWORKS_ENTRY__: process.env.__FIREBASE_FRAMEWORKS_ENTRY__,
+    PORT: String(port),
+  };
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+}
+
+/** The delegate's findFunctionsBinary: functions/node_modules/.bin first, then the project's (npm workspaces). */
+function functionsBinary(): string {
+  for (const dir of [join(functionsDir, 'node_modules'), join(root, 'node_modules')]) {
+    const bin = join(dir, '.bin', 'firebase-functions');
+    if (existsSync(bin)) return bin;
+  }
+  throw new Error('no node_modules/.bin/firebase-functions: run `npm ci`');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** GETs /__/functions.yaml until the bin answers (the CLI retries refused connections too), within a deadline. */
+async function fetchManifest(child: ChildProcess, port: number, output: () => string): Promise<string> {
+  const deadline = Date.now() + DISCOVERY_DEADLINE_MS;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the discovery process exited (${child.exitCode}):\n${output()}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/__/functions.yaml`, {
+        // A bin that accepts the connection but never answers must not outlive the deadline either.
+        signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+      });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`discovery answered ${response.status}: ${text}\n${output()}`);
+      return text;
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e; // fetch's "failed" (refused: not listening yet)
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no manifest within ${DISCOVERY_DEADLINE_MS} ms; the process wrote:\n${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** What each function is deployed with; README "Configuration" documents the same. */
+const EXPECTED = {
+  createJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
+  cancelJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
+  jobs: { trigger: 'HTTP', memory: 256, cpu: 1, concurrency: 80, timeout: 90, maxInstances: 10 },
+  runJob: { trigger: 'Pub/Sub `jobs`', memory: 512, cpu: 'gcf_gen1', concurrency: 1, timeout: 540, maxInstances: 10 },
+  sweepJobs: { trigger: 'schedule', memory: 256, cpu: 'gcf_gen1', concurrency: 1, timeout: 60, maxInstances: 1 },
+} as const;
+type FunctionId = keyof typeof EXPECTED;
+const FUNCTION_IDS = Object.keys(EXPECTED) as FunctionId[];
+
+describe('deploy manifest (what `firebase deploy` uploads)', function () {
+  this.timeout(DISCOVERY_DEADLINE_MS + 30_000);
+  let child: ChildProcess | undefined;
+  let port = 0;
+  let manifest: WireManifest;
+  let tools: FirebaseTools;
+
+  before(async () => {
+    if (!existsSync(join(functionsDir, 'lib', 'index.js'))) {
+      throw new Error('functions/lib/index.js is missing: run `npm run build` first (`npm test` does)');
+    }
+    tools = loadFirebaseTools();
+    port = await freePort();
+    let output = '';
+    const proc = spawn(functionsBinary(), [functionsDir], {
+      cwd: functionsDir,
+      env: discoveryEnv(port),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // The CLI parses the body with yaml.parse; the SDK writes JSON, which is YAML.
+    manifest = JSON.parse(await fetchManifest(proc, port, () => output)) as WireManifest;
+  });
+
+  after(async () => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    // As the CLI stops it: /__/quitquitquit, then a kill if it lingers.
+    await fetch(`http://127.0.0.1:${port}/__/quitquitquit`).catch(() => undefined);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  });
+
+  it('runs on the deploy runtime: firebase.json says nodejs22, and this Node and the discovery Node are 22', () => {
+    const firebaseJson = JSON.parse(readFileSync(join(root, 'firebase.json'), 'utf8')) as {
+      functions: { source: string; runtime: string; predeploy: string[] }[];
+    };
+    const [functions] = firebaseJson.functions;
+    assert.equal(functions?.source, 'functions');
+    assert.equal(functions?.runtime, 'nodejs22');
+    assert.equal(process.versions.node.split('.')[0], '22', `tests run on Node ${process.versions.node}`);
+    // The bin starts with `#!/usr/bin/env node`: the Node it runs on is the first on the PATH it is given.
+    const onPath = spawnSync('node', ['-p', 'process.versions.node'], { env: discoveryEnv(0), encoding: 'utf8' });
+    assert.equal(onPath.stdout.trim().split('.')[0], '22', `discovery runs on Node ${onPath.stdout.trim()}`);
+  });
+
+  it('predeploy lints and builds the functions', () => {
+    const firebaseJson = JSON.parse(readFileSync(join(root, 'firebase.json'), 'utf8')) as {
+      functions: { predeploy: string[] }[];
+    };
+    const predeploy = firebaseJson.functions[0]?.predeploy ?? [];
+    assert.deepEqual(predeploy, ['npm --prefix "$RESOURCE_DIR" run lint', 'npm --prefix "$RESOURCE_DIR" run build']);
+  });
+
+  it('lists exactly the five functions, all 2nd gen, in the JOBS_REGION param', () => {
+    assert.equal(manifest.specVersion, 'v1alpha1');
+    assert.deepEqual(Object.keys(manifest.endpoints).sort(), [...FUNCTION_IDS].sort());
+    for (const id of FUNCTION_IDS) {
+      const endpoint = manifest.endpoints[id];
+      assert.equal(endpoint?.platform, 'gcfv2', id);
+      assert.equal(endpoint?.entryPoint, id, id);
+      assert.equal(endpoint?.region, '{{ params.JOBS_REGION }}', id);
+    }
+  });
+
+  it('gives each function its trigger', () => {
+    const { createJob, cancelJob, jobs, runJob, sweepJobs } = manifest.endpoints;
+    assert.deepEqual(createJob?.callableTrigger, {});
+    assert.deepEqual(cancelJob?.callableTrigger, {});
+    assert.deepEqual(jobs?.httpsTrigger, {});
+    assert.deepEqual(runJob?.eventTrigger, {
+      eventType: 'google.cloud.pubsub.topic.v1.messagePublished',
+      eventFilters: { topic: 'jobs' },
+      // The worker retries jobs itself (README "Retries").
+      retry: false,
+    });
+    assert.deepEqual(sweepJobs?.scheduleTrigger, { schedule: 'every 1 minutes', retryConfig: { retryCount: 0 } });
+    for (const id of FUNCTION_IDS) {
+      const triggers = ['callableTrigger', 'httpsTrigger', 'eventTrigger', 'scheduleTrigger'].filter(
+        (key) => key in (manifest.endpoints[id] ?? {}),
+      );
+      assert.equal(triggers.length, 1, `${id} has one trigger: ${triggers.join(', ')}`);
+    }
+  });
+
+  it('sets memory, cpu, concurrency, timeout and max instances on every function', () => {
+    for (const id of FUNCTION_IDS) {
+      const endpoint = manifest.endpoints[id];
+      const expected = EXPECTED[id];
+      assert.deepEqual(
+        {
+          memory: endpoint?.availableMemoryMb,
+          cpu: endpoint?.cpu,
+          concurrency: endpoint?.concurrency,
+          timeout: endpoint?.timeoutSeconds,
+          maxInstances: endpoint?.maxInstances,
+        },
+        {
+          memory: expected.memory,
+          cpu: expected.cpu,
+          concurrency: expected.concurrency,
+          timeout: expected.timeout,
+          maxInstances: expected.maxInstances,
+        },
+        id,
+      );
+    }
+  });
+
+  it('declares the params, none with a reserved name, and needs the Cloud Scheduler API', () => {
+    assert.deepEqual(
+      manifest.params.map((p) => p.name),
+      ['JOBS_REGION', 'MAX_ACTIVE_JOBS_PER_USER', 'MAX_INPUT_BYTES', 'JOB_RETENTION_DAYS', 'ENFORCE_APP_CHECK'],
+    );
+    assert.deepEqual(
+      manifest.params.find((p) => p.name === 'JOBS_REGION'),
+      {
+        name: 'JOBS_REGION',
+        type: 'string',
+        default: 'us-central1',
+        description: 'Region of the functions (clients call them there)',
+      },
+    );
+    for (const { name } of manifest.params) assert.doesNotThrow(() => tools.validateKey(name), name);
+    assert.ok(!manifest.params.some((p) => /^(X_GOOGLE_|FIREBASE_|EXT_)/.test(p.name)));
+    assert.deepEqual(
+      manifest.requiredAPIs.map((a) => a.api),
+      ['cloudscheduler.googleapis.com'],
+    );
+  });
+
+  it('resolves with functions/.env alone (no prompt) and passes the CLI’s checks, in us-central1', async () => {
+    const build = tools.yamlToBuild(manifest, PROJECT_ID, 'us-central1', 'nodejs22');
+    const userEnvs = tools.loadUserEnvs({ functionsSource: functionsDir, projectId: PROJECT_ID, isEmulator: false });
+    // nonInteractive: a param without a value in functions/.env fails here instead of prompting, as on CI.
+    const { backend } = await tools.resolveBackend({
+      build,
+      firebaseConfig: { projectId: PROJECT_ID },
+      userEnvs,
+      nonInteractive: true,
+      isEmulator: false,
+    });
+    assert.deepEqual(Object.keys(backend.endpoints), ['us-central1']);
+    const resolved = backend.endpoints['us-central1'] ?? {};
+    assert.deepEqual(Object.keys(resolved).sort(), [...FUNCTION_IDS].sort());
+    assert.deepEqual(resolved.runJob?.eventTrigger?.eventFilters, { topic: `projects/${PROJECT_ID}/topics/jobs` });
+    // CPU and concurrency, memory and CPU, timeouts: the checks `firebase deploy` runs before it creates anything.
+    assert.doesNotThrow(() => tools.endpointsAreValid(backend));
+  });
+
+  it('never serves the test-only tasks: they need FUNCTIONS_EMULATOR, which discovery and deploy never set', () => {
+    const env = discoveryEnv(port);
+    assert.equal(env.ASYNC_JOBS_TEST_TASKS, undefined);
+    assert.equal(env.FUNCTIONS_EMULATOR, undefined);
+    // Even if ASYNC_JOBS_TEST_TASKS leaked into a deploy's environment, the built config would keep them off.
+    const probe = spawnSync(
+      'node',
+      ['-p', `require(${JSON.stringify(join(functionsDir, 'lib', 'config.js'))}).config.testTasksEnabled`],
+      { env: { ...env, ASYNC_JOBS_TEST_TASKS: 'true' }, encoding: 'utf8' },
+    );
+    assert.equal(probe.status, 0, probe.stderr);
+    assert.equal(probe.stdout.trim(), 'false');
+  });
+
+  it('matches the function table in README "Configuration"', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const id of FUNCTION_IDS) {
+      const e = EXPECTED[id];
+      const cells = [`\`${id}\``, e.trigger, `${e.memory} MiB`, e.cpu, e.concurrency, `${e.timeout} s`, e.maxInstances];
+      const row = new RegExp(`^\\| ${cells.map((c) => `${escape(String(c))} +`).join('\\| ')}\\|`, 'm');
+      assert.match(readme, row, id);
+    }
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
