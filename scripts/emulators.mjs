@@ -11,11 +11,12 @@
  * The emulators started are the ones the config file lists under "emulators".
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SetupError, requireJava, sdkEmulatorEnv } from './lib/emulator-env.mjs';
+import { emulatorUiUnavailable } from './lib/emulator-ui.mjs';
 import { startBanner } from './lib/start-banner.mjs';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,10 +36,25 @@ const [mode, ...rest] = positionals;
 const testTasks = options.test;
 const command = rest.join(' ');
 if (mode !== 'start' && !(mode === 'exec' && command)) usage();
-const configPath = join(projectDir, options.config);
+let configPath = join(projectDir, options.config);
 /** @type {unknown} */
 const parsedConfig = JSON.parse(readFileSync(configPath, 'utf8'));
 const firebaseConfig = /** @type {{ emulators?: Record<string, unknown> }} */ (parsedConfig);
+
+// `emulators:exec` never shows the Emulator UI; `emulators:start` does, and fails if it cannot download it. So
+// where it cannot be had, start from a copy of the config with the UI off (beside it: paths in it are relative).
+const ui = /** @type {{ enabled?: boolean, port?: number } | undefined} */ (firebaseConfig.emulators?.ui);
+if (mode === 'start' && ui?.enabled !== false) {
+  const why = await emulatorUiUnavailable(projectDir);
+  if (why) {
+    console.log(`async-jobs: starting without the Emulator UI: ${why}.`);
+    configPath = join(projectDir, '.firebase.no-ui.json');
+    const emulators = { ...firebaseConfig.emulators, ui: { ...ui, enabled: false } };
+    writeFileSync(configPath, `${JSON.stringify({ ...firebaseConfig, emulators }, null, 2)}\n`);
+  } else {
+    console.log(`async-jobs: Emulator UI at http://127.0.0.1:${ui?.port ?? 4000}`);
+  }
+}
 const EMULATORS = Object.keys(firebaseConfig.emulators ?? {})
   .filter((name) => !NOT_EMULATORS.has(name))
   .join(',');
