@@ -1,6 +1,6 @@
 /** Per-job operation counts and what they cost at list prices; pure. */
 import type { Counts } from './op-log';
-import { defaultCpuForMemory, PRICES } from './prices';
+import { defaultCpuForMemory, gen1CpuForMemory, PRICES } from './prices';
 
 /** Memory and CPU of a function, as its module declares them (firebase-functions' `__endpoint`). */
 export interface FunctionResources {
@@ -25,7 +25,9 @@ export interface JobCost {
 
 /**
  * Per-job figures from the counts of a phase that ran `jobs` jobs. Function time is what the emulator measured
- * per invocation, rounded up to 100 ms as Cloud Run bills it: an estimate of production's, not a measure of it.
+ * per invocation, rounded up to 100 ms as Cloud Run bills it, each invocation billed as if it had its instance to
+ * itself (concurrency 1): an estimate of production's, and an upper bound for a function with concurrency > 1,
+ * whose concurrent requests share an instance's billed time.
  */
 export function jobCost(
   byRole: Map<string, Counts>,
@@ -74,9 +76,14 @@ export function jobCost(
   };
 }
 
-/** A function's resources from its module's `__endpoint` (memory default 256 MiB, CPU by the gen-1 tiers). */
+/**
+ * A function's resources from its module's `__endpoint`: memory defaults to 256 MiB; CPU is the number it sets,
+ * the 1st-gen tier for `"gcf_gen1"`, or firebase-functions' default.
+ */
 export function resourcesOf(endpoint: { availableMemoryMb?: unknown; cpu?: unknown } | undefined): FunctionResources {
   const memoryMiB = typeof endpoint?.availableMemoryMb === 'number' ? endpoint.availableMemoryMb : 256;
-  const vcpu = typeof endpoint?.cpu === 'number' ? endpoint.cpu : defaultCpuForMemory(memoryMiB);
+  const cpu = endpoint?.cpu;
+  const vcpu =
+    typeof cpu === 'number' ? cpu : cpu === 'gcf_gen1' ? gen1CpuForMemory(memoryMiB) : defaultCpuForMemory(memoryMiB);
   return { memoryMiB, vcpu };
 }

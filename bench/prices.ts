@@ -19,11 +19,8 @@ export const PRICES = {
   pubsubPerMessage: (40 / 2 ** 40) * 1000,
 } as const;
 
-/**
- * vCPU a 2nd-gen function gets for its memory when it sets no `cpu` (the 1st-gen tiers, which firebase-functions
- * keeps as the default: `cpu: "gcf_gen1"`).
- */
-export function defaultCpuForMemory(memoryMiB: number): number {
+/** vCPU of a 2nd-gen function with `cpu: "gcf_gen1"`: the 1st-gen tier for its memory. */
+export function gen1CpuForMemory(memoryMiB: number): number {
   if (memoryMiB <= 128) return 0.083;
   if (memoryMiB <= 256) return 0.167;
   if (memoryMiB <= 512) return 0.333;
@@ -31,4 +28,15 @@ export function defaultCpuForMemory(memoryMiB: number): number {
   if (memoryMiB <= 2048) return 1;
   if (memoryMiB <= 8192) return 2;
   return 4;
+}
+
+/**
+ * vCPU of a 2nd-gen function that sets no `cpu`: firebase-functions' default is 1 up to 2 GiB and more above
+ * (its GlobalOptions.cpu documentation), not the 1st-gen tiers.
+ */
+export function defaultCpuForMemory(memoryMiB: number): number {
+  if (memoryMiB <= 2048) return 1;
+  if (memoryMiB <= 8192) return 2;
+  if (memoryMiB <= 16384) return 4;
+  return 8;
 }

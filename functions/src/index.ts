@@ -47,11 +47,12 @@ const httpApiOptions = {
 
 const workerOptions = {
   topic: config.jobsTopic,
-  // The primes sieve keeps its base primes and a 1 MiB segment; 512 MiB leaves room for the SDK clients.
-  memory: '512MiB',
-  // The 1st-gen share for 512 MiB, a third of a vCPU: primes below 10⁹ take about 10 s on a whole core, so about
-  // 30 s here, well inside their 300 s limit. A whole vCPU would triple what every job pays for its run time,
-  // and most tasks wait on I/O (a 10 s sleep bills 10 s of whatever CPU it holds; see docs/benchmarks.md).
+  // What the jobs need: the SDKs and a task; primes below 10⁹ peak at about 100 MiB with them loaded.
+  memory: '256MiB',
+  // The 1st-gen CPU share for 256 MiB, a sixth of a vCPU, instead of firebase-functions' default of a whole one:
+  // a job's run time is billed at the CPU it holds, and most tasks wait on I/O (a 10 s sleep bills 10 s of it;
+  // see docs/benchmarks.md). Primes below 10⁹ take about 10 s on a whole core, so about a minute here, well
+  // inside their 300 s limit. A CPU-hungry task type raises this for every task.
   cpu: 'gcf_gen1',
   // One job per instance: `primes` is CPU-bound, and two sieves sharing the CPU would each run at half speed
   // against their own time limit. So maxInstances is also the number of jobs running at once, project-wide.

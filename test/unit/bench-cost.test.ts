@@ -56,10 +56,11 @@ describe('bench cost per job', () => {
     assert.ok(Math.abs(total - (f + fn + pubsub)) < 1e-9);
   });
 
-  it('takes a function’s memory and CPU from its endpoint, with the platform defaults', () => {
-    assert.deepEqual(resourcesOf(undefined), { memoryMiB: 256, vcpu: 0.167 });
-    assert.deepEqual(resourcesOf({ availableMemoryMb: 512 }), { memoryMiB: 512, vcpu: 0.333 });
-    assert.deepEqual(resourcesOf({ availableMemoryMb: 1024, cpu: 1 }), { memoryMiB: 1024, vcpu: 1 });
+  it('takes a function’s memory and CPU from its endpoint, with firebase-functions’ defaults', () => {
+    assert.deepEqual(resourcesOf(undefined), { memoryMiB: 256, vcpu: 1 }, 'a whole vCPU up to 2 GiB by default');
+    assert.deepEqual(resourcesOf({ availableMemoryMb: 4096 }), { memoryMiB: 4096, vcpu: 2 });
+    assert.deepEqual(resourcesOf({ availableMemoryMb: 1024, cpu: 0.5 }), { memoryMiB: 1024, vcpu: 0.5 });
     assert.deepEqual(resourcesOf({ availableMemoryMb: null, cpu: 'gcf_gen1' }), { memoryMiB: 256, vcpu: 0.167 });
+    assert.deepEqual(resourcesOf({ availableMemoryMb: 512, cpu: 'gcf_gen1' }), { memoryMiB: 512, vcpu: 0.333 });
   });
 });

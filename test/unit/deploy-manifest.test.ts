@@ -167,7 +167,7 @@ const EXPECTED = {
   createJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
   cancelJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
   jobs: { trigger: 'HTTP', memory: 256, cpu: 1, concurrency: 80, timeout: 90, maxInstances: 10 },
-  runJob: { trigger: 'Pub/Sub `jobs`', memory: 512, cpu: 'gcf_gen1', concurrency: 1, timeout: 540, maxInstances: 10 },
+  runJob: { trigger: 'Pub/Sub `jobs`', memory: 256, cpu: 'gcf_gen1', concurrency: 1, timeout: 540, maxInstances: 10 },
   sweepJobs: { trigger: 'schedule', memory: 256, cpu: 'gcf_gen1', concurrency: 1, timeout: 60, maxInstances: 1 },
 } as const;
 type FunctionId = keyof typeof EXPECTED;

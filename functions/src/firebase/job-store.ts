@@ -191,7 +191,8 @@ export class JobStore {
           },
           { lastUpdateTime: updateTime },
         );
-        // The server timestamps are the commit's time: the job as it now stands, without reading it back.
+        // The server timestamps are the commit's time (the emulator's may lag it by a ms or two): the job as it
+        // now stands, without reading it back.
         const claimed: StoredJob = {
           ...job,
           state: 'RUNNING',
