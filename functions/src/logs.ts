@@ -48,11 +48,11 @@ export const logs = {
   jobRetrying(at: AttemptLogContext, error: JobError, delayMs: number, runMillis: number): void {
     logger.warn('job failed transiently; retry queued', { ...at, code: error.code, delayMs, runMillis });
   },
-  jobCancelled(jobId: string, owner: string, from: JobState): void {
-    logger.info('job cancel requested', { jobId, owner, from });
+  jobCancelled(at: AttemptLogContext, from: JobState): void {
+    logger.info('job cancel requested', { ...at, from });
   },
-  jobRecovered(jobId: string, type: string, action: string, attempts: number): void {
-    logger.warn('recovery sweep acted on a job', { jobId, type, action, attempts });
+  jobRecovered(at: AttemptLogContext, action: string): void {
+    logger.warn('recovery sweep acted on a job', { ...at, action });
   },
   terminalWriteSkipped(jobId: string, state: JobState | undefined): void {
     logger.warn('did not write: the attempt is no longer the job’s current one', { jobId, state });

@@ -50,10 +50,10 @@ export async function cancelJobFor(owner: string, data: unknown, deps: CancelJob
         `job ${id} is already ${result.state}; only a job not done can be cancelled`,
       );
     case 'cancelled':
-      logs.jobCancelled(id, owner, 'CREATED');
+      logs.jobCancelled({ jobId: id, type: result.job.type, owner, attempt: result.job.attempts }, 'CREATED');
       return { id, state: 'CANCELLED', cancelRequested: false };
     case 'cancel-requested':
-      logs.jobCancelled(id, owner, 'RUNNING');
+      logs.jobCancelled({ jobId: id, type: result.job.type, owner, attempt: result.job.attempts }, 'RUNNING');
       return { id, state: 'RUNNING', cancelRequested: true };
   }
 }

@@ -58,8 +58,8 @@ export type ClaimResult =
   | { claimed: false; reason: 'not-claimable'; state: JobState };
 
 export type CancelResult =
-  | { kind: 'cancelled' }
-  | { kind: 'cancel-requested' }
+  | { kind: 'cancelled'; job: StoredJob }
+  | { kind: 'cancel-requested'; job: StoredJob }
   | { kind: 'not-found' }
   | { kind: 'already-done'; state: JobState };
 
@@ -280,10 +280,10 @@ export class JobStore {
       if (job.done) return { kind: 'already-done', state: job.state };
       if (job.state === 'CREATED') {
         tx.update(ref, { ...terminalFields('CANCELLED', now, retentionDays), error: CANCELLED_BY_OWNER });
-        return { kind: 'cancelled' };
+        return { kind: 'cancelled', job };
       }
       if (!job.cancelRequested) tx.update(ref, { cancelRequested: true, updateTime: FieldValue.serverTimestamp() });
-      return { kind: 'cancel-requested' };
+      return { kind: 'cancel-requested', job };
     });
   }
 

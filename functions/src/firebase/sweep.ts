@@ -75,7 +75,8 @@ export async function handleSweep(deps: SweepDeps, now: number, options = DEFAUL
     );
     if (!recovered || recovered.action === 'none') continue;
     report[recovered.action].push(id);
-    logs.jobRecovered(id, recovered.job.type, recovered.action, recovered.job.attempts);
+    const { type, owner, attempts } = recovered.job;
+    logs.jobRecovered({ jobId: id, type, owner, attempt: attempts }, recovered.action);
     if (recovered.action === 'republish' || recovered.action === 'retry') {
       try {
         await deps.queue.publish(id, recovered.job.type);
