@@ -2,10 +2,9 @@
  * Cancellation (AIP-151 CancelOperation) through the real cancelJob callable.
  */
 import assert from 'node:assert/strict';
-import type { FunctionsError } from 'firebase/functions';
 import { httpsCallable } from 'firebase/functions';
 import type { CancelJobResponse } from '../../functions/src/firebase/cancel-job';
-import { anonymousClient, signedInUser, type TestUser } from '../helpers/client';
+import { anonymousClient, refusal, signedInUser, type TestUser } from '../helpers/client';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { watchUntil, watchUntilDone } from '../helpers/watch-job';
 
@@ -13,14 +12,7 @@ function cancelJob(user: TestUser, data: unknown): Promise<CancelJobResponse> {
   return httpsCallable<unknown, CancelJobResponse>(user.functions, 'cancelJob')(data).then((r) => r.data);
 }
 
-async function cancelError(user: TestUser, data: unknown): Promise<FunctionsError> {
-  try {
-    await cancelJob(user, data);
-  } catch (e) {
-    return e as FunctionsError;
-  }
-  assert.fail('cancelJob succeeded; it should have been refused');
-}
+const cancelError = (user: TestUser, data: unknown) => refusal(() => cancelJob(user, data), 'cancelJob');
 
 describe('cancelJob (emulator)', () => {
   let owner: TestUser;

@@ -3,19 +3,12 @@
  * and writes no job document.
  */
 import assert from 'node:assert/strict';
-import type { FunctionsError } from 'firebase/functions';
 import { adminFirestore, countJobsOwnedBy } from '../helpers/admin';
 import { BAD_REQUESTS } from '../helpers/bad-requests';
-import { anonymousClient, signedInUser, type TestUser } from '../helpers/client';
+import { anonymousClient, refusal, signedInUser, type TestUser } from '../helpers/client';
 
-async function callError(user: TestUser, data: unknown): Promise<FunctionsError> {
-  try {
-    await user.createJob(data);
-  } catch (e) {
-    return e as FunctionsError;
-  }
-  assert.fail(`createJob(${JSON.stringify(data)?.slice(0, 80)}) succeeded; it should have been refused`);
-}
+const callError = (user: TestUser, data: unknown) =>
+  refusal(() => user.createJob(data), `createJob(${JSON.stringify(data)?.slice(0, 80)})`);
 
 describe('createJob bad input (emulator)', () => {
   let user: TestUser;

@@ -14,20 +14,12 @@ import {
   where,
   type QueryDocumentSnapshot,
 } from 'firebase/firestore';
-import type { FunctionsError } from 'firebase/functions';
 import { httpsCallable } from 'firebase/functions';
 import { countJobsOwnedBy } from '../helpers/admin';
-import { signedInUser, type TestUser } from '../helpers/client';
+import { refusal, signedInUser, type TestUser } from '../helpers/client';
 import { watchUntil, watchUntilDone } from '../helpers/watch-job';
 
-async function createError(user: TestUser, data: unknown): Promise<FunctionsError> {
-  try {
-    await user.createJob(data);
-  } catch (e) {
-    return e as FunctionsError;
-  }
-  assert.fail('createJob succeeded; it should have been refused');
-}
+const createError = (user: TestUser, data: unknown) => refusal(() => user.createJob(data), 'createJob');
 
 describe('job lifecycle (emulator)', () => {
   let user: TestUser;

@@ -2,10 +2,17 @@
  * A signed-in app user, as a web or mobile app would be: the modular Firebase JS SDK, connected to the
  * emulators. Each call makes its own FirebaseApp, so two users can act side by side.
  */
+import assert from 'node:assert/strict';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { connectAuthEmulator, getAuth, signInAnonymously, type Auth } from 'firebase/auth';
 import { connectFirestoreEmulator, getFirestore, type Firestore } from 'firebase/firestore';
-import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from 'firebase/functions';
+import {
+  connectFunctionsEmulator,
+  getFunctions,
+  httpsCallable,
+  type Functions,
+  type FunctionsError,
+} from 'firebase/functions';
 import type { CreateJobResponse } from '../../functions/src/firebase/create-job';
 import { emulatorHosts } from './emulators';
 
@@ -49,4 +56,14 @@ export async function signedInUser(): Promise<TestUser> {
   const client = anonymousClient();
   const { user } = await signInAnonymously(client.auth);
   return { ...client, uid: user.uid };
+}
+
+/** The error a callable call is refused with; fails the test if the call succeeds. */
+export async function refusal(call: () => Promise<unknown>, what: string): Promise<FunctionsError> {
+  try {
+    await call();
+  } catch (e) {
+    return e as FunctionsError;
+  }
+  assert.fail(`${what} succeeded; it should have been refused`);
 }
