@@ -6,6 +6,7 @@ import {
   type Firestore,
   type UpdateData,
 } from 'firebase-admin/firestore';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CreateJobRequest } from '../job/create-request';
 import type { JobDocument, JobError, JobProgress } from '../job/job-document';
 import { canTransition, isJobState, type JobState, type TerminalJobState } from '../job/job-state';
@@ -16,12 +17,29 @@ const ALREADY_EXISTS = 6;
 /** gRPC's NOT_FOUND (an update of a missing document) and FAILED_PRECONDITION (its update time moved on). */
 const NOT_FOUND = 5;
 const FAILED_PRECONDITION = 9;
-/** How often a fenced write re-reads and tries again before it gives up on a document that keeps changing. */
+/**
+ * gRPC codes of a commit that failed for now, and may even have been applied: CANCELLED, UNKNOWN,
+ * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE (the codes the Admin SDK retries a
+ * transaction on). The Firestore emulator answered one commit of a load test with UNKNOWN and no message.
+ */
+const TRANSIENT = new Set([1, 2, 4, 8, 10, 13, 14]);
+/** How often a fenced write tries before it gives up (a document that keeps changing, or errors that persist). */
 const MAX_FENCED_TRIES = 10;
 
 const grpcCode = (e: unknown) => (e as { code?: unknown }).code;
-/** The write lost a race (the document changed or went away since it was read) rather than failed. */
-const lostRace = (e: unknown) => grpcCode(e) === FAILED_PRECONDITION || grpcCode(e) === NOT_FOUND;
+
+/**
+ * After a failed fenced write: rethrows what retrying cannot mend, else waits if the failure was transient
+ * (backoff from 100 ms to 2 s). Either way the caller reads the job again before it retries, because the write
+ * may have lost a race or, after a transient error, may even have been applied.
+ */
+async function beforeRetry(e: unknown, tries: number): Promise<void> {
+  const code = grpcCode(e);
+  const lostRace = code === FAILED_PRECONDITION || code === NOT_FOUND;
+  const transient = typeof code === 'number' && TRANSIENT.has(code);
+  if ((!lostRace && !transient) || tries >= MAX_FENCED_TRIES) throw e;
+  if (transient) await delay(Math.min(2000, 100 * 2 ** (tries - 1)) * (0.5 + Math.random() / 2));
+}
 
 /** A job document as the Admin SDK reads it. */
 export type StoredJob = JobDocument<Timestamp>;
@@ -203,8 +221,14 @@ export class JobStore {
         };
         return { claimed: true, job: claimed, attempt: { id, attempt: attempts, lastUpdateTime: writeTime } };
       } catch (e) {
-        if (!lostRace(e) || tries >= MAX_FENCED_TRIES) throw e;
+        await beforeRetry(e, tries);
         read = await this.read(id);
+        // A commit that reported an error may still have been applied: the lease this claim wrote identifies it.
+        const now = read.job;
+        if (now?.state === 'RUNNING' && now.attempts === attempts && now.leaseExpireTime?.isEqual(leaseExpireTime)) {
+          const writeTime = read.updateTime ?? Timestamp.now();
+          return { claimed: true, job: now, attempt: { id, attempt: attempts, lastUpdateTime: writeTime } };
+        }
       }
     }
   }
@@ -229,7 +253,7 @@ export class JobStore {
         at.lastUpdateTime = (await this.ref(at.id).update(data, { lastUpdateTime: at.lastUpdateTime })).writeTime;
         return { written: true, state: 'RUNNING' };
       } catch (e) {
-        if (!lostRace(e) || tries >= MAX_FENCED_TRIES) throw e;
+        await beforeRetry(e, tries);
         at.lastUpdateTime = undefined;
       }
     }
