@@ -222,13 +222,10 @@ export class JobStore {
         return { claimed: true, job: claimed, attempt: { id, attempt: attempts, lastUpdateTime: writeTime } };
       } catch (e) {
         await beforeRetry(e, tries);
+        // If a commit that reported an error was applied after all, the job now reads RUNNING and this claim
+        // reports it not claimable, like another worker's: nothing in the job tells the two apart, and running it
+        // twice is worse than leaving it to its lease and the sweep.
         read = await this.read(id);
-        // A commit that reported an error may still have been applied: the lease this claim wrote identifies it.
-        const now = read.job;
-        if (now?.state === 'RUNNING' && now.attempts === attempts && now.leaseExpireTime?.isEqual(leaseExpireTime)) {
-          const writeTime = read.updateTime ?? Timestamp.now();
-          return { claimed: true, job: now, attempt: { id, attempt: attempts, lastUpdateTime: writeTime } };
-        }
       }
     }
   }
