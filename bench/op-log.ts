@@ -32,12 +32,13 @@ export function resetOpLog(file: string): void {
  */
 export async function settledOffset(file: string, quietMs = 1500): Promise<number> {
   let size = sizeOf(file);
-  for (let still = 0; still < quietMs; still += 250) {
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < quietMs) {
     await sleep(250);
     const now = sizeOf(file);
     if (now !== size) {
       size = now;
-      still = -250;
+      quietSince = Date.now();
     }
   }
   return size;
