@@ -6,9 +6,10 @@
  *   node scripts/emulators.mjs start                   the suite, until Ctrl-C (npm start)
  *   node scripts/emulators.mjs exec '<command>'        the suite up while <command> runs (npm run emulators:exec)
  *   node scripts/emulators.mjs exec --test '<command>' same, with the emulator-only test task types (npm test)
- *   ... exec --config firebase.bench.json '<command>'  with another firebase.json (npm run bench)
+ *   node scripts/emulators.mjs exec --bench '<command>' same, with the seed's baseline loaded too (npm run bench)
  *
- * The emulators started are the ones the config file lists under "emulators".
+ * The emulators started are the ones firebase.json lists under "emulators"; the variants (no UI, the bench's) are
+ * written from it to a gitignored file beside it, since paths in the config are relative to its folder.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,47 +18,59 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SetupError, requireJava, sdkEmulatorEnv } from './lib/emulator-env.mjs';
 import { emulatorUiUnavailable } from './lib/emulator-ui.mjs';
+import { emulatorNames, emulatorOrigin, withBenchBaseline, withoutUi } from './lib/firebase-config.mjs';
 import { startBanner } from './lib/start-banner.mjs';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** Entries of firebase.json's "emulators" that are settings or helpers, not emulators to name in --only. */
-const NOT_EMULATORS = new Set(['singleProjectMode', 'ui', 'hub', 'logging']);
 
 function usage() {
-  console.error("usage: emulators.mjs start | exec [--test] [--config FILE] '<command>'");
+  console.error("usage: emulators.mjs start | exec [--test | --bench] '<command>'");
   process.exit(2);
 }
 
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
-  options: { test: { type: 'boolean', default: false }, config: { type: 'string', default: 'firebase.json' } },
+  options: { test: { type: 'boolean', default: false }, bench: { type: 'boolean', default: false } },
 });
 const [mode, ...rest] = positionals;
 const testTasks = options.test;
 const command = rest.join(' ');
 if (mode !== 'start' && !(mode === 'exec' && command)) usage();
-let configPath = join(projectDir, options.config);
+/** @typedef {import('./lib/firebase-config.mjs').FirebaseConfig} FirebaseConfig */
 /** @type {unknown} */
-const parsedConfig = JSON.parse(readFileSync(configPath, 'utf8'));
-const firebaseConfig = /** @type {{ emulators?: Record<string, unknown> }} */ (parsedConfig);
+const parsedConfig = JSON.parse(readFileSync(join(projectDir, 'firebase.json'), 'utf8'));
+const firebaseConfig = /** @type {FirebaseConfig} */ (parsedConfig);
 
+/**
+ * A variant of firebase.json, written beside it (paths in the config are relative to its folder).
+ * @param {string} name
+ * @param {FirebaseConfig} config
+ */
+function writeVariant(name, config) {
+  const path = join(projectDir, name);
+  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
+  return { path, config };
+}
+
+let suite = { path: join(projectDir, 'firebase.json'), config: firebaseConfig };
+if (options.bench) {
+  // The seed's baseline, a second codebase that only the bench loads (bench/baseline-functions).
+  const baseline = { source: 'bench/baseline-functions', codebase: 'baseline', runtime: 'nodejs22' };
+  suite = writeVariant('.firebase.bench.json', withBenchBaseline(firebaseConfig, baseline));
+}
 // `emulators:exec` never shows the Emulator UI; `emulators:start` does, and fails if it cannot download it. So
-// where it cannot be had, start from a copy of the config with the UI off (beside it: paths in it are relative).
-const ui = /** @type {{ enabled?: boolean, port?: number } | undefined} */ (firebaseConfig.emulators?.ui);
-if (mode === 'start' && ui?.enabled !== false) {
+// where it cannot be had, start with the UI off.
+const ui = suite.config.emulators?.ui;
+if (mode === 'start' && typeof ui === 'object' && ui.enabled !== false) {
   const why = await emulatorUiUnavailable(projectDir);
   if (why) {
     console.log(`async-jobs: starting without the Emulator UI: ${why}.`);
-    configPath = join(projectDir, '.firebase.no-ui.json');
-    const emulators = { ...firebaseConfig.emulators, ui: { ...ui, enabled: false } };
-    writeFileSync(configPath, `${JSON.stringify({ ...firebaseConfig, emulators }, null, 2)}\n`);
+    suite = writeVariant('.firebase.no-ui.json', withoutUi(suite.config));
   } else {
-    console.log(`async-jobs: Emulator UI at http://127.0.0.1:${ui?.port ?? 4000}`);
+    console.log(`async-jobs: Emulator UI at ${emulatorOrigin(suite.config, 'ui')}`);
   }
 }
-const EMULATORS = Object.keys(firebaseConfig.emulators ?? {})
-  .filter((name) => !NOT_EMULATORS.has(name))
-  .join(',');
+const EMULATORS = emulatorNames(suite.config).join(',');
 
 try {
   requireJava();
@@ -87,8 +100,8 @@ const env = {
 const args =
   // --config is a global option of the CLI: it goes before the command, or it is ignored.
   mode === 'start'
-    ? ['--config', configPath, 'emulators:start', '--only', EMULATORS]
-    : ['--config', configPath, 'emulators:exec', '--only', EMULATORS, command];
+    ? ['--config', suite.path, 'emulators:start', '--only', EMULATORS]
+    : ['--config', suite.path, 'emulators:exec', '--only', EMULATORS, command];
 // Our own pinned firebase-tools, whichever way this script was started.
 const localFirebase = join(projectDir, 'node_modules', '.bin', 'firebase');
 const child = spawn(existsSync(localFirebase) ? localFirebase : 'firebase', args, {
@@ -102,9 +115,22 @@ if (mode === 'start' && child.stdout) {
     process.stdout.write(chunk);
     if (!announced && chunk.toString().includes('All emulators ready')) {
       announced = true;
-      process.stdout.write(startBanner());
+      process.stdout.write(startBanner(bannerUrls()));
     }
   });
+}
+/** The banner's URLs, from firebase.json, .firebaserc and the functions' region param (functions/.env). */
+function bannerUrls() {
+  /** @type {unknown} */
+  const parsedRc = JSON.parse(readFileSync(join(projectDir, '.firebaserc'), 'utf8'));
+  const firebaserc = /** @type {{ projects?: { default?: string } }} */ (parsedRc);
+  const dotenv = readFileSync(join(projectDir, 'functions', '.env'), 'utf8');
+  const region = /^JOBS_REGION=(.+)$/m.exec(dotenv)?.[1]?.trim() ?? 'us-central1';
+  return {
+    webOrigin: emulatorOrigin(firebaseConfig, 'hosting'),
+    authOrigin: emulatorOrigin(firebaseConfig, 'auth'),
+    functionsUrl: `${emulatorOrigin(firebaseConfig, 'functions')}/${firebaserc.projects?.default}/${region}`,
+  };
 }
 child.on('error', (e) => {
   console.error(`async-jobs: could not run firebase-tools (${e.message}); run \`npm install\` first.`);

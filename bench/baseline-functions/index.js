@@ -3,7 +3,7 @@
  * The baseline of `npm run bench`: the seed tutorial's design ("Asynchronous patterns for Cloud Functions")
  * ported as is. The Jobs function writes the job and publishes the task; the worker does two plain updates
  * (Running, then Completed), with no transaction, no claim, no auth; clients poll GET every 2 s. It is a
- * separate codebase that only firebase.bench.json loads, so no deploy ever ships it.
+ * separate codebase that only `npm run bench` loads (scripts/emulators.mjs --bench), so no deploy ever ships it.
  */
 const { setTimeout: sleep } = require('node:timers/promises');
 const { onRequest } = require('firebase-functions/v2/https');

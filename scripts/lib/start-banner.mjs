@@ -1,10 +1,14 @@
 // @ts-check
-/** What `npm start` prints once the emulators are up: how to create a job and watch it (README, "Try it"). */
-export function startBanner() {
+/**
+ * What `npm start` prints once the emulators are up: how to create a job and watch it (README, "Try it").
+ * @param {{ webOrigin: string, authOrigin: string, functionsUrl: string }} urls
+ *   where the suite serves the web app and Auth, and the functions' base URL (`…/<project>/<region>`)
+ */
+export function startBanner({ webOrigin, authOrigin, functionsUrl }) {
   return `
 async-jobs is running on the emulator suite.
 
-  Web app: http://127.0.0.1:5000   (start jobs and watch them live)
+  Web app: ${webOrigin}   (start jobs and watch them live)
 
 In another terminal:
 
@@ -13,13 +17,13 @@ In another terminal:
 
   # or call the createJob callable with curl, as an anonymous Auth emulator user
   TOKEN=$(curl -s -H 'content-type: application/json' -d '{"returnSecureToken":true}' \\
-    'http://127.0.0.1:9099/identitytoolkit.googleapis.com/v1/accounts:signUp?key=demo' | jq -r .idToken)
+    '${authOrigin}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=demo' | jq -r .idToken)
   curl -s -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
     -d '{"data":{"type":"sleep","input":{"worktime":5}}}' \\
-    http://127.0.0.1:5001/demo-async-jobs/us-central1/createJob
+    ${functionsUrl}/createJob
 
   # or use the HTTP API, the seed tutorial's way (README, "The seed tutorial, replayed with curl")
-  URL=http://127.0.0.1:5001/demo-async-jobs/us-central1/jobs
+  URL=${functionsUrl}/jobs
 
 Stop with Ctrl-C.
 `;
