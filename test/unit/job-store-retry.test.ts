@@ -57,13 +57,70 @@ describe('job store: fenced writes after transient errors', () => {
     assert.equal(doc.data.attempts, 1);
   });
 
-  it('never runs a job twice: a claim applied despite UNAVAILABLE is left to the lease, not claimed again', async () => {
+  it('knows its own claim applied despite UNAVAILABLE by its claimId, and claims it once', async () => {
     const doc = new OneDocument(queued());
     doc.failures = [{ code: 14, applied: true }];
     const claim = await new JobStore(doc.firestore(), 'jobs').claim('j', 5000, 1000);
-    assert.deepEqual(claim, { claimed: false, reason: 'not-claimable', state: 'RUNNING' });
+    assert.equal(claim.claimed, true);
     assert.equal(doc.updates, 1, 'no second claim');
     assert.equal(doc.data.attempts, 1);
+    assert.equal(claim.claimed && claim.attempt.attempt, 1);
+    assert.ok(claim.claimed && claim.attempt.lastUpdateTime?.isEqual(doc.updateTime), 'fenced by the applied write');
+  });
+
+  it("knows its own claim when the SDK's retry of an applied commit fails the fence (FAILED_PRECONDITION)", async () => {
+    const doc = new OneDocument(queued());
+    doc.failures = [{ code: 9, applied: true }];
+    const claim = await new JobStore(doc.firestore(), 'jobs').claim('j', 5000, 1000);
+    assert.equal(claim.claimed, true);
+    assert.equal(doc.updates, 1);
+  });
+
+  it('never runs a job twice: a job that another claim holds (another claimId) is not claimable', async () => {
+    const doc = new OneDocument(queued());
+    const stale = { job: doc.data as unknown as StoredJob, updateTime: doc.updateTime };
+    doc.data = { ...doc.data, state: 'RUNNING', attempts: 1, claimId: 'another worker' };
+    doc.updateTime = Timestamp.fromMillis(2000);
+    const claim = await new JobStore(doc.firestore(), 'jobs').claim('j', 5000, 1000, stale);
+    assert.deepEqual(claim, { claimed: false, reason: 'not-claimable', state: 'RUNNING' });
+    assert.equal(doc.data.claimId, 'another worker');
+    assert.equal(doc.data.attempts, 1);
+  });
+
+  it('counts a terminal write applied despite UNAVAILABLE as written, and writes it once', async () => {
+    const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
+    doc.failures = [{ code: 14, applied: true }];
+    const store = new JobStore(doc.firestore(), 'jobs');
+    const at = { id: 'j', attempt: 1, lastUpdateTime: doc.updateTime };
+    const result = await store.finish(at, { state: 'COMPLETED', result: 42 }, 5000, 30);
+    assert.deepEqual(result, { written: true, state: 'COMPLETED' });
+    assert.equal(doc.updates, 1);
+    assert.equal(doc.data.result, 42);
+  });
+
+  it('does not count another writer’s end of the job as its own (the sweep failed it meanwhile)', async () => {
+    const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
+    const store = new JobStore(doc.firestore(), 'jobs');
+    const at = { id: 'j', attempt: 1, lastUpdateTime: doc.updateTime };
+    // The sweep's FAILED, with the expireTime of its own clock.
+    doc.data = { ...doc.data, state: 'FAILED', done: true, expireTime: Timestamp.fromMillis(123) };
+    doc.updateTime = Timestamp.fromMillis(2000);
+    const error = { code: 'internal' as const, message: 'x' };
+    const result = await store.finish(at, { state: 'FAILED', error }, 5000, 30);
+    assert.deepEqual(result, { written: false, state: 'FAILED' });
+    assert.equal(doc.updates, 1);
+    assert.notDeepEqual(doc.data.error, error);
+  });
+
+  it('counts a retry’s requeue applied despite RESOURCE_EXHAUSTED as written, by its dispatch time', async () => {
+    const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
+    doc.failures = [{ code: 8, applied: true }];
+    const store = new JobStore(doc.firestore(), 'jobs');
+    const at = { id: 'j', attempt: 1, lastUpdateTime: doc.updateTime };
+    const result = await store.requeue(at, { code: 'unavailable', message: 'x' }, 7000);
+    assert.deepEqual(result, { written: true, state: 'CREATED' });
+    assert.equal(doc.updates, 1);
+    assert.equal((doc.data.dispatchTime as Timestamp).toMillis(), 7000);
   });
 
   it('retries a progress write after ABORTED and writes it once', async () => {

@@ -6,6 +6,7 @@ import {
   type Firestore,
   type UpdateData,
 } from 'firebase-admin/firestore';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CreateJobRequest } from '../job/create-request';
 import type { JobDocument, JobError, JobProgress } from '../job/job-document';
@@ -93,7 +94,7 @@ export interface AttemptRef {
 }
 
 /** The fields every terminal write sets; `retentionDays` sets the TTL field. */
-function terminalFields(state: TerminalJobState, now: number, retentionDays: number): UpdateData<StoredJob> {
+function terminalFields(state: TerminalJobState, now: number, retentionDays: number) {
   return {
     state,
     done: true,
@@ -186,13 +187,19 @@ export class JobStore {
    * CREATED → RUNNING with attempts + 1 and a lease of `leaseMs`, or says why not. `seen` is the read the caller
    * decided on: the claim is an update fenced by that read's update time (one write, no second read), and only
    * if the job changed since is it read again. Of two workers claiming at once, one update fails its fence and
-   * finds the job claimed.
+   * finds the job claimed. A commit that reports an error may still have been applied: the claim's random
+   * `claimId` tells this worker's claim from another's when it reads the job again.
    */
   async claim(id: string, now: number, leaseMs: number, seen?: JobRead): Promise<ClaimResult> {
+    const claimId = randomUUID();
     let read = seen ?? (await this.read(id));
     for (let tries = 1; ; tries++) {
       const { job, updateTime } = read;
       if (!job || !updateTime) return { claimed: false, reason: 'not-found' };
+      if (job.state === 'RUNNING' && job.claimId === claimId) {
+        // Our own claim, applied although its commit reported an error (see below).
+        return { claimed: true, job, attempt: { id, attempt: job.attempts, lastUpdateTime: updateTime } };
+      }
       if (!isJobState(job.state) || !canTransition(job.state, 'RUNNING')) {
         return { claimed: false, reason: 'not-claimable', state: job.state };
       }
@@ -203,6 +210,7 @@ export class JobStore {
           {
             state: 'RUNNING',
             attempts,
+            claimId,
             startTime: FieldValue.serverTimestamp(),
             updateTime: FieldValue.serverTimestamp(),
             leaseExpireTime,
@@ -215,6 +223,7 @@ export class JobStore {
           ...job,
           state: 'RUNNING',
           attempts,
+          claimId,
           startTime: writeTime,
           updateTime: writeTime,
           leaseExpireTime,
@@ -222,9 +231,7 @@ export class JobStore {
         return { claimed: true, job: claimed, attempt: { id, attempt: attempts, lastUpdateTime: writeTime } };
       } catch (e) {
         await beforeRetry(e, tries);
-        // If a commit that reported an error was applied after all, the job now reads RUNNING and this claim
-        // reports it not claimable, like another worker's: nothing in the job tells the two apart, and running it
-        // twice is worse than leaving it to its lease and the sweep.
+        // The commit may have been applied after all: the read shows whose claim the job holds, by claimId.
         read = await this.read(id);
       }
     }
@@ -235,14 +242,22 @@ export class JobStore {
    * the update time of the attempt's own last write, so the usual case is a single write. If anything else wrote
    * the job since (the owner's cancel request, the sweep), the fence fails and the job is read again: still this
    * attempt's, the write is retried against the new update time; otherwise it is refused.
+   *
+   * A commit can be applied although it reports an error (its answer lost, then the client library's own retry
+   * failing the fence): `shows` recognizes the job as this write left it, so that counts as written.
    */
   private async whileCurrent(
     at: AttemptRef,
     data: UpdateData<StoredJob>,
+    shows?: (job: StoredJob) => boolean,
   ): Promise<{ written: boolean; state?: JobState }> {
     for (let tries = 1; ; tries++) {
       if (!at.lastUpdateTime) {
         const { job, updateTime } = await this.read(at.id);
+        if (job && tries > 1 && shows?.(job)) {
+          at.lastUpdateTime = updateTime;
+          return { written: true, state: job.state };
+        }
         if (job?.state !== 'RUNNING' || job.attempts !== at.attempt) return { written: false, state: job?.state };
         at.lastUpdateTime = updateTime;
       }
@@ -265,23 +280,29 @@ export class JobStore {
       outcome.state === 'COMPLETED'
         ? { result: outcome.result ?? null, error: FieldValue.delete() }
         : { error: outcome.error };
+    const fields = terminalFields(outcome.state, now, retentionDays);
     // The result is any value Firestore can store; UpdateData has no type for `unknown`.
-    return this.whileCurrent(at, {
-      ...terminalFields(outcome.state, now, retentionDays),
-      ...ending,
-      ...durations,
-    } as UpdateData<StoredJob>);
+    return this.whileCurrent(
+      at,
+      { ...fields, ...ending, ...durations } as UpdateData<StoredJob>,
+      (job) =>
+        // This attempt's own end: its state, its attempt, and the expireTime computed here to the millisecond.
+        job.state === outcome.state &&
+        job.attempts === at.attempt &&
+        job.expireTime?.isEqual(fields.expireTime) === true,
+    );
   }
 
   /** RUNNING → CREATED after a transient failure: the last error stays visible while the retry waits. */
   async requeue(at: AttemptRef, error: JobError, dispatchAt: number) {
-    return this.whileCurrent(at, {
-      state: 'CREATED',
-      error,
-      dispatchTime: Timestamp.fromMillis(dispatchAt),
-      leaseExpireTime: null,
-      updateTime: FieldValue.serverTimestamp(),
-    });
+    const dispatchTime = Timestamp.fromMillis(dispatchAt);
+    return this.whileCurrent(
+      at,
+      { state: 'CREATED', error, dispatchTime, leaseExpireTime: null, updateTime: FieldValue.serverTimestamp() },
+      // This attempt's own requeue: queued again at the dispatch time chosen here, to the millisecond.
+      (job) =>
+        job.state === 'CREATED' && job.attempts === at.attempt && job.dispatchTime?.isEqual(dispatchTime) === true,
+    );
   }
 
   /** Writes a progress report for the current attempt. */

@@ -89,6 +89,12 @@ export interface JobDocument<Time> {
    * is shorter); past it the worker is presumed dead and the sweep retries or fails the job.
    */
   leaseExpireTime?: Time | null;
+  /**
+   * A random id of the claim that started the current attempt. A commit can be applied although its answer is
+   * lost (the client library even retries it, and the retry fails its precondition), so a worker whose claim
+   * reported an error reads the job back and knows its own claim by this id.
+   */
+  claimId?: string;
   /** Once done: when Firestore's TTL policy may delete the document. */
   expireTime?: Time;
 }
