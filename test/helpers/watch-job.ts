@@ -2,8 +2,9 @@
  * Follows a job with a client listener until a condition holds. Waiting is on the listener; the deadline is only
  * a guard so a broken pipeline fails the test instead of hanging it.
  */
-import { doc, getDocFromServer, onSnapshot, type Firestore, type Timestamp } from 'firebase/firestore';
+import { doc, onSnapshot, type Firestore, type Timestamp } from 'firebase/firestore';
 import type { JobDocument } from '../../functions/src/job/job-document';
+import { adminFirestore } from './admin';
 
 export type ClientJob = JobDocument<Timestamp>;
 
@@ -18,6 +19,11 @@ const SILENT_LISTENER_MS = 10_000;
  * while the listener is silent for SILENT_LISTENER_MS, the job is also read from the server, and a read that
  * satisfies the predicate counts as a snapshot. Tests of the pipeline stay honest (the job must really get
  * there); only the emulator's delivery to one listener is not relied on.
+ *
+ * That read goes through the Admin SDK, not the client's getDocFromServer: the client SDK serves a second read of
+ * a document it already listens to from the same watch target, so it returned the stalled RUNNING view again
+ * (a later run failed that way while the worker's own read showed the job COMPLETED). Its Timestamps are the
+ * Admin SDK's, which have the same fields and methods the predicates use.
  */
 export function watchUntil(
   firestore: Firestore,
@@ -63,14 +69,18 @@ export function watchUntil(
     const silenceCheck = setInterval(() => {
       if (Date.now() - lastHeardAt < SILENT_LISTENER_MS) return;
       lastHeardAt = Date.now();
-      getDocFromServer(ref).then(
-        (snap) => {
-          const job = snap.data() as ClientJob | undefined;
-          // Only a read that satisfies the predicate is taken: an unchanged one is not a new snapshot.
-          if (job && predicate(job)) offer(job);
-        },
-        () => undefined, // a failed read changes nothing: the listener and the deadline still stand
-      );
+      adminFirestore()
+        .collection('jobs')
+        .doc(id)
+        .get()
+        .then(
+          (snap) => {
+            const job = snap.data() as unknown as ClientJob | undefined;
+            // Only a read that satisfies the predicate is taken: an unchanged one is not a new snapshot.
+            if (job && predicate(job)) offer(job);
+          },
+          () => undefined, // a failed read changes nothing: the listener and the deadline still stand
+        );
     }, 1000);
     const unsubscribe = onSnapshot(
       ref,
