@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { httpsCallable } from 'firebase/functions';
 import type { CancelJobResponse } from '../../functions/src/firebase/cancel-job';
-import { anonymousClient, refusal, signedInUser, type TestUser } from '../helpers/client';
+import { anonymousClient, refusal, userForSuite, type TestUser } from '../helpers/client';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { watchUntil, watchUntilDone } from '../helpers/watch-job';
 
@@ -17,14 +17,8 @@ const cancelError = (user: TestUser, data: unknown) => refusal(() => cancelJob(u
 describe('cancelJob (emulator)', () => {
   let owner: TestUser;
   let other: TestUser;
-
-  before(async () => {
-    [owner, other] = await Promise.all([signedInUser(), signedInUser()]);
-  });
-
-  after(async () => {
-    await Promise.all([owner.close(), other.close()]);
-  });
+  userForSuite((u) => (owner = u));
+  userForSuite((u) => (other = u));
 
   it('cancels a CREATED job at once', async () => {
     // A job no worker has picked up: written in-process, its message kept back.

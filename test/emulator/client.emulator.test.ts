@@ -20,20 +20,14 @@ import {
   type Job,
   type JobWithId,
 } from '../../client/src/index';
-import { signedInUser, type TestUser } from '../helpers/client';
+import { userForSuite, withSignedInUser, type TestUser } from '../helpers/client';
 import { emulatorHosts } from '../helpers/emulators';
 
 describe('client library (emulator)', () => {
   let user: TestUser;
   let other: TestUser;
-
-  before(async () => {
-    [user, other] = await Promise.all([signedInUser(), signedInUser()]);
-  });
-
-  after(async () => {
-    await Promise.all([user.close(), other.close()]);
-  });
+  userForSuite((u) => (user = u));
+  userForSuite((u) => (other = u));
 
   it('types a task input by its name', async () => {
     const created = await createJob(user.functions, 'sleep', { worktime: 0 });
@@ -119,8 +113,7 @@ describe('client library (emulator)', () => {
   });
 
   it("watchMyJobs follows the user's newest jobs live, and only theirs", async () => {
-    const watcher = await signedInUser();
-    try {
+    await withSignedInUser(async (watcher) => {
       const snapshots: JobWithId[][] = [];
       let notify: () => void = () => undefined;
       const unsubscribe = watchMyJobs(
@@ -156,9 +149,7 @@ describe('client library (emulator)', () => {
       } finally {
         unsubscribe();
       }
-    } finally {
-      await watcher.close();
-    }
+    });
   });
 
   it("bundles no copy of the Firebase SDK: its build imports the app's own", () => {

@@ -5,21 +5,14 @@
 import assert from 'node:assert/strict';
 import { adminFirestore, countJobsOwnedBy } from '../helpers/admin';
 import { BAD_REQUESTS } from '../helpers/bad-requests';
-import { anonymousClient, refusal, signedInUser, type TestUser } from '../helpers/client';
+import { anonymousClient, refusal, userForSuite, type TestUser } from '../helpers/client';
 
 const callError = (user: TestUser, data: unknown) =>
   refusal(() => user.createJob(data), `createJob(${JSON.stringify(data)?.slice(0, 80)})`);
 
 describe('createJob bad input (emulator)', () => {
   let user: TestUser;
-
-  before(async () => {
-    user = await signedInUser();
-  });
-
-  after(async () => {
-    await user.close();
-  });
+  userForSuite((u) => (user = u));
 
   for (const row of BAD_REQUESTS) {
     it(`refuses ${row.name} with invalid-argument`, async () => {

@@ -13,7 +13,7 @@ import { taskMessage, type ReceivedMessage } from '../../functions/src/job/task-
 import { defineTask } from '../../functions/src/tasks/task';
 import { TaskRegistry } from '../../functions/src/tasks/registry';
 import { adminFirestore, readJob } from '../helpers/admin';
-import { signedInUser, type TestUser } from '../helpers/client';
+import { userForSuite, type TestUser } from '../helpers/client';
 import { emulatorHosts } from '../helpers/emulators';
 import { deliveredMessage } from '../helpers/messages';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
@@ -23,13 +23,9 @@ describe('at-least-once delivery (emulator)', () => {
   const fft = functionsTest({ projectId: emulatorHosts().projectId });
   const wrappedRunJob = fft.wrap(runJob);
   let user: TestUser;
+  userForSuite((u) => (user = u));
 
-  before(async () => {
-    user = await signedInUser();
-  });
-
-  after(async () => {
-    await user.close();
+  after(() => {
     fft.cleanup();
   });
 

@@ -7,7 +7,7 @@ import type { ApiErrorBody } from '../../functions/src/http/api-error';
 import type { JobOperation } from '../../functions/src/job/operation';
 import { SLEEP_RESULT } from '../../functions/src/tasks/sleep';
 import { BAD_REQUESTS } from '../helpers/bad-requests';
-import { signedInUser, type TestUser } from '../helpers/client';
+import { signedInUser, userForSuite, withSignedInUser, type TestUser } from '../helpers/client';
 import { countJobsOwnedBy } from '../helpers/admin';
 import { callJobsApi } from '../helpers/http';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
@@ -32,14 +32,10 @@ function assertError(answer: { status: number; body: unknown }, status: number, 
 describe('HTTP API (emulator)', () => {
   let user: TestUser;
   let token: string;
+  userForSuite((u) => (user = u));
 
   before(async () => {
-    user = await signedInUser();
     token = await tokenOf(user);
-  });
-
-  after(async () => {
-    await user.close();
   });
 
   describe('jobs', () => {
@@ -122,8 +118,7 @@ describe('HTTP API (emulator)', () => {
     });
 
     it('lists the caller’s jobs newest first, a page at a time', async () => {
-      const lister = await signedInUser();
-      try {
+      await withSignedInUser(async (lister) => {
         const listerToken = await tokenOf(lister);
         const ids: string[] = [];
         for (let n = 0; n < 5; n++) {
@@ -149,9 +144,7 @@ describe('HTTP API (emulator)', () => {
         assert.deepEqual(seen, [...ids].reverse());
         const all = await callJobsApi<{ operations: JobOperation[] }>('GET', '', { token: listerToken });
         assert.equal(all.body.operations.length, 5, 'the default page holds them all');
-      } finally {
-        await lister.close();
-      }
+      });
     });
 
     it('refuses a bad pageSize or pageToken with 400 naming the parameter', async () => {
@@ -183,14 +176,11 @@ describe('HTTP API (emulator)', () => {
     });
 
     it('wrote no job for any refused request', async () => {
-      const fresh = await signedInUser();
-      try {
+      await withSignedInUser(async (fresh) => {
         const freshToken = await tokenOf(fresh);
         for (const row of objectRows) await callJobsApi('POST', '', { token: freshToken, json: row.data });
         assert.equal(await countJobsOwnedBy(fresh.uid ?? ''), 0);
-      } finally {
-        await fresh.close();
-      }
+      });
     });
 
     it('refuses malformed JSON with 400 (answered by the Functions runtime, before our code)', async () => {
@@ -264,8 +254,7 @@ describe('HTTP API (emulator)', () => {
 
     it("answers 404 for another user's job on every route, exactly as for a missing job", async () => {
       const created = await callJobsApi<JobOperation>('POST', '', { token, json: { worktime: 0 } });
-      const other = await signedInUser();
-      try {
+      await withSignedInUser(async (other) => {
         const otherToken = await tokenOf(other);
         for (const [method, path] of [
           ['GET', ''],
@@ -281,9 +270,7 @@ describe('HTTP API (emulator)', () => {
         }
         const list = await callJobsApi<{ operations: JobOperation[] }>('GET', '', { token: otherToken });
         assert.deepEqual(list.body.operations, [], "another user's list is empty");
-      } finally {
-        await other.close();
-      }
+      });
       // Only production shows that a token signed by someone other than Firebase Auth is refused: the Auth
       // emulator's tokens are unsigned and the Admin SDK does not check signatures on the emulator.
     });

@@ -4,21 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { readJob } from '../helpers/admin';
-import { signedInUser, type TestUser } from '../helpers/client';
+import { userForSuite, type TestUser } from '../helpers/client';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 
 describe('job store fenced writes (emulator)', () => {
   let user: TestUser;
   const deps = inProcessDeps({ queue: new CapturingQueue() });
   const LEASE_MS = 60_000;
-
-  before(async () => {
-    user = await signedInUser();
-  });
-
-  after(async () => {
-    await user.close();
-  });
+  userForSuite((u) => (user = u));
 
   async function queuedJob(): Promise<string> {
     const id = deps.store.newJobId();

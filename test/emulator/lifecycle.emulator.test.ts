@@ -16,7 +16,7 @@ import {
 } from 'firebase/firestore';
 import { httpsCallable } from 'firebase/functions';
 import { countJobsOwnedBy } from '../helpers/admin';
-import { refusal, signedInUser, type TestUser } from '../helpers/client';
+import { refusal, signedInUser, withSignedInUser, type TestUser } from '../helpers/client';
 import { watchUntil, watchUntilDone } from '../helpers/watch-job';
 
 const createError = (user: TestUser, data: unknown) => refusal(() => user.createJob(data), 'createJob');
@@ -95,14 +95,11 @@ describe('job lifecycle (emulator)', () => {
 
     it('keeps requestIds per user: another user with the same requestId gets their own job', async () => {
       const requestId = crypto.randomUUID();
-      const other = await signedInUser();
-      try {
+      await withSignedInUser(async (other) => {
         const mine = await user.createJob({ type: 'sleep', input: { worktime: 0 }, requestId });
         const theirs = await other.createJob({ type: 'sleep', input: { worktime: 0 }, requestId });
         assert.notEqual(mine.id, theirs.id);
-      } finally {
-        await other.close();
-      }
+      });
     });
   });
 

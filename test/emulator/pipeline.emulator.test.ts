@@ -6,19 +6,12 @@
 import assert from 'node:assert/strict';
 import { doc, getDoc } from 'firebase/firestore';
 import { SLEEP_RESULT } from '../../functions/src/tasks/sleep';
-import { signedInUser, type TestUser } from '../helpers/client';
+import { userForSuite, type TestUser } from '../helpers/client';
 import { watchUntilDone } from '../helpers/watch-job';
 
 describe('pipeline (emulator): createJob → Pub/Sub → worker → listener', () => {
   let user: TestUser;
-
-  before(async () => {
-    user = await signedInUser();
-  });
-
-  after(async () => {
-    await user.close();
-  });
+  userForSuite((u) => (user = u));
 
   it('runs a sleep job: the listener sees CREATED → RUNNING → COMPLETED with the seed result', async () => {
     const created = await user.createJob({ type: 'sleep', input: { worktime: 1 } });

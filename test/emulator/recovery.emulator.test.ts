@@ -8,20 +8,13 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { handleCreateJob } from '../../functions/src/firebase/create-job';
 import { DEFAULT_SWEEP_OPTIONS, handleSweep, WORKER_LOST } from '../../functions/src/firebase/sweep';
 import { adminFirestore, readJob } from '../helpers/admin';
-import { signedInUser, type TestUser } from '../helpers/client';
+import { userForSuite, type TestUser } from '../helpers/client';
 import { callableRequest, CapturingQueue, FailingQueue, inProcessDeps } from '../helpers/in-process';
 import { watchUntilDone, watchUntil } from '../helpers/watch-job';
 
 describe('recovery sweep (emulator)', () => {
   let user: TestUser;
-
-  before(async () => {
-    user = await signedInUser();
-  });
-
-  after(async () => {
-    await user.close();
-  });
+  userForSuite((u) => (user = u));
 
   it('retries a job whose worker process exited mid-job, once its lease expires', async () => {
     const created = await user.createJob({ type: 'test.crash', input: {} });

@@ -7,21 +7,14 @@ import assert from 'node:assert/strict';
 import { handleJobMessage } from '../../functions/src/firebase/run-job';
 import { DEFAULT_RETRY_POLICY } from '../../functions/src/job/retry-policy';
 import { readJob } from '../helpers/admin';
-import { signedInUser, type TestUser } from '../helpers/client';
+import { userForSuite, type TestUser } from '../helpers/client';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { deliveredMessage } from '../helpers/messages';
 import { watchUntilDone } from '../helpers/watch-job';
 
 describe('retries (emulator)', () => {
   let user: TestUser;
-
-  before(async () => {
-    user = await signedInUser();
-  });
-
-  after(async () => {
-    await user.close();
-  });
+  userForSuite((u) => (user = u));
 
   it('retries a handler that fails twice, then completes with attempts 3', async () => {
     const created = await user.createJob({ type: 'test.flaky', input: { succeedOnAttempt: 3 } });

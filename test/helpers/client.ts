@@ -58,6 +58,31 @@ export async function signedInUser(): Promise<TestUser> {
   return { ...client, uid: user.uid };
 }
 
+/**
+ * For a suite (call it in a describe body): signs in a new user before the suite's tests, hands it to `set`,
+ * and closes its app after them.
+ */
+export function userForSuite(set: (user: TestUser) => void): void {
+  let user: TestUser | undefined;
+  before(async () => {
+    user = await signedInUser();
+    set(user);
+  });
+  after(async () => {
+    await user?.close();
+  });
+}
+
+/** Runs `use` as a new signed-in user, then closes that user's app whatever `use` did. */
+export async function withSignedInUser<T>(use: (user: TestUser) => Promise<T>): Promise<T> {
+  const user = await signedInUser();
+  try {
+    return await use(user);
+  } finally {
+    await user.close();
+  }
+}
+
 /** The error a callable call is refused with; fails the test if the call succeeds. */
 export async function refusal(call: () => Promise<unknown>, what: string): Promise<FunctionsError> {
   try {
