@@ -4,7 +4,7 @@
  */
 import { doc, onSnapshot, type Firestore, type Timestamp } from 'firebase/firestore';
 import type { JobDocument } from '../../functions/src/job/job-document';
-import { adminFirestore } from './admin';
+import { readJob } from './admin';
 
 export type ClientJob = JobDocument<Timestamp>;
 
@@ -69,18 +69,14 @@ export function watchUntil(
     const silenceCheck = setInterval(() => {
       if (Date.now() - lastHeardAt < SILENT_LISTENER_MS) return;
       lastHeardAt = Date.now();
-      adminFirestore()
-        .collection('jobs')
-        .doc(id)
-        .get()
-        .then(
-          (snap) => {
-            const job = snap.data() as unknown as ClientJob | undefined;
-            // Only a read that satisfies the predicate is taken: an unchanged one is not a new snapshot.
-            if (job && predicate(job)) offer(job);
-          },
-          () => undefined, // a failed read changes nothing: the listener and the deadline still stand
-        );
+      readJob(id).then(
+        (stored) => {
+          const job = stored as unknown as ClientJob;
+          // Only a read that satisfies the predicate is taken: an unchanged one is not a new snapshot.
+          if (predicate(job)) offer(job);
+        },
+        () => undefined, // a failed or missing read changes nothing: the listener and the deadline still stand
+      );
     }, 1000);
     const unsubscribe = onSnapshot(
       ref,
