@@ -130,6 +130,7 @@ describe('load with faults (emulator)', function () {
       .collection('jobs')
       .doc(lostId)
       .update({ dispatchTime: Timestamp.fromMillis(Date.now() - DEFAULT_SWEEP_OPTIONS.dispatchGraceMs - 1000) });
+    assert.equal(crashed.attempts, 1, `the killed worker's job ${crashId} is still on its first attempt`);
     const leaseEnd = crashed.leaseExpireTime?.toMillis();
     assert.ok(leaseEnd !== undefined, `the killed worker's job ${crashId} has a lease`);
     const sweptAt = Math.max(Date.now(), leaseEnd + 1);
