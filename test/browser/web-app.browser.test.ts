@@ -86,11 +86,18 @@ describe('web app (browser)', function () {
       assert.match((await error.textContent()) ?? '', /input\.worktime/);
       assert.equal(await page.locator('#jobs tbody tr').count(), rowsBefore);
 
-      // One more, still running, for the screenshot of the table in several states.
+      // A CPU task from the same form: only its field shows, and its result arrives in the row. Small enough to
+      // end in moments: the largest primes job runs a few seconds only, too short to be sure a cancel beats it.
       await page.getByLabel('Task').selectOption('primes');
       assert.equal(await page.getByLabel('Work time (seconds)').isVisible(), false, 'only the chosen task’s field');
-      await page.getByLabel('Count primes below').fill('1000000000');
+      await page.getByLabel('Count primes below').fill('1000000');
       await page.getByRole('button', { name: 'Start job' }).click();
+      const primes = page.locator('#jobs tbody tr[data-state="COMPLETED"]').filter({ hasText: 'primes' });
+      await primes.first().waitFor({ timeout: STEP_MS });
+      assert.match((await primes.first().textContent()) ?? '', /"count":78498/, 'π(10⁶) = 78498');
+
+      // One more, still running, for the screenshot of the table in several states.
+      await startSleep(page, '120');
       // Its first progress report has arrived through the listener.
       await page
         .locator('#jobs tbody tr[data-state="RUNNING"] progress:not([value="0"])')
