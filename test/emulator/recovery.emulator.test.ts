@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { Timestamp } from 'firebase-admin/firestore';
 import { handleCreateJob } from '../../functions/src/firebase/create-job';
-import { DEFAULT_SWEEP_OPTIONS, handleSweep, WORKER_LOST } from '../../functions/src/firebase/sweep';
-import { adminFirestore, readJob } from '../helpers/admin';
+import { handleSweep, WORKER_LOST } from '../../functions/src/firebase/sweep';
+import { letDispatchGracePass, readJob } from '../helpers/admin';
 import { userForSuite, type TestUser } from '../helpers/client';
 import { callableRequest, CapturingQueue, FailingQueue, inProcessDeps } from '../helpers/in-process';
 import { watchUntilDone, watchUntil } from '../helpers/watch-job';
@@ -70,12 +70,7 @@ describe('recovery sweep (emulator)', () => {
     const tooEarly = await handleSweep(inProcessDeps(), Date.now());
     assert.ok(!tooEarly.republish.includes(created.id), 'within the grace the message may still be on its way');
 
-    // Let the grace pass on the document rather than on the clock: the job was queued a grace and a second ago.
-    const queuedAt = Date.now() - DEFAULT_SWEEP_OPTIONS.dispatchGraceMs - 1000;
-    await adminFirestore()
-      .collection('jobs')
-      .doc(created.id)
-      .update({ dispatchTime: Timestamp.fromMillis(queuedAt) });
+    await letDispatchGracePass(created.id);
     const report = await handleSweep(inProcessDeps(), Date.now());
     assert.ok(report.republish.includes(created.id));
     const { final } = await watchUntilDone(user.firestore, created.id);

@@ -1,8 +1,9 @@
 /** The Admin SDK in the test process, on the emulators: to look behind the rules at what was written. */
 import assert from 'node:assert/strict';
 import { getApps, initializeApp } from 'firebase-admin/app';
-import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import { getFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import type { StoredJob } from '../../functions/src/firebase/job-store';
+import { DEFAULT_SWEEP_OPTIONS } from '../../functions/src/firebase/sweep';
 import { emulatorHosts } from './emulators';
 
 export function adminFirestore(): Firestore {
@@ -22,4 +23,16 @@ export async function readJob(id: string): Promise<StoredJob> {
   const snap = await adminFirestore().collection('jobs').doc(id).get();
   assert.ok(snap.exists, `jobs/${id} exists`);
   return snap.data() as StoredJob;
+}
+
+/**
+ * Lets the sweep's dispatch grace pass on the document rather than on the clock: the queued job's dispatch time
+ * becomes a grace and a second ago, so a sweep at the real time takes its message for lost.
+ */
+export async function letDispatchGracePass(id: string): Promise<void> {
+  const queuedAt = Date.now() - DEFAULT_SWEEP_OPTIONS.dispatchGraceMs - 1000;
+  await adminFirestore()
+    .collection('jobs')
+    .doc(id)
+    .update({ dispatchTime: Timestamp.fromMillis(queuedAt) });
 }
