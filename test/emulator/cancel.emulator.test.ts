@@ -2,6 +2,7 @@
  * Cancellation (AIP-151 CancelOperation) through the real cancelJob callable.
  */
 import assert from 'node:assert/strict';
+import { UNNAMEABLE_JOB_IDS } from '../helpers/bad-requests';
 import { httpsCallable } from 'firebase/functions';
 import type { CancelJobResponse } from '../../functions/src/firebase/cancel-job';
 import { anonymousClient, refusal, userForSuite, type TestUser } from '../helpers/client';
@@ -79,8 +80,17 @@ describe('cancelJob (emulator)', () => {
     assert.equal(final.state, 'COMPLETED', "the other user's cancel changed nothing");
   });
 
-  it('refuses a bad id with invalid-argument and a signed-out caller with unauthenticated', async () => {
-    for (const data of [null, {}, { id: 42 }, { id: '' }, { id: 'a/b' }]) {
+  it('answers not-found for an id Firestore cannot name a document with, exactly as for a missing job', async () => {
+    const missing = await cancelError(owner, { id: 'no-such-job-000000000' });
+    for (const { name, id } of [...UNNAMEABLE_JOB_IDS, { name: 'an id with a slash', id: 'a/b' }]) {
+      const error = await cancelError(owner, { id });
+      assert.equal(error.code, 'functions/not-found', name);
+      assert.equal(error.message.replace(id, 'ID'), missing.message.replace('no-such-job-000000000', 'ID'), name);
+    }
+  });
+
+  it('refuses a missing or non-string id with invalid-argument and a signed-out caller with unauthenticated', async () => {
+    for (const data of [null, {}, { id: 42 }, { id: '' }]) {
       const error = await cancelError(owner, data);
       assert.equal(error.code, 'functions/invalid-argument', JSON.stringify(data));
     }

@@ -6,19 +6,14 @@ import assert from 'node:assert/strict';
 import type { ApiErrorBody } from '../../functions/src/http/api-error';
 import type { JobOperation } from '../../functions/src/job/operation';
 import { SLEEP_RESULT } from '../../functions/src/tasks/sleep';
-import { BAD_REQUESTS } from '../helpers/bad-requests';
-import { signedInUser, userForSuite, withSignedInUser, type TestUser } from '../helpers/client';
+import { BAD_REQUESTS, requestJson, UNNAMEABLE_JOB_IDS, type BadRequest } from '../helpers/bad-requests';
+import { MAX_JSON_DEPTH } from '../../functions/src/job/json-shape';
+import { idTokenOf, signedInUser, userForSuite, withSignedInUser, type TestUser } from '../helpers/client';
 import { countJobsOwnedBy } from '../helpers/admin';
 import { callJobsApi } from '../helpers/http';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-
-async function tokenOf(user: TestUser): Promise<string> {
-  const current = user.auth.currentUser;
-  assert.ok(current, 'signed in');
-  return current.getIdToken();
-}
 
 function assertError(answer: { status: number; body: unknown }, status: number, name: string, message?: RegExp) {
   const { error } = answer.body as ApiErrorBody;
@@ -35,7 +30,7 @@ describe('HTTP API (emulator)', () => {
   userForSuite((u) => (user = u));
 
   before(async () => {
-    token = await tokenOf(user);
+    token = await idTokenOf(user);
   });
 
   describe('jobs', () => {
@@ -119,7 +114,7 @@ describe('HTTP API (emulator)', () => {
 
     it('lists the caller’s jobs newest first, a page at a time', async () => {
       await withSignedInUser(async (lister) => {
-        const listerToken = await tokenOf(lister);
+        const listerToken = await idTokenOf(lister);
         const ids: string[] = [];
         for (let n = 0; n < 5; n++) {
           ids.push(
@@ -158,14 +153,30 @@ describe('HTTP API (emulator)', () => {
   });
 
   describe('bad requests', () => {
-    const objectRows = BAD_REQUESTS.filter((row) => typeof row.data === 'object' && row.data !== null);
+    // The runtime's strict JSON parser answers a top-level null or string itself (below).
+    const objectRows = BAD_REQUESTS.filter(
+      (row) => row.json !== undefined || (typeof row.data === 'object' && row.data !== null),
+    );
+    const postRow = (rowToken: string, row: BadRequest) =>
+      callJobsApi('POST', '', {
+        token: rowToken,
+        body: requestJson(row),
+        headers: { 'content-type': 'application/json' },
+      });
     for (const row of objectRows) {
       it(`refuses ${row.name} with 400 and the callable's message`, async () => {
-        const error = assertError(await callJobsApi('POST', '', { token, json: row.data }), 400, 'INVALID_ARGUMENT');
+        const error = assertError(await postRow(token, row), 400, 'INVALID_ARGUMENT');
         assert.match(error.message, row.message);
         assert.equal(error.details?.[0]?.fieldViolations[0]?.field, row.field);
       });
     }
+
+    it('refuses nesting of 20,000 levels with 400 naming where, before anything recursive runs', async () => {
+      const body = `{"type":"sleep","input":{"worktime":1,"deep":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;
+      const answer = await callJobsApi('POST', '', { token, body, headers: { 'content-type': 'application/json' } });
+      const error = assertError(answer, 400, 'INVALID_ARGUMENT', new RegExp(`nested deeper than ${MAX_JSON_DEPTH}`));
+      assert.equal(error.details?.[0]?.fieldViolations[0]?.field, `input.deep${'.0'.repeat(MAX_JSON_DEPTH - 2)}`);
+    });
 
     it('refuses JSON that is not an object (null, a string) with 400', async () => {
       // The runtime's JSON parser is strict: it refuses a top-level null or string before our code runs.
@@ -177,8 +188,8 @@ describe('HTTP API (emulator)', () => {
 
     it('wrote no job for any refused request', async () => {
       await withSignedInUser(async (fresh) => {
-        const freshToken = await tokenOf(fresh);
-        for (const row of objectRows) await callJobsApi('POST', '', { token: freshToken, json: row.data });
+        const freshToken = await idTokenOf(fresh);
+        for (const row of objectRows) assert.equal((await postRow(freshToken, row)).status, 400, row.name);
         assert.equal(await countJobsOwnedBy(fresh.uid ?? ''), 0);
       });
     });
@@ -228,7 +239,7 @@ describe('HTTP API (emulator)', () => {
       try {
         for (const id of ids)
           await deps.store.create(id, busy.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
-        const refused = await callJobsApi('POST', '', { token: await tokenOf(busy), json: { worktime: 1 } });
+        const refused = await callJobsApi('POST', '', { token: await idTokenOf(busy), json: { worktime: 1 } });
         assertError(refused, 429, 'RESOURCE_EXHAUSTED', /limit is 10/);
         assert.equal(await countJobsOwnedBy(busy.uid ?? ''), 10);
       } finally {
@@ -252,10 +263,10 @@ describe('HTTP API (emulator)', () => {
       }
     });
 
-    it("answers 404 for another user's job on every route, exactly as for a missing job", async () => {
+    it("answers 404 for another user's job and for an id Firestore cannot name, on every route, as for a missing job", async () => {
       const created = await callJobsApi<JobOperation>('POST', '', { token, json: { worktime: 0 } });
       await withSignedInUser(async (other) => {
-        const otherToken = await tokenOf(other);
+        const otherToken = await idTokenOf(other);
         for (const [method, path] of [
           ['GET', ''],
           ['GET', ':wait?timeout=0s'],
@@ -267,6 +278,26 @@ describe('HTTP API (emulator)', () => {
           const a = assertError(theirs, 404, 'NOT_FOUND');
           const b = assertError(missing, 404, 'NOT_FOUND');
           assert.equal(a.message.replace(created.body.id, 'ID'), b.message.replace('nosuchjob0000000000', 'ID'));
+        }
+        for (const { name, id } of UNNAMEABLE_JOB_IDS) {
+          for (const [method, path] of [
+            ['GET', ''],
+            ['GET', ':wait?timeout=0s'],
+            ['POST', ':cancel'],
+            ['DELETE', ''],
+          ] as const) {
+            const error = assertError(
+              await callJobsApi(method, `/${id}${path}`, { token: otherToken }),
+              404,
+              'NOT_FOUND',
+            );
+            const missing = await callJobsApi(method, `/nosuchjob0000000000${path}`, { token: otherToken });
+            assert.equal(
+              error.message.replace(id, 'ID'),
+              assertError(missing, 404, 'NOT_FOUND').message.replace('nosuchjob0000000000', 'ID'),
+              `${name}: ${method} ${path}`,
+            );
+          }
         }
         const list = await callJobsApi<{ operations: JobOperation[] }>('GET', '', { token: otherToken });
         assert.deepEqual(list.body.operations, [], "another user's list is empty");

@@ -3,11 +3,15 @@
  * which share their validation.
  */
 import { DEFAULT_MAX_INPUT_BYTES } from '../../functions/src/job/create-request';
+import { MAX_JSON_DEPTH } from '../../functions/src/job/json-shape';
 import { MAX_WORKTIME_SECONDS } from '../../functions/src/tasks/sleep';
 
 export interface BadRequest {
   name: string;
-  data: unknown;
+  /** The request, as a client SDK sends it. */
+  data?: unknown;
+  /** The request as JSON text, for what the client SDK cannot send (tests send it as written). */
+  json?: string;
   /** What the message must say. */
   message: RegExp;
   /** The field the refusal names (`details.field`); "" for the request as a whole. */
@@ -81,4 +85,41 @@ export const BAD_REQUESTS: BadRequest[] = [
     message: /requestId must be a UUID/,
     field: 'requestId',
   },
+  {
+    name: 'a "__proto__" key in the input',
+    json: '{"type":"sleep","input":{"__proto__":{"worktime":5}}}',
+    message: /input\.__proto__: the key "__proto__" is not allowed/,
+    field: 'input.__proto__',
+  },
+  {
+    name: 'a "constructor" key in the input',
+    data: { type: 'sleep', input: { worktime: 1, constructor: { name: 'x' } } },
+    message: /input\.constructor: the key "constructor" is not allowed/,
+    field: 'input.constructor',
+  },
+  {
+    name: 'an input nested deeper than the bound',
+    data: { type: 'sleep', input: { worktime: 1, deep: nestedArrays(MAX_JSON_DEPTH) } },
+    message: new RegExp(`nested deeper than ${MAX_JSON_DEPTH} levels`),
+    field: `input.deep${'.0'.repeat(MAX_JSON_DEPTH - 2)}`,
+  },
+];
+
+/** `levels` arrays, each holding the next. */
+export function nestedArrays(levels: number): unknown {
+  let value: unknown = [];
+  for (let i = 1; i < levels; i++) value = [value];
+  return value;
+}
+
+/** The request's JSON text, as a row gives it. */
+export const requestJson = (row: BadRequest): string => row.json ?? JSON.stringify(row.data);
+
+/**
+ * Job ids Firestore refuses to name a document with (a reserved `__…__` id, more than 1,500 bytes): every
+ * operation on one must answer exactly as for a job that does not exist.
+ */
+export const UNNAMEABLE_JOB_IDS: { name: string; id: string }[] = [
+  { name: 'a reserved __…__ id', id: '__x__' },
+  { name: 'an id of 1,501 bytes', id: 'a'.repeat(1501) },
 ];

@@ -83,6 +83,13 @@ export async function withSignedInUser<T>(use: (user: TestUser) => Promise<T>): 
   }
 }
 
+/** The signed-in user's Firebase ID token, for the HTTP API or a raw callable request. */
+export async function idTokenOf(user: TestUser): Promise<string> {
+  const current = user.auth.currentUser;
+  assert.ok(current, 'signed in');
+  return current.getIdToken();
+}
+
 /** The error a callable call is refused with; fails the test if the call succeeds. */
 export async function refusal(call: () => Promise<unknown>, what: string): Promise<FunctionsError> {
   try {

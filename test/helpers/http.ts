@@ -8,10 +8,35 @@ export interface HttpAnswer<Body = unknown> {
   text: string;
 }
 
+/** A function's URL on the emulator. */
+export function functionUrl(name: string): string {
+  const { projectId, functions } = emulatorHosts();
+  return `http://${functions.host}:${functions.port}/${projectId}/us-central1/${name}`;
+}
+
 /** The `jobs` function's URL on the emulator. */
 export function jobsUrl(): string {
-  const { projectId, functions } = emulatorHosts();
-  return `http://${functions.host}:${functions.port}/${projectId}/us-central1/jobs`;
+  return functionUrl('jobs');
+}
+
+/** A callable's error body (the callable protocol's `{ "error": ... }`). */
+export interface CallableErrorBody {
+  error: { status: string; message: string; details?: unknown };
+}
+
+/**
+ * Calls a callable the way its protocol says, `POST {"data": <dataJson>}` with a bearer token, with `dataJson`
+ * sent as written: for requests the Firebase client SDK cannot send (it drops a `__proto__` key and recurses
+ * over the data itself).
+ */
+export async function callCallableRaw(name: string, token: string, dataJson: string): Promise<HttpAnswer> {
+  const response = await fetch(functionUrl(name), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: `{"data":${dataJson}}`,
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) as unknown, text };
 }
 
 /**

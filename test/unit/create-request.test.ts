@@ -11,6 +11,7 @@ import {
   parseCreateJobRequest,
   type CreateJobLimits,
 } from '../../functions/src/job/create-request';
+import { MAX_JSON_DEPTH } from '../../functions/src/job/json-shape';
 import { ValidationError } from '../../functions/src/job/validation-error';
 import { createTaskRegistry } from '../../functions/src/tasks/registry';
 import { MAX_WORKTIME_SECONDS } from '../../functions/src/tasks/sleep';
@@ -28,6 +29,13 @@ function validationErrorOf(data: unknown, options: CreateJobLimits = limits): Va
     return error;
   }
   assert.fail(`expected ${JSON.stringify(data)} to be refused`);
+}
+
+/** `levels` arrays, each holding the next. */
+function nestedArrays(levels: number): unknown {
+  let value: unknown = [];
+  for (let i = 1; i < levels; i++) value = [value];
+  return value;
 }
 
 interface BadCase {
@@ -107,6 +115,37 @@ const BAD_REQUESTS: readonly BadCase[] = [
     field: 'input',
     limits: { maxInputBytes: 100 },
     message: /limit is 100/,
+  },
+
+  // The request's shape, checked before anything reads it (json-shape.ts).
+  {
+    name: 'a "__proto__" key in the input, as JSON.parse keeps it',
+    data: JSON.parse('{"type":"sleep","input":{"__proto__":{"worktime":5}}}') as unknown,
+    field: 'input.__proto__',
+    message: /not allowed/,
+  },
+  {
+    name: 'an input whose prototype a decoder set from "__proto__", hiding its padding from a size check',
+    data: { type: 'sleep', input: Object.setPrototypeOf({}, { worktime: 5, padding: 'x'.repeat(20_000) }) as unknown },
+    field: 'input.__proto__',
+    message: /not allowed/,
+  },
+  {
+    name: 'a "constructor" key deep in the input',
+    data: { type: 'sleep', input: { worktime: 1, a: { b: [{ constructor: 1 }] } } },
+    field: 'input.a.b.0.constructor',
+  },
+  {
+    name: 'a "__proto__" key in the request itself',
+    data: JSON.parse('{"type":"sleep","input":{"worktime":1},"__proto__":{}}') as unknown,
+    field: '__proto__',
+    message: /request|not allowed/,
+  },
+  {
+    name: 'an input nested deeper than MAX_JSON_DEPTH',
+    data: { type: 'sleep', input: { worktime: 1, deep: nestedArrays(MAX_JSON_DEPTH) } },
+    field: `input.deep${'.0'.repeat(MAX_JSON_DEPTH - 2)}`,
+    message: new RegExp(`nested deeper than ${MAX_JSON_DEPTH} levels`),
   },
 
   { name: 'a number as requestId', data: { type: 'sleep', input: { worktime: 1 }, requestId: 7 }, field: 'requestId' },

@@ -1,4 +1,5 @@
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
+import { isJobId } from '../job/job-id';
 import type { JobState } from '../job/job-state';
 import { logs } from '../logs';
 import { notFound } from './owned-jobs';
@@ -32,14 +33,15 @@ export async function handleCancelJob(
 
 /**
  * Cancelling for an authenticated owner (AIP-151 CancelOperation), shared by the callable and the HTTP API: the
- * owner's job only; another user's job is `not-found`, exactly like a missing one, so ids cannot be probed; a
- * done job is `failed-precondition`.
+ * owner's job only; another user's job, or an id that cannot name a document, is `not-found`, exactly like a
+ * missing one, so ids cannot be probed; a done job is `failed-precondition`.
  */
 export async function cancelJobFor(owner: string, data: unknown, deps: CancelJobDeps): Promise<CancelJobResponse> {
   const id = typeof data === 'object' && data !== null ? (data as { id?: unknown }).id : undefined;
-  if (typeof id !== 'string' || id === '' || id.includes('/')) {
+  if (typeof id !== 'string' || id === '') {
     throw new HttpsError('invalid-argument', 'id must be a job id string', { field: 'id' });
   }
+  if (!isJobId(id)) throw notFound(id);
   const result = await deps.store.cancel(id, owner, Date.now(), deps.retentionDays());
   switch (result.kind) {
     case 'not-found':

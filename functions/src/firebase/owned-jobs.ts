@@ -1,5 +1,6 @@
 import { HttpsError } from 'firebase-functions/v2/https';
 import type { PageCursor } from '../http/request-parsing';
+import { isJobId } from '../job/job-id';
 import type { JobStore, StoredJob } from './job-store';
 
 /** The one answer for a job that is missing or not the caller's: the two must look the same. */
@@ -7,8 +8,9 @@ export function notFound(id: string): HttpsError {
   return new HttpsError('not-found', `no job ${id}`);
 }
 
-/** The caller's job, or `not-found`. */
+/** The caller's job, or `not-found` (also for an id that cannot name a document). */
 export async function getOwnedJob(store: JobStore, owner: string, id: string): Promise<StoredJob> {
+  if (!isJobId(id)) throw notFound(id);
   const job = await store.get(id);
   if (!job || job.owner !== owner) throw notFound(id);
   return job;
@@ -31,6 +33,7 @@ export async function listOwnedJobs(
 
 /** Deletes the caller's done job (AIP-151 DeleteOperation); a job not done is `failed-precondition`. */
 export async function deleteOwnedJob(store: JobStore, owner: string, id: string): Promise<void> {
+  if (!isJobId(id)) throw notFound(id);
   const result = await store.deleteIfDone(id, owner);
   if (result.kind === 'not-found') throw notFound(id);
   if (result.kind === 'not-done') {

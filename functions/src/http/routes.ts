@@ -39,7 +39,8 @@ function match(table: ReadonlyMap<string, RouteName>, method: string, id?: strin
 export function matchRoute(method: string, path: string): RouteMatch {
   const trimmed = path.replace(/^\/+/, '').replace(/\/+$/, '');
   if (trimmed === '') return match(COLLECTION, method);
-  const resource = /^([A-Za-z0-9_-]{1,128})(?::([a-z]+))?$/.exec(trimmed);
+  // Any segment is taken as an id: one that cannot name a job is answered by the route as a missing job.
+  const resource = /^([^/:]+)(?::([a-z]+))?$/.exec(trimmed);
   if (!resource?.[1]) return { kind: 'not-found' };
   const [, id, verb] = resource;
   if (verb === undefined) return match(RESOURCE, method, id);

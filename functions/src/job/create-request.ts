@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TaskRegistry } from '../tasks/registry';
+import { measureJson } from './json-shape';
 import { ValidationError } from './validation-error';
 
 /** A validated `createJob` request. */
@@ -37,14 +38,17 @@ function schemaError(error: z.ZodError): ValidationError {
 }
 
 /**
- * Checks a `createJob` request ({ type, input, requestId? }) against the registered task types and their
- * input schemas. Throws a ValidationError naming the first problem; returns the request with the input as
+ * Checks a `createJob` request ({ type, input, requestId? }): its shape (depth, keys), then the registered task
+ * types and their input schemas. Throws a ValidationError naming the first problem; returns the request with the input as
  * the schema parsed it.
  */
 export function parseCreateJobRequest(data: unknown, tasks: TaskRegistry, limits: CreateJobLimits): CreateJobRequest {
   if (!isPlainObject(data)) {
     throw new ValidationError('', `the request must be an object { type, input, requestId? }, not ${describe(data)}`);
   }
+  // First, and without recursion: nothing below (the schema, the size, Firestore) may see a request nested too
+  // deep or carrying a `__proto__` key.
+  measureJson(data, '');
   const { type, input, requestId } = data;
   if (type === undefined) throw new ValidationError('type', 'type is required');
   if (typeof type !== 'string') throw new ValidationError('type', `type must be a string, not ${describe(type)}`);
@@ -54,7 +58,7 @@ export function parseCreateJobRequest(data: unknown, tasks: TaskRegistry, limits
   }
   if (input === undefined) throw new ValidationError('input', 'input is required');
   if (!isPlainObject(input)) throw new ValidationError('input', `input must be an object, not ${describe(input)}`);
-  const inputBytes = Buffer.byteLength(JSON.stringify(input), 'utf8');
+  const inputBytes = measureJson(input, 'input');
   if (inputBytes > limits.maxInputBytes) {
     throw new ValidationError('input', `input is ${inputBytes} bytes of JSON; the limit is ${limits.maxInputBytes}`);
   }

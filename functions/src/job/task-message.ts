@@ -1,3 +1,5 @@
+import { isJobId } from './job-id';
+
 /**
  * The Pub/Sub message that asks a worker to run a job: JSON data `{ jobId, type }` and the job id in the
  * `jobId` attribute (the seed's contract). The job document stays the source of truth; the worker reads the
@@ -28,13 +30,6 @@ export function taskMessage(
   return { json: { jobId, type }, attributes: { [JOB_ID_ATTRIBUTE]: jobId } };
 }
 
-/** Firestore's rules for a document id: no '/', not '.' or '..', not `__…__`, at most 1500 bytes. */
-function isDocumentId(id: string): boolean {
-  return (
-    !id.includes('/') && id !== '.' && id !== '..' && !/^__.*__$/.test(id) && Buffer.byteLength(id, 'utf8') <= 1500
-  );
-}
-
 /**
  * Reads the job id out of a delivered message, or says why the message is poison (to be logged and
  * acknowledged, never retried: a retry of a malformed message can only fail again).
@@ -42,7 +37,7 @@ function isDocumentId(id: string): boolean {
 export function parseTaskMessage(message: ReceivedMessage): ParsedTaskMessage {
   const jobId = message.attributes?.[JOB_ID_ATTRIBUTE];
   if (!jobId) return { ok: false, reason: `no "${JOB_ID_ATTRIBUTE}" attribute` };
-  if (!isDocumentId(jobId)) {
+  if (!isJobId(jobId)) {
     return { ok: false, reason: `"${JOB_ID_ATTRIBUTE}" attribute is not a document id` };
   }
   let data: unknown;
