@@ -18,7 +18,8 @@ interface Durations {
 
 /**
  * Named log events, one per thing that happens to a job, as structured entries. Inputs and results are never
- * logged: they are the user's data.
+ * logged: they are the user's data. firebase-functions' logger writes the entry's text as `message`, over any
+ * `message` field of the data, so a job's error is logged as `error: { code, message }`.
  */
 export const logs = {
   jobCreated(jobId: string, type: string, owner: string): void {
@@ -43,16 +44,35 @@ export const logs = {
     logger.info('job completed', { ...at, ...durations });
   },
   jobEnded(at: AttemptLogContext, state: JobState, error: JobError, durations: Durations): void {
-    logger.warn(`job ${state.toLowerCase()}`, { ...at, code: error.code, message: error.message, ...durations });
+    logger.warn(`job ${state.toLowerCase()}`, {
+      ...at,
+      error: { code: error.code, message: error.message },
+      ...durations,
+    });
   },
   jobRetrying(at: AttemptLogContext, error: JobError, delayMs: number, runMillis: number): void {
-    logger.warn('job failed transiently; retry queued', { ...at, code: error.code, delayMs, runMillis });
+    logger.warn('job failed transiently; retry queued', {
+      ...at,
+      error: { code: error.code, message: error.message },
+      delayMs,
+      runMillis,
+    });
   },
   jobCancelled(at: AttemptLogContext, from: JobState): void {
     logger.info('job cancel requested', { ...at, from });
   },
   jobRecovered(at: AttemptLogContext, action: string): void {
     logger.warn('recovery sweep acted on a job', { ...at, action });
+  },
+  terminalWriteFailed(at: AttemptLogContext, state: JobState, err: unknown): void {
+    logger.error(
+      'could not write the job’s end; it stays RUNNING and the sweep retries or ends it when its lease lapses',
+      {
+        ...at,
+        state,
+        err: String(err),
+      },
+    );
   },
   terminalWriteSkipped(jobId: string, state: JobState | undefined): void {
     logger.warn('did not write: the attempt is no longer the job’s current one', { jobId, state });

@@ -60,14 +60,21 @@ describe('worker logs (emulator)', () => {
     assert.equal(completed.queueMillis, job?.queueMillis);
   });
 
-  it('logs a failure with its error code, and never the input', async () => {
+  it('logs a failure with its reason (code and message), and never the input', async () => {
     const { entries } = await run('test.fail', { message: 'no such file', code: 'not-found' });
     const failed = entries.find((e) => e.message === 'job failed');
     assert.ok(failed, `entries: ${entries.map((e) => e.message).join(', ')}`);
     assert.equal(failed.severity, 'WARNING');
-    assert.equal(failed.code, 'not-found');
+    assert.deepEqual(failed.error, { code: 'not-found', message: 'no such file' });
     assert.equal(failed.owner, owner);
     assert.equal(typeof failed.runMillis, 'number');
     for (const entry of entries) assert.equal(entry.input, undefined, `${entry.message} logs no input`);
+  });
+
+  it('logs a retry with the reason of the attempt that failed', async () => {
+    const { entries } = await run('test.flaky', { succeedOnAttempt: 2 });
+    const retrying = entries.find((e) => e.message === 'job failed transiently; retry queued');
+    assert.ok(retrying, `entries: ${entries.map((e) => e.message).join(', ')}`);
+    assert.deepEqual(retrying.error, { code: 'unavailable', message: 'transient failure on attempt 1' });
   });
 });

@@ -23,8 +23,17 @@ class OneDocument {
     return this.updateTime;
   }
 
+  /** gRPC codes the next reads throw, in order. */
+  readFailures: number[] = [];
+  reads = 0;
+
   readonly ref = {
-    get: () => Promise.resolve({ data: () => this.data as unknown as StoredJob, updateTime: this.updateTime }),
+    get: () => {
+      this.reads += 1;
+      const code = this.readFailures.shift();
+      if (code !== undefined) return Promise.reject(Object.assign(new Error(''), { code }));
+      return Promise.resolve({ data: () => this.data as unknown as StoredJob, updateTime: this.updateTime });
+    },
     update: (fields: Record<string, unknown>, precondition: { lastUpdateTime: Timestamp }) => {
       this.updates += 1;
       const failure = this.failures.shift();
@@ -130,6 +139,67 @@ describe('job store: fenced writes after transient errors', () => {
     const result = await store.writeProgress({ id: 'j', attempt: 1, lastUpdateTime: doc.updateTime }, { percent: 5 });
     assert.deepEqual(result, { written: true, state: 'RUNNING' });
     assert.deepEqual(doc.data.progress, { percent: 5 });
+  });
+
+  it('reads again after a transient read error (UNAVAILABLE, DEADLINE_EXCEEDED) and then claims', async () => {
+    const doc = new OneDocument(queued());
+    doc.readFailures = [14, 4];
+    const claim = await new JobStore(doc.firestore(), 'jobs').claim('j', 5000, 1000);
+    assert.equal(claim.claimed, true);
+    assert.equal(doc.reads, 3);
+    assert.equal(doc.data.state, 'RUNNING');
+  });
+
+  it('re-reads through transient errors after an ambiguous commit, and knows its own applied claim', async () => {
+    const doc = new OneDocument(queued());
+    doc.failures = [{ code: 14, applied: true }];
+    doc.readFailures = [];
+    const store = new JobStore(doc.firestore(), 'jobs');
+    const seen = await store.read('j');
+    doc.readFailures = [14, 10];
+    const claim = await store.claim('j', 5000, 1000, seen);
+    assert.equal(claim.claimed, true);
+    assert.equal(doc.updates, 1, 'claimed once');
+    assert.equal(doc.reads, 4, 'the first read, two failed re-reads, one that answered');
+  });
+
+  it('does not retry a read that retrying cannot mend (PERMISSION_DENIED)', async () => {
+    const doc = new OneDocument(queued());
+    doc.readFailures = [7];
+    await assert.rejects(new JobStore(doc.firestore(), 'jobs').read('j'), (e: { code?: number }) => e.code === 7);
+    assert.equal(doc.reads, 1);
+  });
+
+  it('writes a COMPLETED end through transient commit errors that were not applied', async () => {
+    const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
+    doc.failures = [{ code: 14 }, { code: 4 }];
+    const store = new JobStore(doc.firestore(), 'jobs');
+    const at = { id: 'j', attempt: 1, lastUpdateTime: doc.updateTime };
+    const result = await store.finish(at, { state: 'COMPLETED', result: 'done' }, 5000, 30);
+    assert.deepEqual(result, { written: true, state: 'RUNNING' });
+    assert.equal(doc.data.state, 'COMPLETED');
+    assert.equal(doc.data.result, 'done');
+  });
+
+  it('refuses every write of an attempt once its end is written, without writing', async () => {
+    const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
+    const store = new JobStore(doc.firestore(), 'jobs');
+    const at = { id: 'j', attempt: 1, lastUpdateTime: doc.updateTime };
+    const error = { code: 'cancelled' as const, message: 'x' };
+    assert.equal((await store.finish(at, { state: 'CANCELLED', error }, 5000, 30)).written, true);
+    const ended = { ...doc.data };
+    assert.deepEqual(await store.writeProgress(at, { percent: 9 }), { written: false });
+    assert.deepEqual(await store.requeue(at, error, 9000), { written: false });
+    assert.equal(doc.updates, 1, 'only the end was written');
+    assert.deepEqual(doc.data, ended);
+  });
+
+  it('refuses a write of an attempt whose claim the job no longer holds, though the attempt number matches', async () => {
+    const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1, claimId: 'another claim' });
+    const store = new JobStore(doc.firestore(), 'jobs');
+    const at = { id: 'j', attempt: 1, claimId: 'my claim' };
+    assert.deepEqual(await store.writeProgress(at, { percent: 5 }), { written: false, state: 'RUNNING' });
+    assert.equal(doc.updates, 0);
   });
 
   it('does not retry what retrying cannot mend (PERMISSION_DENIED)', async () => {

@@ -253,6 +253,22 @@ describe('ProgressReporter', () => {
       assert.deepEqual(writer.calls, [{ percent: 50 }, { percent: 100, message: 'done' }]);
     });
 
+    it('drops every report made after close(), however long after: the attempt is over', async () => {
+      const writer = recordingWriter();
+      const clock = manualClock();
+      const reporter = new ProgressReporter(AT, writer.write, INTERVAL, noError, clock.read);
+      reporter.report(10);
+      await reporter.close();
+      clock.now = 10 * INTERVAL;
+      reporter.report(60, 'the handler ignored its signal');
+      clock.now = 20 * INTERVAL;
+      reporter.report(70);
+      await nextTurn();
+      await reporter.close();
+      assert.deepEqual(writer.calls, [{ percent: 10 }]);
+      assert.equal(reporter.writes, 1);
+    });
+
     it('does not write the same report twice when its timer already wrote it', async () => {
       const writer = recordingWriter();
       const clock = manualClock();

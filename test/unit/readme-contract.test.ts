@@ -62,6 +62,19 @@ describe('README contract', () => {
     }
   });
 
+  it('states the exactly-once document and at-least-once handler contract, with the keys TaskContext has', () => {
+    const guarantees = section('### Guarantees');
+    assert.match(guarantees, /job document changes exactly once per state/);
+    assert.match(guarantees, /side effects happen at least once/);
+    const source = read('functions/src/tasks/task.ts');
+    const context = source.slice(source.indexOf('export interface TaskContext'));
+    const keys = [...context.slice(0, context.indexOf('\n}')).matchAll(/^ {2}(\w*[iI]dempotencyKey):/gm)].map(
+      (m) => m[1],
+    );
+    assert.deepEqual(keys, ['idempotencyKey', 'attemptIdempotencyKey']);
+    for (const key of keys) assert.match(guarantees, new RegExp(`context\\.${key}`));
+  });
+
   it('states the task limits the code enforces', () => {
     const tasks = section('### Callable `createJob({ type, input, requestId? })`');
     assert.match(tasks, new RegExp(`0 ≤ s ≤ ${MAX_WORKTIME_SECONDS} .*\\| ${SLEEP_TIMEOUT_SECONDS} s`));

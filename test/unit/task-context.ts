@@ -10,6 +10,8 @@ export function taskContext(
   const context: TaskContext = {
     jobId: 'job-1',
     attempt: 1,
+    idempotencyKey: 'job-1',
+    attemptIdempotencyKey: 'job-1:1',
     signal,
     progress(percent, message) {
       const report = message === undefined ? { percent } : { percent, message };

@@ -29,17 +29,26 @@ const MAX_FENCED_TRIES = 10;
 
 const grpcCode = (e: unknown) => (e as { code?: unknown }).code;
 
+/** Whether a Firestore call failed for now (it may succeed if tried again, and a commit may even have applied). */
+export function isTransientError(e: unknown): boolean {
+  const code = grpcCode(e);
+  return typeof code === 'number' && TRANSIENT.has(code);
+}
+
+/** Waits before try `tries` + 1 after a transient error: 100 ms doubling to 2 s, with jitter. */
+const transientBackoff = (tries: number) => delay(Math.min(2000, 100 * 2 ** (tries - 1)) * (0.5 + Math.random() / 2));
+
 /**
- * After a failed fenced write: rethrows what retrying cannot mend, else waits if the failure was transient
- * (backoff from 100 ms to 2 s). Either way the caller reads the job again before it retries, because the write
- * may have lost a race or, after a transient error, may even have been applied.
+ * After a failed fenced write: rethrows what retrying cannot mend, else waits if the failure was transient.
+ * Either way the caller reads the job again before it retries, because the write may have lost a race or, after a
+ * transient error, may even have been applied.
  */
 async function beforeRetry(e: unknown, tries: number): Promise<void> {
   const code = grpcCode(e);
   const lostRace = code === FAILED_PRECONDITION || code === NOT_FOUND;
-  const transient = typeof code === 'number' && TRANSIENT.has(code);
+  const transient = isTransientError(e);
   if ((!lostRace && !transient) || tries >= MAX_FENCED_TRIES) throw e;
-  if (transient) await delay(Math.min(2000, 100 * 2 ** (tries - 1)) * (0.5 + Math.random() / 2));
+  if (transient) await transientBackoff(tries);
 }
 
 /** A job document as the Admin SDK reads it. */
@@ -85,12 +94,16 @@ export type CancelResult =
 /**
  * The job's attempt a write is made for: a write from a superseded attempt is refused (a fencing token).
  * `lastUpdateTime` is the document's update time after this attempt's last write, which the store keeps up to
- * date: while nothing else writes the job, the next write is fenced by it alone, with no read first.
+ * date: while nothing else writes the job, the next write is fenced by it alone, with no read first. `claimId`
+ * is the claim that started the attempt. Once the attempt's end (a terminal write or a requeue) is written,
+ * `ended` is set and the store refuses every further write for it.
  */
 export interface AttemptRef {
   id: string;
   attempt: number;
+  claimId?: string;
   lastUpdateTime?: Timestamp;
+  ended?: boolean;
 }
 
 /** The fields every terminal write sets; `retentionDays` sets the TTL field. */
@@ -130,10 +143,20 @@ export class JobStore {
     return (await this.read(id)).job;
   }
 
-  /** The job and its update time, to fence a write decided on this read. */
+  /**
+   * The job and its update time, to fence a write decided on this read. A read that fails transiently is tried
+   * again with the fenced writes' backoff: the claim and the checks after an ambiguous commit depend on it.
+   */
   async read(id: string): Promise<JobRead> {
-    const snap = await this.ref(id).get();
-    return { job: snap.data(), updateTime: snap.updateTime };
+    for (let tries = 1; ; tries++) {
+      try {
+        const snap = await this.ref(id).get();
+        return { job: snap.data(), updateTime: snap.updateTime };
+      } catch (e) {
+        if (!isTransientError(e) || tries >= MAX_FENCED_TRIES) throw e;
+        await transientBackoff(tries);
+      }
+    }
   }
 
   /**
@@ -198,7 +221,7 @@ export class JobStore {
       if (!job || !updateTime) return { claimed: false, reason: 'not-found' };
       if (job.state === 'RUNNING' && job.claimId === claimId) {
         // Our own claim, applied although its commit reported an error (see below).
-        return { claimed: true, job, attempt: { id, attempt: job.attempts, lastUpdateTime: updateTime } };
+        return { claimed: true, job, attempt: { id, attempt: job.attempts, claimId, lastUpdateTime: updateTime } };
       }
       if (!isJobState(job.state) || !canTransition(job.state, 'RUNNING')) {
         return { claimed: false, reason: 'not-claimable', state: job.state };
@@ -228,7 +251,7 @@ export class JobStore {
           updateTime: writeTime,
           leaseExpireTime,
         };
-        return { claimed: true, job: claimed, attempt: { id, attempt: attempts, lastUpdateTime: writeTime } };
+        return { claimed: true, job: claimed, attempt: { id, attempt: attempts, claimId, lastUpdateTime: writeTime } };
       } catch (e) {
         await beforeRetry(e, tries);
         // The commit may have been applied after all: the read shows whose claim the job holds, by claimId.
@@ -238,10 +261,11 @@ export class JobStore {
   }
 
   /**
-   * Writes `data` only while the job is RUNNING on `at.attempt`; returns whether it did. The write is fenced by
-   * the update time of the attempt's own last write, so the usual case is a single write. If anything else wrote
-   * the job since (the owner's cancel request, the sweep), the fence fails and the job is read again: still this
-   * attempt's, the write is retried against the new update time; otherwise it is refused.
+   * Writes `data` only while the job is RUNNING on `at`'s attempt and claim, and `at` has not ended; returns
+   * whether it did. The write is fenced by the update time of the attempt's own last write, so the usual case is a
+   * single write. If anything else wrote the job since (the owner's cancel request, the sweep), the fence fails
+   * and the job is read again: still this attempt's, the write is retried against the new update time; otherwise
+   * it is refused. So nothing of an attempt writes a job that is terminal or that another claim holds.
    *
    * A commit can be applied although it reports an error (its answer lost, then the client library's own retry
    * failing the fence): `shows` recognizes the job as this write left it, so that counts as written.
@@ -252,13 +276,15 @@ export class JobStore {
     shows?: (job: StoredJob) => boolean,
   ): Promise<{ written: boolean; state?: JobState }> {
     for (let tries = 1; ; tries++) {
+      if (at.ended) return { written: false };
       if (!at.lastUpdateTime) {
         const { job, updateTime } = await this.read(at.id);
         if (job && tries > 1 && shows?.(job)) {
           at.lastUpdateTime = updateTime;
           return { written: true, state: job.state };
         }
-        if (job?.state !== 'RUNNING' || job.attempts !== at.attempt) return { written: false, state: job?.state };
+        const ours = job?.attempts === at.attempt && (at.claimId === undefined || job.claimId === at.claimId);
+        if (job?.state !== 'RUNNING' || !ours) return { written: false, state: job?.state };
         at.lastUpdateTime = updateTime;
       }
       try {
@@ -269,6 +295,13 @@ export class JobStore {
         at.lastUpdateTime = undefined;
       }
     }
+  }
+
+  /** Writes the attempt's end (a terminal state or a requeue); once written, `at` writes nothing more. */
+  private async endAttempt(at: AttemptRef, data: UpdateData<StoredJob>, shows: (job: StoredJob) => boolean) {
+    const result = await this.whileCurrent(at, data, shows);
+    if (result.written) at.ended = true;
+    return result;
   }
 
   /**
@@ -282,7 +315,7 @@ export class JobStore {
         : { error: outcome.error };
     const fields = terminalFields(outcome.state, now, retentionDays);
     // The result is any value Firestore can store; UpdateData has no type for `unknown`.
-    return this.whileCurrent(
+    return this.endAttempt(
       at,
       { ...fields, ...ending, ...durations } as UpdateData<StoredJob>,
       (job) =>
@@ -296,7 +329,7 @@ export class JobStore {
   /** RUNNING → CREATED after a transient failure: the last error stays visible while the retry waits. */
   async requeue(at: AttemptRef, error: JobError, dispatchAt: number) {
     const dispatchTime = Timestamp.fromMillis(dispatchAt);
-    return this.whileCurrent(
+    return this.endAttempt(
       at,
       { state: 'CREATED', error, dispatchTime, leaseExpireTime: null, updateTime: FieldValue.serverTimestamp() },
       // This attempt's own requeue: queued again at the dispatch time chosen here, to the millisecond.

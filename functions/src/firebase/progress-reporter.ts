@@ -7,12 +7,14 @@ export type ProgressWriter = (progress: JobProgress) => Promise<unknown>;
 
 /**
  * The handler's `progress()`: throttled writes (one per interval at most, the last always written), one at a
- * time, never throwing into the handler. `close()` writes what is pending and waits for every write.
+ * time, never throwing into the handler. `close()` writes what is pending and waits for every write; after it,
+ * reports are dropped, so a handler that outlives its attempt (it ignored its abort signal) writes nothing.
  */
 export class ProgressReporter {
   private readonly throttle: ProgressThrottle;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private closed = false;
   /** Progress writes made, for logs and tests. */
   writes = 0;
 
@@ -28,6 +30,7 @@ export class ProgressReporter {
 
   /** The function handed to the task as `context.progress`. */
   readonly report = (percent: number, message?: string): void => {
+    if (this.closed) return;
     const now = this.clock();
     const due = this.throttle.offer(normaliseProgress(percent, message), now);
     if (due) {
@@ -60,6 +63,7 @@ export class ProgressReporter {
 
   /** Writes the pending report, if any, and waits for all writes. Call before the job's next state change. */
   async close(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     const pending = this.throttle.takePending(this.clock());

@@ -7,9 +7,16 @@ import { parseTaskMessage, type ReceivedMessage } from '../job/task-message';
 import { logs } from '../logs';
 import type { TaskRegistry } from '../tasks/registry';
 import { settleHandler } from '../tasks/settle-handler';
-import { DEFAULT_TASK_TIMEOUT_SECONDS, type TaskDefinition } from '../tasks/task';
+import { attemptIdempotencyKey, DEFAULT_TASK_TIMEOUT_SECONDS, type TaskDefinition } from '../tasks/task';
 import type { TaskQueue } from './job-queue';
-import type { AttemptRef, JobDurations, JobOutcome, JobStore, StoredJob } from './job-store';
+import {
+  isTransientError,
+  type AttemptRef,
+  type JobDurations,
+  type JobOutcome,
+  type JobStore,
+  type StoredJob,
+} from './job-store';
 import { ProgressReporter } from './progress-reporter';
 
 /** What the worker needs, passed in so tests can give their own. */
@@ -70,7 +77,14 @@ async function runClaimed(
   let settled;
   try {
     const run = Promise.resolve().then(() =>
-      task.run(input.data, { jobId: at.id, attempt: at.attempt, signal: controller.signal, progress: reporter.report }),
+      task.run(input.data, {
+        jobId: at.id,
+        attempt: at.attempt,
+        idempotencyKey: at.id,
+        attemptIdempotencyKey: attemptIdempotencyKey(at.id, at.attempt),
+        signal: controller.signal,
+        progress: reporter.report,
+      }),
     );
     settled = await settleHandler(run, controller.signal, deps.timings.abortGraceMs);
   } finally {
@@ -96,24 +110,45 @@ async function runClaimed(
   return failed(failure.error);
 }
 
+/** The job's end as the worker could write it. */
+type FinishResult =
+  | { kind: 'written'; outcome: JobOutcome }
+  /** Another claim, the sweep or the owner's cancel ended or took the job first. */
+  | { kind: 'superseded' }
+  /** Not written: the job stays RUNNING with its lease, and the sweep retries or ends it once the lease lapses. */
+  | { kind: 'unwritten'; error: unknown };
+
+/** What a job records when its handler's result cannot be stored; never Firestore's own text (the owner reads it). */
+const RESULT_NOT_STORABLE: JobError = {
+  code: 'internal',
+  message:
+    "the task's result could not be stored: it is too large for the job document or not a value Firestore can hold",
+};
+
 /**
- * Writes a terminal outcome. A result Firestore cannot store (too big, or not serialisable) must still end the
- * job, so it becomes FAILED. Returns the outcome that was written, or undefined if the attempt was superseded.
+ * Writes a terminal outcome. A transient commit error is retried by the store; if the write still fails for now,
+ * the job is left RUNNING for the sweep rather than ended on a guess: a handler that succeeded keeps its result
+ * unless a permanent error says it cannot be stored, and only then does the job end FAILED.
  */
 async function finish(
   at: AttemptRef,
   outcome: JobOutcome,
   durations: JobDurations,
   deps: RunJobDeps,
-): Promise<JobOutcome | undefined> {
-  const retention = deps.retentionDays();
+): Promise<FinishResult> {
+  const write = async (ending: JobOutcome): Promise<FinishResult> =>
+    (await deps.store.finish(at, ending, Date.now(), deps.retentionDays(), durations)).written
+      ? { kind: 'written', outcome: ending }
+      : { kind: 'superseded' };
   try {
-    return (await deps.store.finish(at, outcome, Date.now(), retention, durations)).written ? outcome : undefined;
+    return await write(outcome);
   } catch (e) {
-    if (outcome.state !== 'COMPLETED') throw e;
-    const error = toJobError(new Error(`the task's result could not be stored: ${String(e)}`));
-    const fallback: JobOutcome = { state: 'FAILED', error };
-    return (await deps.store.finish(at, fallback, Date.now(), retention, durations)).written ? fallback : undefined;
+    if (isTransientError(e) || outcome.state !== 'COMPLETED') return { kind: 'unwritten', error: e };
+  }
+  try {
+    return await write({ state: 'FAILED', error: RESULT_NOT_STORABLE });
+  } catch (e) {
+    return { kind: 'unwritten', error: e };
   }
 }
 
@@ -165,7 +200,13 @@ export async function handleJobMessage(message: ReceivedMessage, deps: RunJobDep
   const runMillis = Math.max(0, Date.now() - startMillis);
 
   if (decision.kind === 'retry') {
-    const requeued = await deps.store.requeue(at, decision.error, Date.now() + decision.delayMs);
+    let requeued;
+    try {
+      requeued = await deps.store.requeue(at, decision.error, Date.now() + decision.delayMs);
+    } catch (e) {
+      // Left RUNNING with its lease: the sweep queues the retry once the lease lapses.
+      return logs.terminalWriteFailed(context, 'CREATED', e);
+    }
     if (!requeued.written) return logs.terminalWriteSkipped(jobId, requeued.state);
     logs.jobRetrying(context, decision.error, decision.delayMs, runMillis);
     try {
@@ -177,8 +218,10 @@ export async function handleJobMessage(message: ReceivedMessage, deps: RunJobDep
     return;
   }
   const durations = { queueMillis, runMillis };
-  const written = await finish(at, decision.outcome, durations, deps);
-  if (!written) logs.terminalWriteSkipped(jobId, (await deps.store.get(jobId))?.state);
-  else if (written.state === 'COMPLETED') logs.jobCompleted(context, durations);
-  else logs.jobEnded(context, written.state, written.error, durations);
+  const finished = await finish(at, decision.outcome, durations, deps);
+  if (finished.kind === 'unwritten') return logs.terminalWriteFailed(context, decision.outcome.state, finished.error);
+  if (finished.kind === 'superseded') return logs.terminalWriteSkipped(jobId, (await deps.store.get(jobId))?.state);
+  const { outcome } = finished;
+  if (outcome.state === 'COMPLETED') logs.jobCompleted(context, durations);
+  else logs.jobEnded(context, outcome.state, outcome.error, durations);
 }

@@ -8,6 +8,14 @@ export interface TaskContext {
   /** 1 on the first claim; more on a retry. */
   attempt: number;
   /**
+   * The same on every run of this job (it is the job's id). A handler runs at least once: it can run to the end
+   * twice (its worker died between returning and recording the result, or its lease lapsed while it was slow),
+   * so a side effect that must happen once per job (a charge, an email) passes this key to its service.
+   */
+  idempotencyKey: string;
+  /** `<jobId>:<attempt>`: one key per attempt, for a side effect a retry should repeat but a duplicate must not. */
+  attemptIdempotencyKey: string;
+  /**
    * Aborted when the owner cancels the job or the task's time limit passes. A handler checks it between steps
    * (or passes it to what it awaits) and stops; `signal.reason` says why.
    */
@@ -32,6 +40,11 @@ export interface TaskDefinition<Input extends z.ZodType = z.ZodType, Result = un
   /** How transient failures are retried; DEFAULT_RETRY_POLICY where not given. */
   readonly retry?: Partial<RetryPolicy>;
   run(input: z.infer<Input>, context: TaskContext): Promise<Result>;
+}
+
+/** TaskContext.attemptIdempotencyKey of a job's attempt. */
+export function attemptIdempotencyKey(jobId: string, attempt: number): string {
+  return `${jobId}:${attempt}`;
 }
 
 /** Default TaskDefinition.timeoutSeconds. */
