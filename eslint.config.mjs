@@ -12,6 +12,7 @@ export default tseslint.config(
       'web/dist/**',
       '.emulators/**',
       'test-results/**',
+      'test/fixtures/functions/lib/**',
     ],
   },
   js.configs.recommended,

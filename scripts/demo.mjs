@@ -61,9 +61,7 @@ const started = Date.now();
 const unsubscribe = onSnapshot(
   doc(firestore, 'jobs', created.id),
   (snap) => {
-    const job = /** @type {import('../functions/src/job/job-document.js').JobDocument<unknown> | undefined} */ (
-      snap.data()
-    );
+    const job = /** @type {import('@async-jobs/contract').JobDocument<unknown> | undefined} */ (snap.data());
     if (!job) return;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const detail = job.done

@@ -5,11 +5,12 @@
  *
  *   node scripts/emulators.mjs start                   the suite, until Ctrl-C (npm start)
  *   node scripts/emulators.mjs exec '<command>'        the suite up while <command> runs (npm run emulators:exec)
- *   node scripts/emulators.mjs exec --test '<command>' same, with the emulator-only test task types (npm test)
+ *   node scripts/emulators.mjs exec --test '<command>' same, with the test suite's functions (npm test)
  *   node scripts/emulators.mjs exec --bench '<command>' same, with the seed's baseline loaded too (npm run bench)
  *
- * The emulators started are the ones firebase.json lists under "emulators"; the variants (no UI, the bench's) are
- * written from it to a gitignored file beside it, since paths in the config are relative to its folder.
+ * The emulators started are the ones firebase.json lists under "emulators"; the variants (no UI, the test suite's
+ * functions, the bench's) are written from it to a gitignored file beside it, since paths in the config are
+ * relative to its folder.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SetupError, requireJava, sdkEmulatorEnv } from './lib/emulator-env.mjs';
 import { emulatorUiUnavailable } from './lib/emulator-ui.mjs';
-import { emulatorNames, emulatorOrigin, withBenchBaseline, withoutUi } from './lib/firebase-config.mjs';
+import {
+  emulatorNames,
+  emulatorOrigin,
+  withBenchBaseline,
+  withFunctionsSource,
+  withoutUi,
+} from './lib/firebase-config.mjs';
 import { startBanner } from './lib/start-banner.mjs';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,7 +40,6 @@ const { values: options, positionals } = parseArgs({
   options: { test: { type: 'boolean', default: false }, bench: { type: 'boolean', default: false } },
 });
 const [mode, ...rest] = positionals;
-const testTasks = options.test;
 const command = rest.join(' ');
 if (mode !== 'start' && !(mode === 'exec' && command)) usage();
 /** @typedef {import('./lib/firebase-config.mjs').FirebaseConfig} FirebaseConfig */
@@ -53,6 +59,10 @@ function writeVariant(name, config) {
 }
 
 let suite = { path: join(projectDir, 'firebase.json'), config: firebaseConfig };
+if (options.test) {
+  // The test suite's functions entry (built by `npm run build:test-functions`): the same code, with test tasks.
+  suite = writeVariant('.firebase.test.json', withFunctionsSource(firebaseConfig, 'test/fixtures/functions'));
+}
 if (options.bench) {
   // The seed's baseline, a second codebase that only the bench loads (bench/baseline-functions).
   const baseline = { source: 'bench/baseline-functions', codebase: 'baseline', runtime: 'nodejs22' };
@@ -91,9 +101,6 @@ const env = {
   ...sdkEnv,
   // The CLI's update check only slows start-up (and cannot reach the internet on CI).
   NO_UPDATE_NOTIFIER: '1',
-  // Test-only task types (they fail or crash on purpose) exist only when this is set AND the code runs in the
-  // Functions emulator; see functions/src/tasks/registry.ts. Never set in a deploy.
-  ...(testTasks ? { ASYNC_JOBS_TEST_TASKS: 'true' } : {}),
 };
 // firebase-tools (from node_modules/.bin when run by npm) runs the functions with its own Node binary, which
 // npm scripts take from the `node` dev dependency: Node 22, the deploy runtime.

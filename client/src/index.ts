@@ -18,5 +18,6 @@ export type {
   JobState,
   JobWithId,
   TaskInput,
+  TaskResult,
   TaskType,
 } from './types';

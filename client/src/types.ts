@@ -1,11 +1,16 @@
+import type {
+  CancelJobResponse,
+  CreateJobResponse,
+  JobDocument,
+  JobError,
+  JobProgress,
+  JobState,
+  TaskTypes,
+} from '@async-jobs/contract';
 import type { Timestamp } from 'firebase/firestore';
-import type { CancelJobResponse } from '../../functions/src/firebase/cancel-job';
-import type { CreateJobResponse } from '../../functions/src/firebase/create-job';
-import type { JobDocument, JobError, JobProgress } from '../../functions/src/job/job-document';
-import type { JobState } from '../../functions/src/job/job-state';
-import type { TaskInputs } from '../../functions/src/tasks/registry';
 
-// The types below come from the functions' own sources, so a change there breaks this build, not production.
+// The types below come from @async-jobs/contract, which the functions build against too, so a change on one side
+// breaks the other's build, not production.
 
 /** A job document as the client SDK reads it. */
 export type Job = JobDocument<Timestamp>;
@@ -16,9 +21,12 @@ export interface JobWithId extends Job {
 }
 
 /** The task types a deployment serves. */
-export type TaskType = keyof TaskInputs;
+export type TaskType = keyof TaskTypes;
 
 /** The input of a task type, by its name: `TaskInput<'sleep'>` is `{ worktime: number }`. */
-export type TaskInput<Type extends TaskType> = TaskInputs[Type];
+export type TaskInput<Type extends TaskType> = TaskTypes[Type]['input'];
+
+/** The result of a task type, by its name: `TaskResult<'primes'>` is `{ below, count }`. */
+export type TaskResult<Type extends TaskType> = TaskTypes[Type]['result'];
 
 export type { CancelJobResponse, CreateJobResponse, JobError, JobProgress, JobState };

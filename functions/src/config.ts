@@ -1,5 +1,5 @@
 import { defineBoolean, defineInt, defineString } from 'firebase-functions/params';
-import { DEFAULT_MAX_INPUT_BYTES } from './job/create-request';
+import { DEFAULT_MAX_INPUT_BYTES } from './core/create-request';
 
 /**
  * Settings a deployment chooses, as firebase-functions params: set them in functions/.env (or
@@ -38,7 +38,7 @@ export const params = {
 };
 
 /**
- * Fixed settings of the functions in one object; nothing else reads process.env.
+ * Fixed settings of the functions in one object.
  */
 export const config = {
   /** The Firestore collection of job documents. */
@@ -49,32 +49,4 @@ export const config = {
   workerTimeoutSeconds: 540,
   /** How often the recovery sweep runs (an onSchedule schedule). */
   sweepSchedule: 'every 1 minutes',
-  /**
-   * Test-only task types (tasks/test-tasks.ts) are served only inside the Functions emulator and only when the
-   * test runner asks for them, so no deploy can ever run them.
-   */
-  testTasksEnabled: process.env.FUNCTIONS_EMULATOR === 'true' && process.env.ASYNC_JOBS_TEST_TASKS === 'true',
 } as const;
-
-/**
- * Timings of the worker and the sweep, passed to them as arguments so tests can choose small values.
- * Budget of one worker invocation: wait for a retry's backoff (≤ maxBackoff, 60 s) + the handler's time limit
- * (≤ MAX_TASK_TIMEOUT_SECONDS) + cancel grace + writes, all inside workerTimeoutSeconds.
- */
-export interface WorkerTimings {
-  /** Added to the task's time limit to make the lease: covers the claim, the cancel grace and the writes. */
-  leaseMarginMs: number;
-  /** How long a cancelled or timed-out handler gets to stop before the worker ends the job without it. */
-  abortGraceMs: number;
-  /** At most one progress write per this interval. */
-  progressIntervalMs: number;
-}
-
-export const DEFAULT_WORKER_TIMINGS: WorkerTimings = {
-  leaseMarginMs: 60_000,
-  abortGraceMs: 5_000,
-  progressIntervalMs: 1_000,
-};
-
-/** The longest time limit a task may declare, so wait + run + grace fit the worker's timeout. */
-export const MAX_TASK_TIMEOUT_SECONDS = 450;

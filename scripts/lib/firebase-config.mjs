@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * firebase.json is the one place the emulator suite is described (ports, emulators, codebases). The variants the
- * scripts need (no UI, the bench's extra codebase) and the start banner's URLs are derived from it, so a port
+ * scripts need (no UI, the test suite's functions, the bench's extra codebase) and the start banner's URLs are derived from it, so a port
  * changed there is changed everywhere.
  */
 
@@ -56,6 +56,20 @@ export function emulatorOrigin(config, name) {
  */
 export function withoutUi(config) {
   return { ...config, emulators: { ...config.emulators, ui: { ...emulatorEntry(config, 'ui'), enabled: false } } };
+}
+
+/**
+ * The test suite's config: the functions codebase served from `source` (the test suite's own functions entry,
+ * with the test tasks), everything else as firebase.json has it.
+ * @param {FirebaseConfig} config
+ * @param {string} source
+ * @returns {FirebaseConfig}
+ */
+export function withFunctionsSource(config, source) {
+  const functions = (config.functions ?? []).map((entry) =>
+    entry.codebase === 'default' ? { ...entry, source } : entry,
+  );
+  return { ...config, functions };
 }
 
 /**

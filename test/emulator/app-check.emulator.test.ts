@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
-import { handleCancelJob } from '../../functions/src/firebase/cancel-job';
-import { handleCreateJob } from '../../functions/src/firebase/create-job';
+import { handleCancelJobCall } from '../../functions/src/entry/callable';
+import { handleCreateJobCall } from '../../functions/src/entry/callable';
 import { countJobsOwnedBy } from '../helpers/admin';
 import { callableRequest, CapturingQueue, inProcessDeps } from '../helpers/in-process';
 
@@ -22,8 +22,8 @@ describe('App Check enforcement (emulator)', () => {
 
   it('refuses createJob and cancelJob without an App Check token when enforcement is on', async () => {
     for (const call of [
-      () => handleCreateJob(callableRequest(uid, create), deps),
-      () => handleCancelJob(callableRequest(uid, { id: 'x' }), deps),
+      () => handleCreateJobCall(callableRequest(uid, create), deps),
+      () => handleCancelJobCall(callableRequest(uid, { id: 'x' }), deps),
     ]) {
       await assert.rejects(
         call,
@@ -34,9 +34,9 @@ describe('App Check enforcement (emulator)', () => {
   });
 
   it('accepts a request that carries a verified App Check token', async () => {
-    const created = await handleCreateJob(withApp(callableRequest(uid, create)), deps);
+    const created = await handleCreateJobCall(withApp(callableRequest(uid, create)), deps);
     assert.equal(created.state, 'CREATED');
-    const cancelled = await handleCancelJob(withApp(callableRequest(uid, { id: created.id })), deps);
+    const cancelled = await handleCancelJobCall(withApp(callableRequest(uid, { id: created.id })), deps);
     assert.equal(cancelled.state, 'CANCELLED');
   });
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { UNNAMEABLE_JOB_IDS } from '../helpers/bad-requests';
 import { httpsCallable } from 'firebase/functions';
-import type { CancelJobResponse } from '../../functions/src/firebase/cancel-job';
+import type { CancelJobResponse } from '@async-jobs/contract';
 import { anonymousClient, refusal, userForSuite, type TestUser } from '../helpers/client';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { watchUntil, watchUntilDone } from '../helpers/watch-job';
@@ -24,8 +24,8 @@ describe('cancelJob (emulator)', () => {
   it('cancels a CREATED job at once', async () => {
     // A job no worker has picked up: written in-process, its message kept back.
     const deps = inProcessDeps({ queue: new CapturingQueue() });
-    const id = deps.store.newJobId();
-    await deps.store.create(id, owner.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
+    const id = deps.jobs.newJobId();
+    await deps.jobs.create(id, owner.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
     const response = await cancelJob(owner, { id });
     assert.deepEqual(response, { id, state: 'CANCELLED', cancelRequested: false });
     const { final } = await watchUntilDone(owner.firestore, id);

@@ -8,10 +8,10 @@ import { PubSub } from '@google-cloud/pubsub';
 import functionsTest from 'firebase-functions-test';
 import { z } from 'zod';
 import { runJob } from '../../functions/src/index';
-import { handleJobMessage } from '../../functions/src/firebase/run-job';
-import { taskMessage, type ReceivedMessage } from '../../functions/src/job/task-message';
-import { defineTask } from '../../functions/src/tasks/task';
-import { TaskRegistry } from '../../functions/src/tasks/registry';
+import { handleTaskMessage } from '../../functions/src/entry/worker';
+import { taskMessage, type ReceivedMessage } from '../../functions/src/adapters/pubsub/task-message';
+import { defineTask } from '../../functions/src/core/tasks/task';
+import { TaskRegistry } from '../../functions/src/core/tasks/task-registry';
 import { adminFirestore, readJob } from '../helpers/admin';
 import { userForSuite, type TestUser } from '../helpers/client';
 import { emulatorHosts } from '../helpers/emulators';
@@ -50,22 +50,22 @@ describe('at-least-once delivery (emulator)', () => {
 
     it('runs the handler once for concurrent and late duplicates, and never rewrites the done job', async () => {
       const d = deps();
-      const { store } = d;
+      const { jobs: store } = d;
       const id = store.newJobId();
       await store.create(id, user.uid ?? '', { type: 'test.count', input: {} }, 10);
 
-      const first = handleJobMessage(deliveredMessage(id, 'test.count', 'm1'), d);
+      const first = handleTaskMessage(deliveredMessage(id, 'test.count', 'm1'), d);
       // Wait until the first delivery's handler is running (the claim is committed before the handler starts).
       await started;
       assert.equal((await readJob(id)).state, 'RUNNING');
-      await Promise.all(['m2', 'm3', 'm4'].map((m) => handleJobMessage(deliveredMessage(id, 'test.count', m), d)));
+      await Promise.all(['m2', 'm3', 'm4'].map((m) => handleTaskMessage(deliveredMessage(id, 'test.count', m), d)));
       release();
       await first;
       const done = await readJob(id);
       assert.equal(done.state, 'COMPLETED');
       assert.equal(done.result, 'counted');
 
-      for (const m of ['m5', 'm6', 'm7']) await handleJobMessage(deliveredMessage(id, 'test.count', m), d);
+      for (const m of ['m5', 'm6', 'm7']) await handleTaskMessage(deliveredMessage(id, 'test.count', m), d);
 
       const after = await readJob(id);
       assert.equal(handlerRuns, 1, 'the handler ran once for seven deliveries');

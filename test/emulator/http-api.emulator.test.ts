@@ -3,11 +3,10 @@
  * the same auth, validation and lifecycle as the callables.
  */
 import assert from 'node:assert/strict';
-import type { ApiErrorBody } from '../../functions/src/http/api-error';
-import type { JobOperation } from '../../functions/src/job/operation';
+import type { ApiErrorBody, JobOperation } from '@async-jobs/contract';
 import { SLEEP_RESULT } from '../../functions/src/tasks/sleep';
 import { BAD_REQUESTS, requestJson, UNNAMEABLE_JOB_IDS, type BadRequest } from '../helpers/bad-requests';
-import { MAX_JSON_DEPTH } from '../../functions/src/job/json-shape';
+import { MAX_JSON_DEPTH } from '../../functions/src/core/json-shape';
 import { idTokenOf, signedInUser, userForSuite, withSignedInUser, type TestUser } from '../helpers/client';
 import { countJobsOwnedBy } from '../helpers/admin';
 import { callJobsApi } from '../helpers/http';
@@ -235,15 +234,14 @@ describe('HTTP API (emulator)', () => {
       // quota's own logic is tested through the callable, this checks the HTTP answer.
       const busy = await signedInUser();
       const deps = inProcessDeps({ queue: new CapturingQueue() });
-      const ids = Array.from({ length: 10 }, () => deps.store.newJobId());
+      const ids = Array.from({ length: 10 }, () => deps.jobs.newJobId());
       try {
-        for (const id of ids)
-          await deps.store.create(id, busy.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
+        for (const id of ids) await deps.jobs.create(id, busy.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
         const refused = await callJobsApi('POST', '', { token: await idTokenOf(busy), json: { worktime: 1 } });
         assertError(refused, 429, 'RESOURCE_EXHAUSTED', /limit is 10/);
         assert.equal(await countJobsOwnedBy(busy.uid ?? ''), 10);
       } finally {
-        for (const id of ids) await deps.store.cancel(id, busy.uid ?? '', Date.now(), 30);
+        for (const id of ids) await deps.jobs.cancel(id, busy.uid ?? '', Date.now(), 30);
         await busy.close();
       }
     });

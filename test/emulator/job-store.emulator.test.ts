@@ -14,17 +14,15 @@ describe('job store fenced writes (emulator)', () => {
   userForSuite((u) => (user = u));
 
   async function queuedJob(): Promise<string> {
-    const id = deps.store.newJobId();
-    await deps.store.create(id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
+    const id = deps.jobs.newJobId();
+    await deps.jobs.create(id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
     return id;
   }
 
   it('lets exactly one of ten concurrent claims of the same read win', async () => {
     const id = await queuedJob();
-    const seen = await deps.store.read(id);
-    const claims = await Promise.all(
-      Array.from({ length: 10 }, () => deps.store.claim(id, Date.now(), LEASE_MS, seen)),
-    );
+    const seen = await deps.jobs.read(id);
+    const claims = await Promise.all(Array.from({ length: 10 }, () => deps.jobs.claim(id, Date.now(), LEASE_MS, seen)));
     assert.equal(claims.filter((c) => c.claimed).length, 1, 'one claim won');
     for (const claim of claims.filter((c) => !c.claimed)) {
       assert.deepEqual(claim, { claimed: false, reason: 'not-claimable', state: 'RUNNING' });
@@ -36,28 +34,28 @@ describe('job store fenced writes (emulator)', () => {
 
   it('claims from a stale read by reading again, and refuses once the job is no longer queued', async () => {
     const id = await queuedJob();
-    const stale = await deps.store.read(id);
+    const stale = await deps.jobs.read(id);
     // The owner cancels the queued job meanwhile: the claim's read is stale.
-    await deps.store.cancel(id, user.uid ?? '', Date.now(), 30);
-    const claim = await deps.store.claim(id, Date.now(), LEASE_MS, stale);
+    await deps.jobs.cancel(id, user.uid ?? '', Date.now(), 30);
+    const claim = await deps.jobs.claim(id, Date.now(), LEASE_MS, stale);
     assert.deepEqual(claim, { claimed: false, reason: 'not-claimable', state: 'CANCELLED' });
     assert.equal((await readJob(id)).state, 'CANCELLED', 'the claim did not overwrite the terminal state');
   });
 
   it('writes for the current attempt after someone else wrote the job, with one read to re-fence', async () => {
     const id = await queuedJob();
-    const claim = await deps.store.claim(id, Date.now(), LEASE_MS);
+    const claim = await deps.jobs.claim(id, Date.now(), LEASE_MS);
     assert.ok(claim.claimed);
-    const fenceBefore = claim.attempt.lastUpdateTime;
+    const fenceBefore = claim.attempt.version;
     // The owner's cancel request writes the job: the attempt's fence is now stale.
-    assert.equal((await deps.store.cancel(id, user.uid ?? '', Date.now(), 30)).kind, 'cancel-requested');
-    const progress = await deps.store.writeProgress(claim.attempt, { percent: 50, message: 'half' });
+    assert.equal((await deps.jobs.cancel(id, user.uid ?? '', Date.now(), 30)).kind, 'cancel-requested');
+    const progress = await deps.jobs.writeProgress(claim.attempt, { percent: 50, message: 'half' });
     assert.deepEqual(progress, { written: true, state: 'RUNNING' });
-    assert.notDeepEqual(claim.attempt.lastUpdateTime, fenceBefore, 'the fence moved to the new write');
+    assert.notDeepEqual(claim.attempt.version, fenceBefore, 'the fence moved to the new write');
     const job = await readJob(id);
     assert.deepEqual(job.progress, { percent: 50, message: 'half' });
     assert.equal(job.cancelRequested, true, 'the other write is kept');
-    const finished = await deps.store.finish(
+    const finished = await deps.jobs.finish(
       claim.attempt,
       { state: 'CANCELLED', error: { code: 'cancelled', message: 'x' } },
       Date.now(),
@@ -72,19 +70,19 @@ describe('job store fenced writes (emulator)', () => {
 
   it('refuses every write of a superseded attempt, whatever its fence says', async () => {
     const id = await queuedJob();
-    const first = await deps.store.claim(id, Date.now(), LEASE_MS);
+    const first = await deps.jobs.claim(id, Date.now(), LEASE_MS);
     assert.ok(first.claimed);
     // The sweep takes the job back (lease lost) and a second worker claims it.
-    await deps.store.requeue({ id, attempt: 1 }, { code: 'unavailable', message: 'worker lost' }, Date.now());
-    const second = await deps.store.claim(id, Date.now(), LEASE_MS);
+    await deps.jobs.requeue({ id, attempt: 1 }, { code: 'unavailable', message: 'worker lost' }, Date.now());
+    const second = await deps.jobs.claim(id, Date.now(), LEASE_MS);
     assert.ok(second.claimed);
     assert.equal(second.attempt.attempt, 2);
 
-    assert.deepEqual(await deps.store.writeProgress(first.attempt, { percent: 99 }), {
+    assert.deepEqual(await deps.jobs.writeProgress(first.attempt, { percent: 99 }), {
       written: false,
       state: 'RUNNING',
     });
-    const late = await deps.store.finish(first.attempt, { state: 'COMPLETED', result: 'late' }, Date.now(), 30);
+    const late = await deps.jobs.finish(first.attempt, { state: 'COMPLETED', result: 'late' }, Date.now(), 30);
     assert.deepEqual(late, { written: false, state: 'RUNNING' });
     const job = await readJob(id);
     assert.equal(job.attempts, 2);

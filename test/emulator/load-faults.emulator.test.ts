@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { PubSub } from '@google-cloud/pubsub';
-import type { StoredJob } from '../../functions/src/firebase/job-store';
-import { createJobFor } from '../../functions/src/firebase/create-job';
-import { handleSweep } from '../../functions/src/firebase/sweep';
-import { taskMessage } from '../../functions/src/job/task-message';
-import { TEST_RUNS_COLLECTION } from '../../functions/src/tasks/test-tasks';
+import type { FirestoreJob } from '../../functions/src/adapters/firestore/job-codec';
+import { createJob } from '../../functions/src/core/use-cases/create-job';
+import { sweep } from '../../functions/src/core/use-cases/sweep';
+import { taskMessage } from '../../functions/src/adapters/pubsub/task-message';
+import { TEST_RUNS_COLLECTION } from '../fixtures/tasks/test-tasks';
 import { adminFirestore, letDispatchGracePass } from '../helpers/admin';
 import { signedInUser, type TestUser } from '../helpers/client';
 import { emulatorHosts } from '../helpers/emulators';
@@ -98,7 +98,7 @@ describe('load with faults (emulator)', function () {
             const request = requestFor(job.fault);
             const { id } =
               job.fault === 'lost-publish'
-                ? await createJobFor(user.uid ?? '', request, lostPublish)
+                ? await createJob(user.uid ?? '', request, lostPublish)
                 : await user.createJob(request);
             created.set(id, job);
             if (job.fault === 'duplicate-delivery') {
@@ -130,7 +130,7 @@ describe('load with faults (emulator)', function () {
     const leaseEnd = crashed.leaseExpireTime?.toMillis();
     assert.ok(leaseEnd !== undefined, `the killed worker's job ${crashId} has a lease`);
     const sweptAt = Math.max(Date.now(), leaseEnd + 1);
-    const swept = await handleSweep(inProcessDeps(), sweptAt);
+    const swept = await sweep(inProcessDeps(), sweptAt);
     assert.ok(swept.republish.includes(lostId), `the lost publish's job ${lostId} is re-published`);
     assert.ok(swept.retry.includes(crashId), `the killed worker's job ${crashId} is retried`);
     await watchUntil(users[0].firestore, crashId, (j) => j.done);
@@ -139,7 +139,7 @@ describe('load with faults (emulator)', function () {
     const db = adminFirestore();
     const counts: Record<string, number> = {};
     for (const [id, job] of created) {
-      const stored = (await db.collection('jobs').doc(id).get()).data() as StoredJob;
+      const stored = (await db.collection('jobs').doc(id).get()).data() as FirestoreJob;
       const completions = ((await db.collection(TEST_RUNS_COLLECTION).doc(id).get()).get('completions') as number) ?? 0;
       const label = `${job.fault} job ${id}`;
       assert.equal(stored.done, true, `${label} is terminal`);

@@ -3,7 +3,7 @@
  * emulators, and what firebase-functions' logger writes to stdout and stderr is read back as JSON.
  */
 import assert from 'node:assert/strict';
-import { handleJobMessage } from '../../functions/src/firebase/run-job';
+import { handleTaskMessage } from '../../functions/src/entry/worker';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { deliveredMessage } from '../helpers/messages';
 
@@ -35,9 +35,9 @@ describe('worker logs (emulator)', () => {
   const owner = `log-owner-${Date.now()}`;
 
   async function run(type: string, input: Record<string, unknown>): Promise<{ id: string; entries: LogEntry[] }> {
-    const id = deps.store.newJobId();
-    await deps.store.create(id, owner, { type, input }, 10);
-    const entries = await logsOf(() => handleJobMessage(deliveredMessage(id, type), deps));
+    const id = deps.jobs.newJobId();
+    await deps.jobs.create(id, owner, { type, input }, 10);
+    const entries = await logsOf(() => handleTaskMessage(deliveredMessage(id, type), deps));
     return { id, entries: entries.filter((e) => e.jobId === id) };
   }
 
@@ -55,7 +55,7 @@ describe('worker logs (emulator)', () => {
     }
     assert.equal(running.severity, 'INFO');
     assert.equal(typeof completed.runMillis, 'number');
-    const job = await deps.store.get(id);
+    const job = await deps.jobs.get(id);
     assert.equal(completed.runMillis, job?.runMillis, 'the log and the document carry the same durations');
     assert.equal(completed.queueMillis, job?.queueMillis);
   });

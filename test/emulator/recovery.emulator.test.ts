@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { Timestamp } from 'firebase-admin/firestore';
-import { handleCreateJob } from '../../functions/src/firebase/create-job';
-import { handleSweep, WORKER_LOST } from '../../functions/src/firebase/sweep';
+import { handleCreateJobCall } from '../../functions/src/entry/callable';
+import { WORKER_LOST } from '../../functions/src/core/job';
+import { sweep } from '../../functions/src/core/use-cases/sweep';
 import { letDispatchGracePass, readJob } from '../helpers/admin';
 import { userForSuite, type TestUser } from '../helpers/client';
 import { callableRequest, CapturingQueue, FailingQueue, inProcessDeps } from '../helpers/in-process';
@@ -25,10 +26,10 @@ describe('recovery sweep (emulator)', () => {
     assert.ok(lease && lease > Date.now(), 'the claim holds a lease in the future');
 
     // Before the lease ends the sweep leaves the job alone: its worker may still be alive.
-    const early = await handleSweep(inProcessDeps(), lease - 1);
+    const early = await sweep(inProcessDeps(), lease - 1);
     assert.ok(!early.retry.includes(created.id) && !early.fail.includes(created.id));
 
-    const report = await handleSweep(inProcessDeps(), lease + 1);
+    const report = await sweep(inProcessDeps(), lease + 1);
     assert.ok(report.retry.includes(created.id), 'the sweep re-queued the job');
     const { final } = await watchUntilDone(user.firestore, created.id);
     assert.equal(final.state, 'COMPLETED');
@@ -38,15 +39,15 @@ describe('recovery sweep (emulator)', () => {
 
   it('fails a job whose lease expired on its last attempt, with the worker-lost error', async () => {
     const deps = inProcessDeps({ queue: new CapturingQueue() });
-    const id = deps.store.newJobId();
-    await deps.store.create(id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
+    const id = deps.jobs.newJobId();
+    await deps.jobs.create(id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
     // Three claims whose workers all vanished: the last one's lease is what the sweep finds.
     for (let n = 1; n <= 3; n++) {
-      const claim = await deps.store.claim(id, Date.now(), 1);
+      const claim = await deps.jobs.claim(id, Date.now(), 1);
       assert.ok(claim.claimed);
-      if (n < 3) await deps.store.requeue({ id, attempt: n }, WORKER_LOST, Date.now());
+      if (n < 3) await deps.jobs.requeue({ id, attempt: n }, WORKER_LOST, Date.now());
     }
-    const report = await handleSweep(deps, Date.now() + 1000);
+    const report = await sweep(deps, Date.now() + 1000);
     assert.ok(report.fail.includes(id));
     const job = await readJob(id);
     assert.equal(job.state, 'FAILED');
@@ -62,16 +63,19 @@ describe('recovery sweep (emulator)', () => {
     const failing = new FailingQueue();
     const deps = inProcessDeps({ queue: failing });
     // createJob still answers: the job exists and is queued; only its message is missing.
-    const created = await handleCreateJob(callableRequest(user.uid, { type: 'sleep', input: { worktime: 0 } }), deps);
+    const created = await handleCreateJobCall(
+      callableRequest(user.uid, { type: 'sleep', input: { worktime: 0 } }),
+      deps,
+    );
     assert.equal(failing.attempts, 1);
     const stranded = await readJob(created.id);
     assert.equal(stranded.state, 'CREATED');
 
-    const tooEarly = await handleSweep(inProcessDeps(), Date.now());
+    const tooEarly = await sweep(inProcessDeps(), Date.now());
     assert.ok(!tooEarly.republish.includes(created.id), 'within the grace the message may still be on its way');
 
     await letDispatchGracePass(created.id);
-    const report = await handleSweep(inProcessDeps(), Date.now());
+    const report = await sweep(inProcessDeps(), Date.now());
     assert.ok(report.republish.includes(created.id));
     const { final } = await watchUntilDone(user.firestore, created.id);
     assert.equal(final.state, 'COMPLETED');
@@ -80,11 +84,11 @@ describe('recovery sweep (emulator)', () => {
 
   it('cancels, instead of retrying, a crashed job whose owner asked to cancel it', async () => {
     const deps = inProcessDeps({ queue: new CapturingQueue() });
-    const id = deps.store.newJobId();
-    await deps.store.create(id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
-    assert.ok((await deps.store.claim(id, Date.now(), 1)).claimed);
-    assert.equal((await deps.store.cancel(id, user.uid ?? '', Date.now(), 30)).kind, 'cancel-requested');
-    const report = await handleSweep(deps, Date.now() + 1000);
+    const id = deps.jobs.newJobId();
+    await deps.jobs.create(id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
+    assert.ok((await deps.jobs.claim(id, Date.now(), 1)).claimed);
+    assert.equal((await deps.jobs.cancel(id, user.uid ?? '', Date.now(), 30)).kind, 'cancel-requested');
+    const report = await sweep(deps, Date.now() + 1000);
     assert.ok(report.cancel.includes(id));
     const job = await readJob(id);
     assert.equal(job.state, 'CANCELLED');
@@ -93,13 +97,13 @@ describe('recovery sweep (emulator)', () => {
 
   it('leaves jobs alone that are healthy', async () => {
     const deps = inProcessDeps({ queue: new CapturingQueue() });
-    const id = deps.store.newJobId();
-    await deps.store.create(id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
-    const report = await handleSweep(deps, Date.now());
+    const id = deps.jobs.newJobId();
+    await deps.jobs.create(id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
+    const report = await sweep(deps, Date.now());
     for (const ids of Object.values(report)) assert.ok(!ids.includes(id));
     const job = await readJob(id);
     assert.equal(job.state, 'CREATED');
     assert.ok(job.dispatchTime instanceof Timestamp);
-    await deps.store.cancel(id, user.uid ?? '', Date.now(), 30);
+    await deps.jobs.cancel(id, user.uid ?? '', Date.now(), 30);
   });
 });

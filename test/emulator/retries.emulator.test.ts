@@ -4,8 +4,8 @@
  * and publishes it again.
  */
 import assert from 'node:assert/strict';
-import { handleJobMessage } from '../../functions/src/firebase/run-job';
-import { DEFAULT_RETRY_POLICY } from '../../functions/src/job/retry-policy';
+import { handleTaskMessage } from '../../functions/src/entry/worker';
+import { DEFAULT_RETRY_POLICY } from '../../functions/src/core/retry-policy';
 import { readJob } from '../helpers/admin';
 import { userForSuite, type TestUser } from '../helpers/client';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
@@ -48,11 +48,11 @@ describe('retries (emulator)', () => {
     // Driven in-process with a queue the test holds, so the test sees the document between two attempts.
     const queue = new CapturingQueue();
     const deps = inProcessDeps({ queue });
-    const id = deps.store.newJobId();
-    await deps.store.create(id, user.uid ?? '', { type: 'test.flaky', input: { succeedOnAttempt: 2 } }, 10);
+    const id = deps.jobs.newJobId();
+    await deps.jobs.create(id, user.uid ?? '', { type: 'test.flaky', input: { succeedOnAttempt: 2 } }, 10);
 
     const before = Date.now();
-    await handleJobMessage(deliveredMessage(id, 'test.flaky'), deps);
+    await handleTaskMessage(deliveredMessage(id, 'test.flaky'), deps);
     const waiting = await readJob(id);
     assert.equal(waiting.state, 'CREATED', 'queued again for the retry');
     assert.equal(waiting.done, false);
@@ -61,7 +61,7 @@ describe('retries (emulator)', () => {
     assert.ok(waiting.dispatchTime && waiting.dispatchTime.toMillis() >= before, 'the retry is due after the backoff');
     assert.deepEqual(queue.published, [{ jobId: id, type: 'test.flaky' }], 'the retry was published');
 
-    await handleJobMessage(deliveredMessage(id, 'test.flaky'), deps);
+    await handleTaskMessage(deliveredMessage(id, 'test.flaky'), deps);
     const done = await readJob(id);
     assert.equal(done.state, 'COMPLETED');
     assert.equal(done.attempts, 2);

@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import { DEFAULT_WORKER_TIMINGS } from '../../functions/src/config';
-import { JobStore, type AttemptRef, type JobOutcome } from '../../functions/src/firebase/job-store';
-import { handleJobMessage } from '../../functions/src/firebase/run-job';
-import { TaskRegistry } from '../../functions/src/tasks/registry';
-import { defineTask } from '../../functions/src/tasks/task';
+import type { JobOutcome } from '../../functions/src/core/job';
+import type { AttemptRef, JobRepository } from '../../functions/src/core/ports/job-repository';
+import { DEFAULT_WORKER_TIMINGS } from '../../functions/src/core/worker/worker-timings';
+import { handleTaskMessage } from '../../functions/src/entry/worker';
+import { TaskRegistry } from '../../functions/src/core/tasks/task-registry';
+import { defineTask } from '../../functions/src/core/tasks/task';
 import { adminFirestore, readJob } from '../helpers/admin';
-import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
+import { CapturingQueue, emulatorJobs, inProcessDeps } from '../helpers/in-process';
 import { deliveredMessage } from '../helpers/messages';
 
 /** Completes with a result of `bytes` characters (over 1 MiB cannot be stored in a document). */
@@ -65,14 +66,17 @@ const stubbornReporterTask = defineTask({
 
 const tasks = new TaskRegistry([bigResultTask, unstorableResultTask, keysTask, stubbornReporterTask]);
 
-/** A store whose terminal writes keep failing with UNAVAILABLE, as after the store's own retries ran out. */
-class UnavailableTerminalWrites extends JobStore {
-  finishCalls = 0;
-
-  override finish(): Promise<never> {
-    this.finishCalls += 1;
-    return Promise.reject(Object.assign(new Error('14 UNAVAILABLE: injected'), { code: 14 }));
-  }
+/** The emulator's repository, with terminal writes that keep failing with UNAVAILABLE (its retries ran out). */
+function unavailableTerminalWrites(): JobRepository & { finishCalls: number } {
+  const failing = {
+    ...emulatorJobs(),
+    finishCalls: 0,
+    finish(): Promise<never> {
+      failing.finishCalls += 1;
+      return Promise.reject(Object.assign(new Error('14 UNAVAILABLE: injected'), { code: 14 }));
+    },
+  };
+  return failing;
 }
 
 describe('worker: a done job’s outcome (emulator)', () => {
@@ -83,15 +87,15 @@ describe('worker: a done job’s outcome (emulator)', () => {
     timings: { ...DEFAULT_WORKER_TIMINGS, abortGraceMs: 200, progressIntervalMs: 100 },
   });
 
-  async function runJob(type: string, input: Record<string, unknown>, store = deps.store): Promise<string> {
-    const id = deps.store.newJobId();
-    await deps.store.create(id, owner, { type, input }, 100);
-    await handleJobMessage(deliveredMessage(id, type), { ...deps, store });
+  async function runJob(type: string, input: Record<string, unknown>, jobs = deps.jobs): Promise<string> {
+    const id = deps.jobs.newJobId();
+    await deps.jobs.create(id, owner, { type, input }, 100);
+    await handleTaskMessage(deliveredMessage(id, type), { ...deps, jobs });
     return id;
   }
 
   it('leaves a job RUNNING with its lease when its COMPLETED write keeps failing transiently, for the sweep', async () => {
-    const store = new UnavailableTerminalWrites(adminFirestore(), 'jobs');
+    const store = unavailableTerminalWrites();
     const id = await runJob('test.keys', {}, store);
     assert.equal(store.finishCalls, 1, 'no FAILED written in place of the result');
     const job = await readJob(id);
@@ -135,15 +139,15 @@ describe('worker: a done job’s outcome (emulator)', () => {
   });
 
   it('refuses a progress write of an attempt that has ended, with no write', async () => {
-    const id = deps.store.newJobId();
-    await deps.store.create(id, owner, { type: 'test.keys', input: {} }, 100);
-    const claim = await deps.store.claim(id, Date.now(), 60_000);
+    const id = deps.jobs.newJobId();
+    await deps.jobs.create(id, owner, { type: 'test.keys', input: {} }, 100);
+    const claim = await deps.jobs.claim(id, Date.now(), 60_000);
     assert.ok(claim.claimed);
     const at: AttemptRef = claim.attempt;
     const cancelled: JobOutcome = { state: 'CANCELLED', error: { code: 'cancelled', message: 'by test' } };
-    assert.equal((await deps.store.finish(at, cancelled, Date.now(), 30)).written, true);
+    assert.equal((await deps.jobs.finish(at, cancelled, Date.now(), 30)).written, true);
     const before = await adminFirestore().collection('jobs').doc(id).get();
-    assert.deepEqual(await deps.store.writeProgress(at, { percent: 50 }), { written: false });
+    assert.deepEqual(await deps.jobs.writeProgress(at, { percent: 50 }), { written: false });
     const after = await adminFirestore().collection('jobs').doc(id).get();
     assert.ok(after.updateTime?.isEqual(before.updateTime ?? after.updateTime) && before.updateTime);
   });

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
-import type { StoredJob } from '../../functions/src/firebase/job-store';
-import { DEFAULT_SWEEP_OPTIONS } from '../../functions/src/firebase/sweep';
+import type { FirestoreJob } from '../../functions/src/adapters/firestore/job-codec';
+import { DEFAULT_SWEEP_OPTIONS } from '../../functions/src/core/use-cases/sweep';
 import { emulatorHosts } from './emulators';
 
 export function adminFirestore(): Firestore {
@@ -19,10 +19,10 @@ export async function countJobsOwnedBy(uid: string): Promise<number> {
 }
 
 /** A job document as the functions store it, read with the Admin SDK; fails the test if it is missing. */
-export async function readJob(id: string): Promise<StoredJob> {
+export async function readJob(id: string): Promise<FirestoreJob> {
   const snap = await adminFirestore().collection('jobs').doc(id).get();
   assert.ok(snap.exists, `jobs/${id} exists`);
-  return snap.data() as StoredJob;
+  return snap.data() as FirestoreJob;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   type Functions,
   type FunctionsError,
 } from 'firebase/functions';
-import type { CreateJobResponse } from '../../functions/src/firebase/create-job';
+import type { CreateJobResponse } from '@async-jobs/contract';
 import { emulatorHosts } from './emulators';
 
 export interface TestUser {

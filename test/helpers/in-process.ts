@@ -1,27 +1,30 @@
 /**
- * The functions' handlers run in the test process with dependencies the test chooses, against the same
+ * The functions' entry points run in the test process with dependencies the test chooses, against the same
  * emulators: for what the deployed functions cannot be made to do on cue (a publish that fails, a sweep at a
- * chosen time, a queue the test reads). The real ones are used wherever possible.
+ * chosen time, a queue the test reads). The real adapters are used wherever possible.
  */
 import { PubSub } from '@google-cloud/pubsub';
 import type { CallableRequest } from 'firebase-functions/v2/https';
 import type { DecodedIdToken } from 'firebase-admin/auth';
-import { DEFAULT_WORKER_TIMINGS } from '../../functions/src/config';
-import type { Dependencies } from '../../functions/src/firebase/dependencies';
-import { JobQueue, type TaskQueue } from '../../functions/src/firebase/job-queue';
-import { JobStore } from '../../functions/src/firebase/job-store';
-import { DEFAULT_MAX_INPUT_BYTES } from '../../functions/src/job/create-request';
-import { createTaskRegistry } from '../../functions/src/tasks/registry';
+import { firestoreJobRepository } from '../../functions/src/adapters/firestore/firestore-job-repository';
+import { cloudLogging } from '../../functions/src/adapters/logging/cloud-logging';
+import { PubSubJobQueue } from '../../functions/src/adapters/pubsub/pubsub-job-queue';
+import { systemClock } from '../../functions/src/adapters/system-clock';
+import type { Dependencies } from '../../functions/src/composition';
+import { DEFAULT_MAX_INPUT_BYTES } from '../../functions/src/core/create-request';
+import type { JobQueue } from '../../functions/src/core/ports/job-queue';
+import { DEFAULT_WORKER_TIMINGS } from '../../functions/src/core/worker/worker-timings';
+import { testTaskRegistry } from '../fixtures/tasks/registries';
 import { adminFirestore } from './admin';
 import { emulatorHosts } from './emulators';
 
-/** The real Pub/Sub queue, publishing to the emulator's `jobs` topic (the deployed worker gets the messages). */
+/** The real Pub/Sub queue, publishing to the emulator's `jobs` topic (the emulator's worker gets the messages). */
 export function pubsubQueue(): JobQueue {
-  return new JobQueue(new PubSub({ projectId: emulatorHosts().projectId }), 'jobs');
+  return new PubSubJobQueue(new PubSub({ projectId: emulatorHosts().projectId }), 'jobs');
 }
 
 /** A queue that keeps what is published instead of sending it, so a test can deliver it by hand. */
-export class CapturingQueue implements TaskQueue {
+export class CapturingQueue implements JobQueue {
   readonly published: { jobId: string; type: string }[] = [];
 
   publish(jobId: string, type: string): Promise<string> {
@@ -31,7 +34,7 @@ export class CapturingQueue implements TaskQueue {
 }
 
 /** A queue whose publish always fails, as Pub/Sub does when it is unreachable. */
-export class FailingQueue implements TaskQueue {
+export class FailingQueue implements JobQueue {
   attempts = 0;
 
   publish(): Promise<string> {
@@ -40,12 +43,17 @@ export class FailingQueue implements TaskQueue {
   }
 }
 
+/** The Firestore job repository on the emulator, as the functions make it. */
+export const emulatorJobs = () => firestoreJobRepository(adminFirestore(), 'jobs');
+
 /** Dependencies like the deployed functions', on the emulators, with the test tasks and the given overrides. */
 export function inProcessDeps(overrides: Partial<Dependencies> = {}): Dependencies {
   return {
-    store: new JobStore(adminFirestore(), 'jobs'),
+    jobs: emulatorJobs(),
     queue: pubsubQueue(),
-    tasks: createTaskRegistry({ includeTestTasks: true }),
+    tasks: testTaskRegistry(),
+    clock: systemClock,
+    log: cloudLogging,
     timings: DEFAULT_WORKER_TIMINGS,
     limits: () => ({ maxInputBytes: DEFAULT_MAX_INPUT_BYTES, maxActiveJobsPerUser: 10 }),
     retentionDays: () => 30,

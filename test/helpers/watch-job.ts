@@ -3,7 +3,7 @@
  * a guard so a broken pipeline fails the test instead of hanging it.
  */
 import { doc, onSnapshot, type Firestore, type Timestamp } from 'firebase/firestore';
-import type { JobDocument } from '../../functions/src/job/job-document';
+import type { JobDocument } from '@async-jobs/contract';
 import { readJob } from './admin';
 
 export type ClientJob = JobDocument<Timestamp>;

@@ -31,7 +31,7 @@ import {
   updateDoc,
   where,
 } from 'firebase/firestore';
-import type { JobDocument } from '../../functions/src/job/job-document';
+import type { JobDocument } from '@async-jobs/contract';
 
 /** Its own project id, so clearing it never touches the data of the emulator suite's other tests. */
 const PROJECT_ID = 'demo-async-jobs-rules';

@@ -1,13 +1,21 @@
 /**
  * toApiError is the HTTP API's one catch: it turns what a route threw into the status, headers and AIP-193 JSON
- * body (google.rpc.Status with the HTTP code). A ValidationError, or an HttpsError carrying `details.field`,
- * must come with a google.rpc.BadRequest field violation so a client can point at the field; anything nobody
- * meant to throw must be undefined, so the caller answers a bare 500 and leaks nothing.
+ * body (google.rpc.Status with the HTTP code). A DomainError of the core answers with its code's status, and one
+ * that names a field comes with a google.rpc.BadRequest field violation so a client can point at the field;
+ * anything nobody meant to throw must be undefined, so the caller answers a bare 500 and leaks nothing.
  */
 import assert from 'node:assert/strict';
 import { HttpsError } from 'firebase-functions/v2/https';
-import { ApiError, toApiError } from '../../functions/src/http/api-error';
-import { ValidationError } from '../../functions/src/job/validation-error';
+import type { JobErrorCode } from '@async-jobs/contract';
+import { ApiError, toApiError } from '../../functions/src/entry/http/api-error';
+import {
+  DomainError,
+  JobNotFoundError,
+  JobStateConflictError,
+  QuotaExceededError,
+  RequestIdReusedError,
+  ValidationError,
+} from '../../functions/src/core/errors';
 
 const BAD_REQUEST = 'type.googleapis.com/google.rpc.BadRequest';
 
@@ -62,8 +70,19 @@ describe('toApiError', () => {
     }
   });
 
-  describe('an HttpsError', () => {
-    const CASES: ReadonlyArray<readonly [ConstructorParameters<typeof HttpsError>[0], number, string]> = [
+  describe('a DomainError', () => {
+    /** A DomainError of any code, as a future use case might throw. */
+    class AnyDomainError extends DomainError {
+      constructor(
+        readonly code: JobErrorCode,
+        message: string,
+        field?: string,
+      ) {
+        super(message, field);
+      }
+    }
+
+    const CASES: ReadonlyArray<readonly [JobErrorCode, number, string]> = [
       ['invalid-argument', 400, 'INVALID_ARGUMENT'],
       ['not-found', 404, 'NOT_FOUND'],
       ['permission-denied', 403, 'PERMISSION_DENIED'],
@@ -79,10 +98,11 @@ describe('toApiError', () => {
       ['unknown', 500, 'UNKNOWN'],
       ['data-loss', 500, 'DATA_LOSS'],
       ['out-of-range', 400, 'OUT_OF_RANGE'],
+      ['unauthenticated', 401, 'UNAUTHENTICATED'],
     ];
     for (const [code, http, status] of CASES) {
       it(`${code} is ${http} ${status}, with no headers and no details`, () => {
-        assert.deepEqual(toApiError(new HttpsError(code, `it was ${code}`)), {
+        assert.deepEqual(toApiError(new AnyDomainError(code, `it was ${code}`)), {
           httpStatus: http,
           headers: {},
           body: { error: { code: http, message: `it was ${code}`, status } },
@@ -90,52 +110,40 @@ describe('toApiError', () => {
       });
     }
 
-    it('unauthenticated is 401 UNAUTHENTICATED with WWW-Authenticate: Bearer', () => {
+    it('each error the core throws answers with its own status and message', () => {
+      const answers = [
+        [new JobNotFoundError('j1'), 404, 'no job j1'],
+        [new JobStateConflictError('job j1 is RUNNING'), 409, 'job j1 is RUNNING'],
+        [new QuotaExceededError(10, 10), 429, /limit is 10/],
+        [new RequestIdReusedError('r1'), 409, /requestId r1 was already used/],
+      ] as const;
+      for (const [thrown, http, message] of answers) {
+        const answer = toApiError(thrown);
+        assert.equal(answer?.httpStatus, http, thrown.name);
+        assert.match(answer?.body.error.message ?? '', typeof message === 'string' ? new RegExp(message) : message);
+      }
+    });
+
+    it('with a field has a field violation, on any code (a reused requestId names requestId)', () => {
+      const answer = toApiError(new RequestIdReusedError('r1'));
+      assert.equal(answer?.httpStatus, 409);
+      assert.equal(answer?.body.error.details?.[0]?.fieldViolations[0]?.field, 'requestId');
+    });
+
+    it('without a field has no details', () => {
+      assert.equal(Object.hasOwn(toApiError(new JobNotFoundError('x'))?.body.error ?? {}, 'details'), false);
+    });
+  });
+
+  describe('an ApiError for a missing or bad token', () => {
+    it('is 401 UNAUTHENTICATED with WWW-Authenticate: Bearer', () => {
       const message = 'send a Firebase ID token: Authorization: Bearer <token>';
-      assert.deepEqual(toApiError(new HttpsError('unauthenticated', message)), {
+      const thrown = new ApiError(401, 'UNAUTHENTICATED', message, { 'WWW-Authenticate': 'Bearer' });
+      assert.deepEqual(toApiError(thrown), {
         httpStatus: 401,
         headers: { 'WWW-Authenticate': 'Bearer' },
         body: { error: { code: 401, message, status: 'UNAUTHENTICATED' } },
       });
-    });
-
-    it('only unauthenticated gets a WWW-Authenticate header', () => {
-      for (const [code] of CASES) {
-        assert.deepEqual(toApiError(new HttpsError(code, 'x'))?.headers, {}, code);
-      }
-    });
-
-    it('with details.field (as createJobFor rethrows a ValidationError) has a field violation', () => {
-      const message = 'input.worktime must be at most 3600';
-      const thrown = new HttpsError('invalid-argument', message, { field: 'input.worktime' });
-      assert.deepEqual(toApiError(thrown), {
-        httpStatus: 400,
-        headers: {},
-        body: {
-          error: {
-            code: 400,
-            message,
-            status: 'INVALID_ARGUMENT',
-            details: [{ '@type': BAD_REQUEST, fieldViolations: [{ field: 'input.worktime', description: message }] }],
-          },
-        },
-      });
-    });
-
-    it('keeps a field violation on a code other than invalid-argument', () => {
-      const answer = toApiError(new HttpsError('failed-precondition', 'job x is RUNNING', { field: 'id' }));
-      assert.equal(answer?.httpStatus, 409);
-      assert.deepEqual(answer?.body.error.details, [
-        { '@type': BAD_REQUEST, fieldViolations: [{ field: 'id', description: 'job x is RUNNING' }] },
-      ]);
-    });
-
-    it('has no details when details has no string field', () => {
-      for (const details of [undefined, null, 'id', { field: 7 }, { other: 'id' }, ['id']]) {
-        const answer = toApiError(new HttpsError('invalid-argument', 'bad', details));
-        assert.equal(answer?.httpStatus, 400);
-        assert.equal(Object.hasOwn(answer?.body.error ?? {}, 'details'), false, JSON.stringify(details));
-      }
     });
   });
 
@@ -148,6 +156,7 @@ describe('toApiError', () => {
       ['undefined', undefined],
       ['null', null],
       ['an error-shaped object', { code: 'not-found', message: 'no job' }],
+      ['an HttpsError (the callables’ error, never thrown into the HTTP API)', new HttpsError('not-found', 'no job')],
     ];
     for (const [name, thrown] of OTHERS) {
       it(`${name} is undefined (the caller answers 500 without details)`, () => {

@@ -10,13 +10,13 @@ import {
   DEFAULT_MAX_INPUT_BYTES,
   parseCreateJobRequest,
   type CreateJobLimits,
-} from '../../functions/src/job/create-request';
-import { MAX_JSON_DEPTH } from '../../functions/src/job/json-shape';
-import { ValidationError } from '../../functions/src/job/validation-error';
-import { createTaskRegistry } from '../../functions/src/tasks/registry';
+} from '../../functions/src/core/create-request';
+import { MAX_JSON_DEPTH } from '../../functions/src/core/json-shape';
+import { ValidationError } from '../../functions/src/core/errors';
+import { productionTaskRegistry, testTaskRegistry } from '../fixtures/tasks/registries';
 import { MAX_WORKTIME_SECONDS } from '../../functions/src/tasks/sleep';
 
-const tasks = createTaskRegistry({ includeTestTasks: false });
+const tasks = productionTaskRegistry();
 const limits: CreateJobLimits = { maxInputBytes: DEFAULT_MAX_INPUT_BYTES };
 const REQUEST_ID = '0b6f9f0e-3a3c-4f7e-9d55-1f1e2a3b4c5d';
 
@@ -196,7 +196,7 @@ describe('parseCreateJobRequest', () => {
     });
 
     it('lists the test types too when the registry has them', () => {
-      const withTestTasks = createTaskRegistry({ includeTestTasks: true });
+      const withTestTasks = testTaskRegistry();
       assert.throws(
         () => parseCreateJobRequest({ type: 'nap', input: {} }, withTestTasks, limits),
         (error: unknown) =>
@@ -272,7 +272,7 @@ describe('parseCreateJobRequest', () => {
     });
 
     it('a test-only type when the registry includes test tasks', () => {
-      const withTestTasks = createTaskRegistry({ includeTestTasks: true });
+      const withTestTasks = testTaskRegistry();
       const parsed = parseCreateJobRequest(
         { type: 'test.fail', input: { message: 'boom', code: 'not-found' } },
         withTestTasks,

@@ -9,10 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { TEST_TASKS } from '../fixtures/tasks/test-tasks';
 
 const root = join(__dirname, '..', '..');
 const functionsDir = join(root, 'functions');
@@ -327,18 +328,30 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     assert.doesNotThrow(() => tools.endpointsAreValid(backend));
   });
 
-  it('never serves the test-only tasks: they need FUNCTIONS_EMULATOR, which discovery and deploy never set', () => {
-    const env = discoveryEnv(port);
-    assert.equal(env.ASYNC_JOBS_TEST_TASKS, undefined);
-    assert.equal(env.FUNCTIONS_EMULATOR, undefined);
-    // Even if ASYNC_JOBS_TEST_TASKS leaked into a deploy's environment, the built config would keep them off.
+  it('ships no test task: the built functions serve the production tasks only, and no file of functions/lib names one', () => {
     const probe = spawnSync(
       'node',
-      ['-p', `require(${JSON.stringify(join(functionsDir, 'lib', 'config.js'))}).config.testTasksEnabled`],
-      { env: { ...env, ASYNC_JOBS_TEST_TASKS: 'true' }, encoding: 'utf8' },
+      [
+        '-p',
+        `require(${JSON.stringify(join(functionsDir, 'lib', 'tasks', 'production-tasks.js'))}).PRODUCTION_TASKS.map((t) => t.type).join()`,
+      ],
+      { env: discoveryEnv(port), encoding: 'utf8' },
     );
     assert.equal(probe.status, 0, probe.stderr);
-    assert.equal(probe.stdout.trim(), 'false');
+    assert.equal(probe.stdout.trim(), 'sleep,primes');
+    const built = readdirSync(join(functionsDir, 'lib'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => ({ file, text: readFileSync(join(functionsDir, 'lib', file), 'utf8') }));
+    assert.ok(built.length > 20, `read ${built.length} built files`);
+    for (const task of TEST_TASKS) {
+      const naming = built.filter(({ text }) => text.includes(`'${task.type}'`) || text.includes(`"${task.type}"`));
+      assert.deepEqual(
+        naming.map(({ file }) => file),
+        [],
+        task.type,
+      );
+    }
+    assert.ok(!built.some(({ file }) => /test-tasks/.test(file)));
   });
 
   it('matches the function table in README "Configuration"', () => {

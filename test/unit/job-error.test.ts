@@ -5,7 +5,12 @@
  * otherwise, and anything unknown is worth another attempt (the retry policy bounds the cost).
  */
 import assert from 'node:assert/strict';
-import { classifyFailure, MAX_ERROR_MESSAGE_LENGTH, TaskError, toJobError } from '../../functions/src/job/job-error';
+import {
+  classifyFailure,
+  MAX_ERROR_MESSAGE_LENGTH,
+  TaskError,
+  toJobError,
+} from '../../functions/src/core/tasks/task-error';
 
 describe('toJobError', () => {
   it("keeps a TaskError's code and message", () => {

@@ -4,7 +4,8 @@
  * The one move backwards is RUNNING → CREATED: a transient failure or a lost lease queues another attempt.
  */
 import assert from 'node:assert/strict';
-import { canTransition, isJobState, isTerminal, JOB_STATES, type JobState } from '../../functions/src/job/job-state';
+import type { JobState } from '@async-jobs/contract';
+import { canTransition, isJobState, isTerminal, JOB_STATES } from '../../functions/src/core/job-states';
 
 /** The only moves the diagram in job-state.ts draws; every other pair must be refused. */
 const ALLOWED: ReadonlyArray<readonly [JobState, JobState]> = [

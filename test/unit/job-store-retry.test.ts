@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
-import { JobStore, type StoredJob } from '../../functions/src/firebase/job-store';
+import { firestoreJobRepository } from '../../functions/src/adapters/firestore/firestore-job-repository';
+import type { FirestoreJob } from '../../functions/src/adapters/firestore/job-codec';
 
 class OneDocument {
   data: Record<string, unknown>;
@@ -32,7 +33,7 @@ class OneDocument {
       this.reads += 1;
       const code = this.readFailures.shift();
       if (code !== undefined) return Promise.reject(Object.assign(new Error(''), { code }));
-      return Promise.resolve({ data: () => this.data as unknown as StoredJob, updateTime: this.updateTime });
+      return Promise.resolve({ data: () => this.data as unknown as FirestoreJob, updateTime: this.updateTime });
     },
     update: (fields: Record<string, unknown>, precondition: { lastUpdateTime: Timestamp }) => {
       this.updates += 1;
@@ -59,7 +60,7 @@ describe('job store: fenced writes after transient errors', () => {
   it('claims after an UNKNOWN that was not applied, by reading again and retrying', async () => {
     const doc = new OneDocument(queued());
     doc.failures = [{ code: 2 }];
-    const claim = await new JobStore(doc.firestore(), 'jobs').claim('j', 5000, 1000);
+    const claim = await firestoreJobRepository(doc.firestore(), 'jobs').claim('j', 5000, 1000);
     assert.equal(claim.claimed, true);
     assert.equal(doc.updates, 2);
     assert.equal(doc.data.state, 'RUNNING');
@@ -69,28 +70,31 @@ describe('job store: fenced writes after transient errors', () => {
   it('knows its own claim applied despite UNAVAILABLE by its claimId, and claims it once', async () => {
     const doc = new OneDocument(queued());
     doc.failures = [{ code: 14, applied: true }];
-    const claim = await new JobStore(doc.firestore(), 'jobs').claim('j', 5000, 1000);
+    const claim = await firestoreJobRepository(doc.firestore(), 'jobs').claim('j', 5000, 1000);
     assert.equal(claim.claimed, true);
     assert.equal(doc.updates, 1, 'no second claim');
     assert.equal(doc.data.attempts, 1);
     assert.equal(claim.claimed && claim.attempt.attempt, 1);
-    assert.ok(claim.claimed && claim.attempt.lastUpdateTime?.isEqual(doc.updateTime), 'fenced by the applied write');
+    assert.ok(
+      claim.claimed && (claim.attempt.version as Timestamp).isEqual(doc.updateTime),
+      'fenced by the applied write',
+    );
   });
 
   it("knows its own claim when the SDK's retry of an applied commit fails the fence (FAILED_PRECONDITION)", async () => {
     const doc = new OneDocument(queued());
     doc.failures = [{ code: 9, applied: true }];
-    const claim = await new JobStore(doc.firestore(), 'jobs').claim('j', 5000, 1000);
+    const claim = await firestoreJobRepository(doc.firestore(), 'jobs').claim('j', 5000, 1000);
     assert.equal(claim.claimed, true);
     assert.equal(doc.updates, 1);
   });
 
   it('never runs a job twice: a job that another claim holds (another claimId) is not claimable', async () => {
     const doc = new OneDocument(queued());
-    const stale = { job: doc.data as unknown as StoredJob, updateTime: doc.updateTime };
+    const stale = await firestoreJobRepository(doc.firestore(), 'jobs').read('j');
     doc.data = { ...doc.data, state: 'RUNNING', attempts: 1, claimId: 'another worker' };
     doc.updateTime = Timestamp.fromMillis(2000);
-    const claim = await new JobStore(doc.firestore(), 'jobs').claim('j', 5000, 1000, stale);
+    const claim = await firestoreJobRepository(doc.firestore(), 'jobs').claim('j', 5000, 1000, stale);
     assert.deepEqual(claim, { claimed: false, reason: 'not-claimable', state: 'RUNNING' });
     assert.equal(doc.data.claimId, 'another worker');
     assert.equal(doc.data.attempts, 1);
@@ -99,8 +103,8 @@ describe('job store: fenced writes after transient errors', () => {
   it('counts a terminal write applied despite UNAVAILABLE as written, and writes it once', async () => {
     const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
     doc.failures = [{ code: 14, applied: true }];
-    const store = new JobStore(doc.firestore(), 'jobs');
-    const at = { id: 'j', attempt: 1, lastUpdateTime: doc.updateTime };
+    const store = firestoreJobRepository(doc.firestore(), 'jobs');
+    const at = { id: 'j', attempt: 1, version: doc.updateTime };
     const result = await store.finish(at, { state: 'COMPLETED', result: 42 }, 5000, 30);
     assert.deepEqual(result, { written: true, state: 'COMPLETED' });
     assert.equal(doc.updates, 1);
@@ -109,8 +113,8 @@ describe('job store: fenced writes after transient errors', () => {
 
   it('does not count another writer’s end of the job as its own (the sweep failed it meanwhile)', async () => {
     const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
-    const store = new JobStore(doc.firestore(), 'jobs');
-    const at = { id: 'j', attempt: 1, lastUpdateTime: doc.updateTime };
+    const store = firestoreJobRepository(doc.firestore(), 'jobs');
+    const at = { id: 'j', attempt: 1, version: doc.updateTime };
     // The sweep's FAILED, with the expireTime of its own clock.
     doc.data = { ...doc.data, state: 'FAILED', done: true, expireTime: Timestamp.fromMillis(123) };
     doc.updateTime = Timestamp.fromMillis(2000);
@@ -124,8 +128,8 @@ describe('job store: fenced writes after transient errors', () => {
   it('counts a retry’s requeue applied despite RESOURCE_EXHAUSTED as written, by its dispatch time', async () => {
     const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
     doc.failures = [{ code: 8, applied: true }];
-    const store = new JobStore(doc.firestore(), 'jobs');
-    const at = { id: 'j', attempt: 1, lastUpdateTime: doc.updateTime };
+    const store = firestoreJobRepository(doc.firestore(), 'jobs');
+    const at = { id: 'j', attempt: 1, version: doc.updateTime };
     const result = await store.requeue(at, { code: 'unavailable', message: 'x' }, 7000);
     assert.deepEqual(result, { written: true, state: 'CREATED' });
     assert.equal(doc.updates, 1);
@@ -135,8 +139,8 @@ describe('job store: fenced writes after transient errors', () => {
   it('retries a progress write after ABORTED and writes it once', async () => {
     const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
     doc.failures = [{ code: 10 }];
-    const store = new JobStore(doc.firestore(), 'jobs');
-    const result = await store.writeProgress({ id: 'j', attempt: 1, lastUpdateTime: doc.updateTime }, { percent: 5 });
+    const store = firestoreJobRepository(doc.firestore(), 'jobs');
+    const result = await store.writeProgress({ id: 'j', attempt: 1, version: doc.updateTime }, { percent: 5 });
     assert.deepEqual(result, { written: true, state: 'RUNNING' });
     assert.deepEqual(doc.data.progress, { percent: 5 });
   });
@@ -144,7 +148,7 @@ describe('job store: fenced writes after transient errors', () => {
   it('reads again after a transient read error (UNAVAILABLE, DEADLINE_EXCEEDED) and then claims', async () => {
     const doc = new OneDocument(queued());
     doc.readFailures = [14, 4];
-    const claim = await new JobStore(doc.firestore(), 'jobs').claim('j', 5000, 1000);
+    const claim = await firestoreJobRepository(doc.firestore(), 'jobs').claim('j', 5000, 1000);
     assert.equal(claim.claimed, true);
     assert.equal(doc.reads, 3);
     assert.equal(doc.data.state, 'RUNNING');
@@ -154,7 +158,7 @@ describe('job store: fenced writes after transient errors', () => {
     const doc = new OneDocument(queued());
     doc.failures = [{ code: 14, applied: true }];
     doc.readFailures = [];
-    const store = new JobStore(doc.firestore(), 'jobs');
+    const store = firestoreJobRepository(doc.firestore(), 'jobs');
     const seen = await store.read('j');
     doc.readFailures = [14, 10];
     const claim = await store.claim('j', 5000, 1000, seen);
@@ -166,15 +170,18 @@ describe('job store: fenced writes after transient errors', () => {
   it('does not retry a read that retrying cannot mend (PERMISSION_DENIED)', async () => {
     const doc = new OneDocument(queued());
     doc.readFailures = [7];
-    await assert.rejects(new JobStore(doc.firestore(), 'jobs').read('j'), (e: { code?: number }) => e.code === 7);
+    await assert.rejects(
+      firestoreJobRepository(doc.firestore(), 'jobs').read('j'),
+      (e: { code?: number }) => e.code === 7,
+    );
     assert.equal(doc.reads, 1);
   });
 
   it('writes a COMPLETED end through transient commit errors that were not applied', async () => {
     const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
     doc.failures = [{ code: 14 }, { code: 4 }];
-    const store = new JobStore(doc.firestore(), 'jobs');
-    const at = { id: 'j', attempt: 1, lastUpdateTime: doc.updateTime };
+    const store = firestoreJobRepository(doc.firestore(), 'jobs');
+    const at = { id: 'j', attempt: 1, version: doc.updateTime };
     const result = await store.finish(at, { state: 'COMPLETED', result: 'done' }, 5000, 30);
     assert.deepEqual(result, { written: true, state: 'RUNNING' });
     assert.equal(doc.data.state, 'COMPLETED');
@@ -183,8 +190,8 @@ describe('job store: fenced writes after transient errors', () => {
 
   it('refuses every write of an attempt once its end is written, without writing', async () => {
     const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
-    const store = new JobStore(doc.firestore(), 'jobs');
-    const at = { id: 'j', attempt: 1, lastUpdateTime: doc.updateTime };
+    const store = firestoreJobRepository(doc.firestore(), 'jobs');
+    const at = { id: 'j', attempt: 1, version: doc.updateTime };
     const error = { code: 'cancelled' as const, message: 'x' };
     assert.equal((await store.finish(at, { state: 'CANCELLED', error }, 5000, 30)).written, true);
     const ended = { ...doc.data };
@@ -196,7 +203,7 @@ describe('job store: fenced writes after transient errors', () => {
 
   it('refuses a write of an attempt whose claim the job no longer holds, though the attempt number matches', async () => {
     const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1, claimId: 'another claim' });
-    const store = new JobStore(doc.firestore(), 'jobs');
+    const store = firestoreJobRepository(doc.firestore(), 'jobs');
     const at = { id: 'j', attempt: 1, claimId: 'my claim' };
     assert.deepEqual(await store.writeProgress(at, { percent: 5 }), { written: false, state: 'RUNNING' });
     assert.equal(doc.updates, 0);
@@ -205,9 +212,9 @@ describe('job store: fenced writes after transient errors', () => {
   it('does not retry what retrying cannot mend (PERMISSION_DENIED)', async () => {
     const doc = new OneDocument({ ...queued(), state: 'RUNNING', attempts: 1 });
     doc.failures = [{ code: 7 }];
-    const store = new JobStore(doc.firestore(), 'jobs');
+    const store = firestoreJobRepository(doc.firestore(), 'jobs');
     await assert.rejects(
-      store.writeProgress({ id: 'j', attempt: 1, lastUpdateTime: doc.updateTime }, { percent: 5 }),
+      store.writeProgress({ id: 'j', attempt: 1, version: doc.updateTime }, { percent: 5 }),
       (e: { code?: number }) => e.code === 7,
     );
     assert.equal(doc.updates, 1);

@@ -1,28 +1,21 @@
 /**
- * toOperation is the HTTP API's view of a job document as an AIP-151 Operation. Clients poll until `done` and
+ * toOperation is the HTTP API's view of a job as an AIP-151 Operation. Clients poll until `done` and
  * then read exactly one of `response` and `error`, so a done job must never have both or neither, and a job
  * not done must have neither. The error is a google.rpc.Status: the numeric code, its name and the message.
  */
 import assert from 'node:assert/strict';
-import type { JobDocument, JobErrorCode } from '../../functions/src/job/job-document';
-import type { JobState } from '../../functions/src/job/job-state';
-import { toOperation } from '../../functions/src/job/operation';
+import type { JobErrorCode, JobState } from '@async-jobs/contract';
+import type { Job } from '../../functions/src/core/job';
+import { toOperation } from '../../functions/src/entry/http/operation';
 
-/** A stand-in for an SDK's Timestamp, so the test can see toOperation hands each time to toIso. */
-class FakeTime {
-  constructor(readonly ms: number) {}
-}
-
-const toIso = (time: FakeTime) => new Date(time.ms).toISOString();
-
-const CREATE = new FakeTime(Date.UTC(2025, 0, 2, 3, 4, 5, 6));
-const START = new FakeTime(Date.UTC(2025, 0, 2, 3, 4, 6));
-const UPDATE = new FakeTime(Date.UTC(2025, 0, 2, 3, 4, 7));
-const DONE = new FakeTime(Date.UTC(2025, 0, 2, 3, 4, 8));
+const CREATE = Date.UTC(2025, 0, 2, 3, 4, 5, 6);
+const START = Date.UTC(2025, 0, 2, 3, 4, 6);
+const UPDATE = Date.UTC(2025, 0, 2, 3, 4, 7);
+const DONE = Date.UTC(2025, 0, 2, 3, 4, 8);
 
 const ID = 'b3Kq9ZfW0pLmN2xRtY7u';
 
-function jobDocument(state: JobState, overrides: Partial<JobDocument<FakeTime>> = {}): JobDocument<FakeTime> {
+function jobDocument(state: JobState, overrides: Partial<Job> = {}): Job {
   const done = state === 'COMPLETED' || state === 'FAILED' || state === 'CANCELLED';
   return {
     owner: 'user-1',
@@ -43,7 +36,7 @@ describe('toOperation', () => {
   describe('a job not done', () => {
     for (const state of ['CREATED', 'RUNNING'] as const) {
       it(`${state}: done false, with neither response nor error`, () => {
-        const operation = toOperation(ID, jobDocument(state), toIso);
+        const operation = toOperation(ID, jobDocument(state));
         assert.equal(operation.done, false);
         assert.equal(operation.state, state);
         assert.equal(Object.hasOwn(operation, 'response'), false);
@@ -53,7 +46,7 @@ describe('toOperation', () => {
 
     it('CREATED for a retry (the last attempt’s error kept on the document): still no error', () => {
       const job = jobDocument('CREATED', { attempts: 1, error: { code: 'unavailable', message: 'try again' } });
-      const operation = toOperation(ID, job, toIso);
+      const operation = toOperation(ID, job);
       assert.equal(operation.done, false);
       assert.equal(Object.hasOwn(operation, 'error'), false);
       assert.equal(Object.hasOwn(operation, 'response'), false);
@@ -63,14 +56,14 @@ describe('toOperation', () => {
   describe('COMPLETED', () => {
     it('has the result as response and no error', () => {
       const result = { slept: 1, note: 'ok' };
-      const operation = toOperation(ID, jobDocument('COMPLETED', { result }), toIso);
+      const operation = toOperation(ID, jobDocument('COMPLETED', { result }));
       assert.equal(operation.done, true);
       assert.deepEqual(operation.response, result);
       assert.equal(Object.hasOwn(operation, 'error'), false);
     });
 
     it('has response null when the result is missing, so a done job still has one of the two', () => {
-      const operation = toOperation(ID, jobDocument('COMPLETED'), toIso);
+      const operation = toOperation(ID, jobDocument('COMPLETED'));
       assert.equal(Object.hasOwn(operation, 'response'), true);
       assert.equal(operation.response, null);
       assert.equal(Object.hasOwn(operation, 'error'), false);
@@ -78,13 +71,13 @@ describe('toOperation', () => {
 
     it('keeps falsy results as they are (0, false, "")', () => {
       for (const result of [0, false, '']) {
-        assert.equal(toOperation(ID, jobDocument('COMPLETED', { result }), toIso).response, result);
+        assert.equal(toOperation(ID, jobDocument('COMPLETED', { result })).response, result);
       }
     });
 
     it('has no error even if the document still carries one', () => {
       const job = jobDocument('COMPLETED', { result: 1, error: { code: 'internal', message: 'stale' } });
-      const operation = toOperation(ID, job, toIso);
+      const operation = toOperation(ID, job);
       assert.equal(operation.response, 1);
       assert.equal(Object.hasOwn(operation, 'error'), false);
     });
@@ -102,7 +95,7 @@ describe('toOperation', () => {
     for (const [state, code, rpc, status] of CASES) {
       it(`${state} with ${code}: error {code: ${rpc}, status: ${status}, message}, no response`, () => {
         const job = jobDocument(state, { error: { code, message: `it ended with ${code}` } });
-        const operation = toOperation(ID, job, toIso);
+        const operation = toOperation(ID, job);
         assert.equal(operation.done, true);
         assert.deepEqual(operation.error, { code: rpc, status, message: `it ended with ${code}` });
         assert.equal(Object.hasOwn(operation, 'response'), false);
@@ -111,14 +104,14 @@ describe('toOperation', () => {
 
     it('has no response even if the document carries a result', () => {
       const job = jobDocument('FAILED', { result: 1, error: { code: 'internal', message: 'boom' } });
-      const operation = toOperation(ID, job, toIso);
+      const operation = toOperation(ID, job);
       assert.equal(Object.hasOwn(operation, 'response'), false);
       assert.equal(operation.error?.status, 'INTERNAL');
     });
 
     for (const state of ['FAILED', 'CANCELLED'] as const) {
       it(`${state} without an error on the document: UNKNOWN, with a message naming the state`, () => {
-        const operation = toOperation(ID, jobDocument(state), toIso);
+        const operation = toOperation(ID, jobDocument(state));
         assert.equal(operation.error?.code, 2);
         assert.equal(operation.error?.status, 'UNKNOWN');
         assert.match(operation.error?.message ?? '', new RegExp(state));
@@ -129,7 +122,7 @@ describe('toOperation', () => {
 
   describe('identity and metadata', () => {
     it("names the job jobs/{id} and repeats the id and state at the top level for the seed's jq", () => {
-      const operation = toOperation(ID, jobDocument('RUNNING'), toIso);
+      const operation = toOperation(ID, jobDocument('RUNNING'));
       assert.equal(operation.name, `jobs/${ID}`);
       assert.equal(operation.id, ID);
       assert.equal(operation.state, 'RUNNING');
@@ -137,13 +130,13 @@ describe('toOperation', () => {
     });
 
     it('takes the id from the argument, with - and _ kept as they are', () => {
-      const operation = toOperation('a-b_c', jobDocument('CREATED'), toIso);
+      const operation = toOperation('a-b_c', jobDocument('CREATED'));
       assert.equal(operation.name, 'jobs/a-b_c');
       assert.equal(operation.id, 'a-b_c');
     });
 
     it('has the type and attempts, and times through the given toIso', () => {
-      const operation = toOperation(ID, jobDocument('COMPLETED', { result: 1, attempts: 2 }), toIso);
+      const operation = toOperation(ID, jobDocument('COMPLETED', { result: 1, attempts: 2 }));
       assert.deepEqual(operation.metadata, {
         state: 'COMPLETED',
         type: 'sleep',
@@ -155,45 +148,38 @@ describe('toOperation', () => {
       });
     });
 
-    it('calls toIso with the document’s own time objects', () => {
-      const seen: FakeTime[] = [];
-      toOperation(ID, jobDocument('COMPLETED'), (time) => {
-        seen.push(time);
-        return 'x';
-      });
-      assert.equal(seen.length, 4);
-      for (const time of [CREATE, START, UPDATE, DONE]) assert.ok(seen.includes(time));
+    it('writes each time to the millisecond, in UTC', () => {
+      const operation = toOperation(
+        ID,
+        jobDocument('COMPLETED', { createTime: Date.UTC(1999, 11, 31, 23, 59, 59, 999) }),
+      );
+      assert.equal(operation.metadata.createTime, '1999-12-31T23:59:59.999Z');
     });
 
-    it('has null for times the job does not have yet, without calling toIso for them', () => {
-      let calls = 0;
-      const operation = toOperation(ID, jobDocument('CREATED'), (time) => {
-        calls += 1;
-        return toIso(time);
-      });
+    it('has null for times the job does not have yet', () => {
+      const operation = toOperation(ID, jobDocument('CREATED'));
       assert.equal(operation.metadata.startTime, null);
       assert.equal(operation.metadata.doneTime, null);
       assert.equal(operation.metadata.createTime, '2025-01-02T03:04:05.006Z');
       assert.equal(operation.metadata.updateTime, '2025-01-02T03:04:07.000Z');
-      assert.equal(calls, 2);
     });
 
     it('has progress and cancelRequested only when the document has them', () => {
-      const plain = toOperation(ID, jobDocument('RUNNING'), toIso);
+      const plain = toOperation(ID, jobDocument('RUNNING'));
       assert.equal(Object.hasOwn(plain.metadata, 'progress'), false);
       assert.equal(Object.hasOwn(plain.metadata, 'cancelRequested'), false);
 
-      const notRequested = toOperation(ID, jobDocument('RUNNING', { cancelRequested: false }), toIso);
+      const notRequested = toOperation(ID, jobDocument('RUNNING', { cancelRequested: false }));
       assert.equal(Object.hasOwn(notRequested.metadata, 'cancelRequested'), false);
 
       const progress = { percent: 40, message: 'sleeping' };
-      const busy = toOperation(ID, jobDocument('RUNNING', { progress, cancelRequested: true }), toIso);
+      const busy = toOperation(ID, jobDocument('RUNNING', { progress, cancelRequested: true }));
       assert.deepEqual(busy.metadata.progress, progress);
       assert.equal(busy.metadata.cancelRequested, true);
     });
 
     it('keeps a progress of 0 percent', () => {
-      const operation = toOperation(ID, jobDocument('RUNNING', { progress: { percent: 0 } }), toIso);
+      const operation = toOperation(ID, jobDocument('RUNNING', { progress: { percent: 0 } }));
       assert.deepEqual(operation.metadata.progress, { percent: 0 });
     });
 
@@ -204,7 +190,7 @@ describe('toOperation', () => {
         leaseExpireTime: null,
         expireTime: DONE,
       });
-      const operation = toOperation(ID, job, toIso);
+      const operation = toOperation(ID, job);
       assert.deepEqual(Object.keys(operation).sort(), ['done', 'id', 'metadata', 'name', 'state']);
       assert.deepEqual(Object.keys(operation.metadata).sort(), [
         'attempts',
@@ -220,7 +206,7 @@ describe('toOperation', () => {
     it('takes done from the document', () => {
       for (const state of ['CREATED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const) {
         const job = jobDocument(state);
-        assert.equal(toOperation(ID, job, toIso).done, job.done, state);
+        assert.equal(toOperation(ID, job).done, job.done, state);
       }
     });
   });

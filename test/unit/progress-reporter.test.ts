@@ -5,12 +5,12 @@
  * variable, and the timer is real but short; every wait is on the writer being called, under a deadline.
  */
 import assert from 'node:assert/strict';
-import type { JobProgress } from '../../functions/src/job/job-document';
-import type { AttemptRef } from '../../functions/src/firebase/job-store';
-import { ProgressReporter, type ProgressWriter } from '../../functions/src/firebase/progress-reporter';
+import type { JobProgress } from '@async-jobs/contract';
+import { systemClock } from '../../functions/src/adapters/system-clock';
+import type { Clock } from '../../functions/src/core/ports/clock';
+import { ProgressReporter, type ProgressWriter } from '../../functions/src/core/worker/progress-reporter';
 import { nextTurn, within } from './deadline';
 
-const AT: AttemptRef = { id: 'job-1', attempt: 1 };
 const INTERVAL = 20;
 const DEADLINE = 2_000;
 
@@ -45,9 +45,13 @@ function recordingWriter(
   return { calls, write, called };
 }
 
-/** A clock the test moves by hand. */
+/** A clock whose time the test sets by hand (`clock.time`); its timers are real ones. */
 function manualClock(start = 0) {
-  const clock = { now: start, read: () => clock.now };
+  const clock: Clock & { time: number } = {
+    time: start,
+    now: () => clock.time,
+    setTimer: (ms, callback) => systemClock.setTimer(ms, callback),
+  };
   return clock;
 }
 
@@ -63,21 +67,17 @@ function recordingOnError() {
 }
 
 describe('ProgressReporter', () => {
-  it('keeps the attempt it reports for', () => {
-    const reporter = new ProgressReporter(
-      AT,
-      () => Promise.resolve(),
-      INTERVAL,
-      () => undefined,
-    );
-    assert.deepEqual(reporter.attempt, AT);
+  it('writes nothing and counts no write before the first report', () => {
+    const writer = recordingWriter();
+    const reporter = new ProgressReporter(writer.write, INTERVAL, noError, systemClock);
     assert.equal(reporter.writes, 0);
+    assert.deepEqual(writer.calls, []);
   });
 
   it('writes the first report at once', async () => {
     const writer = recordingWriter();
     const clock = manualClock();
-    const reporter = new ProgressReporter(AT, writer.write, 60_000, noError, clock.read);
+    const reporter = new ProgressReporter(writer.write, 60_000, noError, clock);
     reporter.report(10, 'starting');
     await writer.called(1);
     assert.deepEqual(writer.calls, [{ percent: 10, message: 'starting' }]);
@@ -88,14 +88,14 @@ describe('ProgressReporter', () => {
   it('turns many reports within one interval into one immediate write and one deferred write of the last', async () => {
     const writer = recordingWriter();
     const clock = manualClock();
-    const reporter = new ProgressReporter(AT, writer.write, INTERVAL, noError, clock.read);
+    const reporter = new ProgressReporter(writer.write, INTERVAL, noError, clock);
     reporter.report(1, 'report 1');
-    clock.now = 5;
+    clock.time = 5;
     for (let i = 2; i <= 500; i++) reporter.report(i / 5, `report ${i}`);
     await writer.called(1);
     assert.deepEqual(writer.calls, [{ percent: 1, message: 'report 1' }]);
 
-    clock.now = INTERVAL;
+    clock.time = INTERVAL;
     await writer.called(2);
     assert.deepEqual(writer.calls, [
       { percent: 1, message: 'report 1' },
@@ -108,7 +108,7 @@ describe('ProgressReporter', () => {
 
   it('does the same with the real clock (the default)', async () => {
     const writer = recordingWriter();
-    const reporter = new ProgressReporter(AT, writer.write, INTERVAL, noError);
+    const reporter = new ProgressReporter(writer.write, INTERVAL, noError, systemClock);
     for (let i = 1; i <= 1_000; i++) reporter.report(i / 10);
     await writer.called(2);
     await reporter.close();
@@ -121,13 +121,13 @@ describe('ProgressReporter', () => {
   it('cancels a pending timer when a report is written at once, so no write lands inside the new interval', async () => {
     const writer = recordingWriter();
     const clock = manualClock();
-    const reporter = new ProgressReporter(AT, writer.write, 60_000, noError, clock.read);
+    const reporter = new ProgressReporter(writer.write, 60_000, noError, clock);
     reporter.report(1); // written at 0
-    clock.now = 59_990;
+    clock.time = 59_990;
     reporter.report(2); // deferred: a timer 10 ms away
-    clock.now = 60_000;
+    clock.time = 60_000;
     reporter.report(3); // a whole interval since the last write: written at once
-    clock.now = 60_001;
+    clock.time = 60_001;
     reporter.report(4); // deferred to 120 000
     await writer.called(2);
     // Timers of equal or shorter delay fire first: once this one has fired, the 10 ms timer has had its turn.
@@ -140,9 +140,9 @@ describe('ProgressReporter', () => {
   it('holds a deferred report until the interval is up (here, until close())', async () => {
     const writer = recordingWriter();
     const clock = manualClock();
-    const reporter = new ProgressReporter(AT, writer.write, 60_000, noError, clock.read);
+    const reporter = new ProgressReporter(writer.write, 60_000, noError, clock);
     reporter.report(1);
-    clock.now = 100;
+    clock.time = 100;
     reporter.report(2);
     await writer.called(1);
     for (let i = 0; i < 5; i++) await nextTurn();
@@ -155,9 +155,9 @@ describe('ProgressReporter', () => {
   it('writes a report made a whole interval after the last write at once, without waiting for a timer', async () => {
     const writer = recordingWriter();
     const clock = manualClock();
-    const reporter = new ProgressReporter(AT, writer.write, 60_000, noError, clock.read);
+    const reporter = new ProgressReporter(writer.write, 60_000, noError, clock);
     reporter.report(1);
-    clock.now = 60_000;
+    clock.time = 60_000;
     reporter.report(2);
     await writer.called(2);
     assert.deepEqual(writer.calls, [{ percent: 1 }, { percent: 2 }]);
@@ -167,11 +167,11 @@ describe('ProgressReporter', () => {
   it('normalises what it writes: clamps the percent, NaN to 0, trims the message', async () => {
     const writer = recordingWriter();
     const clock = manualClock();
-    const reporter = new ProgressReporter(AT, writer.write, 1, noError, clock.read);
+    const reporter = new ProgressReporter(writer.write, 1, noError, clock);
     reporter.report(150, 'x'.repeat(500));
-    clock.now = 10;
+    clock.time = 10;
     reporter.report(Number.NaN);
-    clock.now = 20;
+    clock.time = 20;
     reporter.report(-3, 'back');
     await writer.called(3);
     assert.deepEqual(writer.calls, [
@@ -186,11 +186,11 @@ describe('ProgressReporter', () => {
     const first = deferred();
     const writer = recordingWriter((_progress, index) => (index === 0 ? first.promise : Promise.resolve()));
     const clock = manualClock();
-    const reporter = new ProgressReporter(AT, writer.write, INTERVAL, noError, clock.read);
+    const reporter = new ProgressReporter(writer.write, INTERVAL, noError, clock);
     reporter.report(1);
-    clock.now = INTERVAL;
+    clock.time = INTERVAL;
     reporter.report(2);
-    clock.now = 2 * INTERVAL;
+    clock.time = 2 * INTERVAL;
     reporter.report(3);
     await writer.called(1);
     for (let i = 0; i < 5; i++) await nextTurn();
@@ -209,9 +209,9 @@ describe('ProgressReporter', () => {
       const gates = [deferred(), deferred()];
       const writer = recordingWriter((_progress, index) => gates[index].promise);
       const clock = manualClock();
-      const reporter = new ProgressReporter(AT, writer.write, 60_000, noError, clock.read);
+      const reporter = new ProgressReporter(writer.write, 60_000, noError, clock);
       reporter.report(10);
-      clock.now = 5;
+      clock.time = 5;
       reporter.report(99, 'almost');
 
       let closed = false;
@@ -236,7 +236,7 @@ describe('ProgressReporter', () => {
 
     it('resolves at once when nothing was ever reported, writing nothing', async () => {
       const writer = recordingWriter();
-      const reporter = new ProgressReporter(AT, writer.write, INTERVAL, noError);
+      const reporter = new ProgressReporter(writer.write, INTERVAL, noError, systemClock);
       await within(reporter.close(), DEADLINE, 'close()');
       assert.deepEqual(writer.calls, []);
       assert.equal(reporter.writes, 0);
@@ -245,9 +245,9 @@ describe('ProgressReporter', () => {
     it('writes the last report at close even before its interval is up', async () => {
       const writer = recordingWriter();
       const clock = manualClock();
-      const reporter = new ProgressReporter(AT, writer.write, INTERVAL, noError, clock.read);
+      const reporter = new ProgressReporter(writer.write, INTERVAL, noError, clock);
       reporter.report(50);
-      clock.now = 1;
+      clock.time = 1;
       reporter.report(100, 'done');
       await reporter.close();
       assert.deepEqual(writer.calls, [{ percent: 50 }, { percent: 100, message: 'done' }]);
@@ -256,12 +256,12 @@ describe('ProgressReporter', () => {
     it('drops every report made after close(), however long after: the attempt is over', async () => {
       const writer = recordingWriter();
       const clock = manualClock();
-      const reporter = new ProgressReporter(AT, writer.write, INTERVAL, noError, clock.read);
+      const reporter = new ProgressReporter(writer.write, INTERVAL, noError, clock);
       reporter.report(10);
       await reporter.close();
-      clock.now = 10 * INTERVAL;
+      clock.time = 10 * INTERVAL;
       reporter.report(60, 'the handler ignored its signal');
-      clock.now = 20 * INTERVAL;
+      clock.time = 20 * INTERVAL;
       reporter.report(70);
       await nextTurn();
       await reporter.close();
@@ -272,11 +272,11 @@ describe('ProgressReporter', () => {
     it('does not write the same report twice when its timer already wrote it', async () => {
       const writer = recordingWriter();
       const clock = manualClock();
-      const reporter = new ProgressReporter(AT, writer.write, INTERVAL, noError, clock.read);
+      const reporter = new ProgressReporter(writer.write, INTERVAL, noError, clock);
       reporter.report(1);
-      clock.now = 5;
+      clock.time = 5;
       reporter.report(2);
-      clock.now = INTERVAL;
+      clock.time = INTERVAL;
       await writer.called(2);
       await reporter.close();
       assert.deepEqual(writer.calls, [{ percent: 1 }, { percent: 2 }]);
@@ -289,9 +289,9 @@ describe('ProgressReporter', () => {
       const writer = recordingWriter(() => Promise.reject(failure));
       const { errors, onError } = recordingOnError();
       const clock = manualClock();
-      const reporter = new ProgressReporter(AT, writer.write, INTERVAL, onError, clock.read);
+      const reporter = new ProgressReporter(writer.write, INTERVAL, onError, clock);
       assert.doesNotThrow(() => reporter.report(1));
-      clock.now = INTERVAL;
+      clock.time = INTERVAL;
       assert.doesNotThrow(() => reporter.report(2));
       await within(reporter.close(), DEADLINE, 'close()');
       assert.deepEqual(errors, [failure, failure]);
@@ -302,12 +302,12 @@ describe('ProgressReporter', () => {
       const failure = new Error('thrown, not rejected');
       const { errors, onError } = recordingOnError();
       const reporter = new ProgressReporter(
-        AT,
         () => {
           throw failure;
         },
         INTERVAL,
         onError,
+        systemClock,
       );
       assert.doesNotThrow(() => reporter.report(1));
       await within(reporter.close(), DEADLINE, 'close()');
@@ -320,11 +320,11 @@ describe('ProgressReporter', () => {
       );
       const { errors, onError } = recordingOnError();
       const clock = manualClock();
-      const reporter = new ProgressReporter(AT, writer.write, INTERVAL, onError, clock.read);
+      const reporter = new ProgressReporter(writer.write, INTERVAL, onError, clock);
       reporter.report(1);
-      clock.now = 5;
+      clock.time = 5;
       reporter.report(2);
-      clock.now = INTERVAL;
+      clock.time = INTERVAL;
       await writer.called(2);
       await reporter.close();
       assert.deepEqual(
@@ -337,9 +337,9 @@ describe('ProgressReporter', () => {
     it('resolves close() even when the flushed write fails', async () => {
       const { errors, onError } = recordingOnError();
       const clock = manualClock();
-      const reporter = new ProgressReporter(AT, () => Promise.reject(new Error('down')), 60_000, onError, clock.read);
+      const reporter = new ProgressReporter(() => Promise.reject(new Error('down')), 60_000, onError, clock);
       reporter.report(1);
-      clock.now = 1;
+      clock.time = 1;
       reporter.report(2);
       await within(reporter.close(), DEADLINE, 'close()');
       assert.equal(errors.length, 2);

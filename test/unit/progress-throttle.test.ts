@@ -5,8 +5,8 @@
  * case here is exact.
  */
 import assert from 'node:assert/strict';
-import type { JobProgress } from '../../functions/src/job/job-document';
-import { normaliseProgress, ProgressThrottle } from '../../functions/src/job/progress-throttle';
+import type { JobProgress } from '@async-jobs/contract';
+import { normaliseProgress, ProgressThrottle } from '../../functions/src/core/worker/progress-throttle';
 
 const INTERVAL = 1_000;
 

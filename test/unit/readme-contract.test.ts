@@ -23,7 +23,7 @@ function section(heading: string): string {
 
 describe('README contract', () => {
   it('names every field of JobDocument in the job document table, and no other', () => {
-    const source = read('functions/src/job/job-document.ts');
+    const source = read('contract/src/job-document.ts');
     const body = source.slice(source.indexOf('export interface JobDocument<'));
     const interfaceBody = body.slice(0, body.indexOf('\n}'));
     const fields = [...interfaceBody.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
@@ -35,8 +35,8 @@ describe('README contract', () => {
     assert.deepEqual([...documented].sort(), [...fields].sort());
   });
 
-  it('draws the same state diagram as functions/src/job/job-state.ts', () => {
-    const source = read('functions/src/job/job-state.ts');
+  it('draws the same state diagram as contract/src/job-state.ts', () => {
+    const source = read('contract/src/job-state.ts');
     const comment = source.slice(source.indexOf('/**'), source.indexOf('*/'));
     const codeLines = comment
       .split('\n')
@@ -66,7 +66,7 @@ describe('README contract', () => {
     const guarantees = section('### Guarantees');
     assert.match(guarantees, /job document changes exactly once per state/);
     assert.match(guarantees, /side effects happen at least once/);
-    const source = read('functions/src/tasks/task.ts');
+    const source = read('functions/src/core/tasks/task.ts');
     const context = source.slice(source.indexOf('export interface TaskContext'));
     const keys = [...context.slice(0, context.indexOf('\n}')).matchAll(/^ {2}(\w*[iI]dempotencyKey):/gm)].map(
       (m) => m[1],

@@ -4,22 +4,25 @@
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { config, DEFAULT_WORKER_TIMINGS, MAX_TASK_TIMEOUT_SECONDS } from '../../functions/src/config';
-import { retryPolicy } from '../../functions/src/job/retry-policy';
-import { createTaskRegistry, PRODUCTION_TASKS, TaskRegistry } from '../../functions/src/tasks/registry';
+import { config } from '../../functions/src/config';
+import { DEFAULT_WORKER_TIMINGS, MAX_TASK_TIMEOUT_SECONDS } from '../../functions/src/core/worker/worker-timings';
+import { retryPolicy } from '../../functions/src/core/retry-policy';
+import { TaskRegistry } from '../../functions/src/core/tasks/task-registry';
+import { PRODUCTION_TASKS } from '../../functions/src/tasks/production-tasks';
+import { productionTaskRegistry, testTaskRegistry } from '../fixtures/tasks/registries';
 import { primesTask } from '../../functions/src/tasks/primes';
 import { sleepTask } from '../../functions/src/tasks/sleep';
-import { DEFAULT_TASK_TIMEOUT_SECONDS, defineTask } from '../../functions/src/tasks/task';
-import { failTask, TEST_TASKS } from '../../functions/src/tasks/test-tasks';
+import { DEFAULT_TASK_TIMEOUT_SECONDS, defineTask } from '../../functions/src/core/tasks/task';
+import { failTask, TEST_TASKS } from '../fixtures/tasks/test-tasks';
 
 /** A task that does nothing, for registries built by hand. */
 function stubTask(type: string) {
   return defineTask({ type, input: z.strictObject({}), run: () => Promise.resolve(type) });
 }
 
-describe('createTaskRegistry', () => {
+describe('task registries', () => {
   describe('without test tasks (a deploy)', () => {
-    const registry = createTaskRegistry({ includeTestTasks: false });
+    const registry = productionTaskRegistry();
 
     it('serves sleep and primes', () => {
       assert.equal(registry.get('sleep'), sleepTask);
@@ -32,13 +35,13 @@ describe('createTaskRegistry', () => {
 
     it('lists exactly the production tasks', () => {
       assert.deepEqual(registry.types(), ['primes', 'sleep']);
-      assert.deepEqual(registry.types(), Object.keys(PRODUCTION_TASKS).sort());
+      assert.deepEqual(registry.types(), PRODUCTION_TASKS.map((task) => task.type).sort());
       assert.ok(registry.types().every((type) => !type.startsWith('test.')));
     });
   });
 
   describe('with test tasks (the emulator suite)', () => {
-    const registry = createTaskRegistry({ includeTestTasks: true });
+    const registry = testTaskRegistry();
 
     it('serves every test task as well as sleep and primes', () => {
       assert.equal(registry.get('test.fail'), failTask);
@@ -69,12 +72,12 @@ describe('createTaskRegistry', () => {
         'test.hang',
         'test.record',
       ]);
-      assert.equal(registry.types().length, Object.keys(PRODUCTION_TASKS).length + TEST_TASKS.length);
+      assert.equal(registry.types().length, PRODUCTION_TASKS.length + TEST_TASKS.length);
     });
   });
 
   it("fits every task's time limit, longest backoff and abort grace inside the worker timeout", () => {
-    const registry = createTaskRegistry({ includeTestTasks: true });
+    const registry = testTaskRegistry();
     for (const type of registry.types()) {
       const task = registry.get(type);
       assert.ok(task, type);
@@ -88,13 +91,13 @@ describe('createTaskRegistry', () => {
   });
 
   it('answers undefined for an unknown type rather than throwing', () => {
-    const registry = createTaskRegistry({ includeTestTasks: true });
+    const registry = testTaskRegistry();
     assert.equal(registry.get('nap'), undefined);
     assert.equal(registry.get(''), undefined);
   });
 
   it('does not serve names inherited from Object.prototype', () => {
-    const registry = createTaskRegistry({ includeTestTasks: true });
+    const registry = testTaskRegistry();
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       assert.equal(registry.get(name), undefined, name);
     }

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { settleHandler } from '../../functions/src/tasks/settle-handler';
+import { systemClock } from '../../functions/src/adapters/system-clock';
+import { settleHandler } from '../../functions/src/core/worker/settle-handler';
 import { nextTurn, within } from './deadline';
 
 const GRACE = 20;
@@ -28,13 +29,17 @@ function untilAborted(signal: AbortSignal): Promise<never> {
 describe('settleHandler', () => {
   it('reports a handler that returned, with its value', async () => {
     const { signal } = new AbortController();
-    const settled = await within(settleHandler(Promise.resolve({ count: 4 }), signal, GRACE), DEADLINE, 'settle');
+    const settled = await within(
+      settleHandler(Promise.resolve({ count: 4 }), signal, GRACE, systemClock),
+      DEADLINE,
+      'settle',
+    );
     assert.deepEqual(settled, { kind: 'returned', value: { count: 4 } });
   });
 
   it('reports a handler that returned undefined as returned', async () => {
     const { signal } = new AbortController();
-    assert.deepEqual(await settleHandler(Promise.resolve(undefined), signal, GRACE), {
+    assert.deepEqual(await settleHandler(Promise.resolve(undefined), signal, GRACE, systemClock), {
       kind: 'returned',
       value: undefined,
     });
@@ -43,10 +48,10 @@ describe('settleHandler', () => {
   it('reports a handler that threw, with what it threw (Errors and anything else)', async () => {
     const { signal } = new AbortController();
     const error = new Error('boom');
-    assert.deepEqual(await settleHandler(Promise.reject(error), signal, GRACE), { kind: 'threw', error });
+    assert.deepEqual(await settleHandler(Promise.reject(error), signal, GRACE, systemClock), { kind: 'threw', error });
     // A handler may throw anything; what it threw is passed on untouched.
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the non-Error is the point
-    const settled = await settleHandler(Promise.reject('a string'), signal, GRACE);
+    const settled = await settleHandler(Promise.reject('a string'), signal, GRACE, systemClock);
     assert.deepEqual(settled, { kind: 'threw', error: 'a string' });
   });
 
@@ -55,7 +60,7 @@ describe('settleHandler', () => {
     let finish!: (value: string) => void;
     const run = new Promise<string>((resolve) => (finish = resolve));
     let settledYet = false;
-    const settling = settleHandler(run, controller.signal, GRACE).then((settled) => {
+    const settling = settleHandler(run, controller.signal, GRACE, systemClock).then((settled) => {
       settledYet = true;
       return settled;
     });
@@ -68,7 +73,7 @@ describe('settleHandler', () => {
   it('reports a handler that stops within the grace after the abort as threw, with the abort reason', async () => {
     const controller = new AbortController();
     const reason = new Error('cancelled by owner');
-    const settling = settleHandler(untilAborted(controller.signal), controller.signal, 60_000);
+    const settling = settleHandler(untilAborted(controller.signal), controller.signal, 60_000, systemClock);
     controller.abort(reason);
     const settled = await within(settling, DEADLINE, 'settle');
     assert.equal(settled.kind, 'threw');
@@ -78,14 +83,14 @@ describe('settleHandler', () => {
   it('reports a handler that returns within the grace after the abort as returned', async () => {
     const controller = new AbortController();
     const run = new Promise((resolve) => controller.signal.addEventListener('abort', () => resolve('partial')));
-    const settling = settleHandler(run, controller.signal, 60_000);
+    const settling = settleHandler(run, controller.signal, 60_000, systemClock);
     controller.abort();
     assert.deepEqual(await within(settling, DEADLINE, 'settle'), { kind: 'returned', value: 'partial' });
   });
 
   it('abandons a handler that ignores the abort, once the grace is over (not before)', async () => {
     const controller = new AbortController();
-    const settling = settleHandler(never(), controller.signal, GRACE);
+    const settling = settleHandler(never(), controller.signal, GRACE, systemClock);
     const abortedAt = performance.now();
     controller.abort(new Error('time limit'));
     const settled = await within(settling, DEADLINE, 'settle');
@@ -98,7 +103,7 @@ describe('settleHandler', () => {
   it('does not start the grace before the abort: a never-ending handler with a live signal is not abandoned', async () => {
     const controller = new AbortController();
     let settledYet = false;
-    const settling = settleHandler(never(), controller.signal, 0).then((settled) => {
+    const settling = settleHandler(never(), controller.signal, 0, systemClock).then((settled) => {
       settledYet = true;
       return settled;
     });
@@ -112,20 +117,26 @@ describe('settleHandler', () => {
     it('abandons a handler that ignores it after the grace', async () => {
       const signal = AbortSignal.abort(new Error('cancelled before the start'));
       const started = performance.now();
-      assert.deepEqual(await within(settleHandler(never(), signal, GRACE), DEADLINE, 'settle'), { kind: 'abandoned' });
+      assert.deepEqual(await within(settleHandler(never(), signal, GRACE, systemClock), DEADLINE, 'settle'), {
+        kind: 'abandoned',
+      });
       assert.ok(performance.now() - started >= GRACE - 1);
     });
 
     it('reports a handler that stops on it as threw, with its reason', async () => {
       const reason = new Error('cancelled before the start');
       const signal = AbortSignal.abort(reason);
-      const settled = await within(settleHandler(untilAborted(signal), signal, 60_000), DEADLINE, 'settle');
+      const settled = await within(
+        settleHandler(untilAborted(signal), signal, 60_000, systemClock),
+        DEADLINE,
+        'settle',
+      );
       assert.deepEqual(settled, { kind: 'threw', error: reason });
     });
 
     it('reports a handler that returns anyway as returned', async () => {
       const signal = AbortSignal.abort();
-      const settled = await within(settleHandler(Promise.resolve(7), signal, 60_000), DEADLINE, 'settle');
+      const settled = await within(settleHandler(Promise.resolve(7), signal, 60_000, systemClock), DEADLINE, 'settle');
       assert.deepEqual(settled, { kind: 'returned', value: 7 });
     });
   });
@@ -134,7 +145,7 @@ describe('settleHandler', () => {
     const controller = new AbortController();
     let finish!: () => void;
     const run = new Promise<string>((resolve) => (finish = () => resolve('done')));
-    const settling = settleHandler(run, controller.signal, GRACE);
+    const settling = settleHandler(run, controller.signal, GRACE, systemClock);
     assert.equal(getEventListeners(controller.signal, 'abort').length, 1, 'it listens while the handler runs');
     finish();
     assert.deepEqual(await within(settling, DEADLINE, 'settle'), { kind: 'returned', value: 'done' });
@@ -147,7 +158,7 @@ describe('settleHandler', () => {
     const controller = new AbortController();
     let finish!: () => void;
     const run = new Promise<string>((resolve) => (finish = () => resolve('too late')));
-    const settling = settleHandler(run, controller.signal, GRACE);
+    const settling = settleHandler(run, controller.signal, GRACE, systemClock);
     controller.abort();
     assert.deepEqual(await within(settling, DEADLINE, 'settle'), { kind: 'abandoned' });
     finish();

@@ -1,6 +1,7 @@
+import type { PrimesInput, PrimesResult } from '@async-jobs/contract';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { z } from 'zod';
-import { defineTask } from './task';
+import { defineTask } from '../core/tasks/task';
 
 /**
  * The largest `below` accepted. A segmented sieve counts the primes below 10⁹ in well under the time limit on
@@ -13,17 +14,11 @@ export const PRIMES_TIMEOUT_SECONDS = 300;
 /** Numbers sieved between two looks at the abort signal and the event loop. */
 const SEGMENT_SIZE = 1 << 20;
 
+/** The schema of @async-jobs/contract's PrimesInput (`satisfies` keeps the two the same shape). */
 export const primesInput = z.strictObject({
   /** Count the primes p with 2 ≤ p < below. */
   below: z.number().int().min(2).max(MAX_PRIMES_BELOW),
-});
-
-export type PrimesInput = z.infer<typeof primesInput>;
-
-export interface PrimesResult {
-  below: number;
-  count: number;
-}
+}) satisfies z.ZodType<PrimesInput>;
 
 /** The primes below `limit` by a plain sieve; the segmented sieve needs those up to √below. */
 function smallPrimes(limit: number): number[] {

@@ -1,6 +1,7 @@
+import type { SleepInput, SleepResult } from '@async-jobs/contract';
 import { z } from 'zod';
+import { defineTask } from '../core/tasks/task';
 import { abortableDelay } from './abortable-delay';
-import { defineTask } from './task';
 
 /** The sleep task's time limit: the largest a task may have (MAX_TASK_TIMEOUT_SECONDS). */
 export const SLEEP_TIMEOUT_SECONDS = 450;
@@ -11,19 +12,18 @@ export const MAX_WORKTIME_SECONDS = 420;
 /** The seed tutorial's result for a finished task. */
 export const SLEEP_RESULT = 'OK completed';
 
+/** The schema of @async-jobs/contract's SleepInput (`satisfies` keeps the two the same shape). */
 export const sleepInput = z.strictObject({
   /** Seconds the task takes, as in the seed's `{"worktime":40}`. */
   worktime: z.number().min(0).max(MAX_WORKTIME_SECONDS),
-});
-
-export type SleepInput = z.infer<typeof sleepInput>;
+}) satisfies z.ZodType<SleepInput>;
 
 /** The seed's task: wait `worktime` seconds, reporting progress each second, then `"OK completed"`. */
 export const sleepTask = defineTask({
   type: 'sleep',
   input: sleepInput,
   timeoutSeconds: SLEEP_TIMEOUT_SECONDS,
-  async run(input: SleepInput, { signal, progress }): Promise<string> {
+  async run(input: SleepInput, { signal, progress }): Promise<SleepResult> {
     const totalMs = input.worktime * 1000;
     for (let elapsedMs = 0; elapsedMs < totalMs;) {
       const stepMs = Math.min(1000, totalMs - elapsedMs);

@@ -1,0 +1,73 @@
+import type { JobError } from './job-error';
+import type { JobState } from './job-state';
+
+/** Optional progress a handler reports while it runs. */
+export interface JobProgress {
+  /** 0 to 100. */
+  percent: number;
+  message?: string;
+}
+
+/**
+ * The document `jobs/{id}`: the one source of truth for a job, read by the worker, by clients through their
+ * listeners, and by the tests. `Time` is the Firestore Timestamp class of whichever SDK reads it (admin or
+ * client), or epoch milliseconds in the functions' core, so this module imports neither.
+ */
+export interface JobDocument<Time> {
+  /** The uid of the user who created the job; the security rules key on it. */
+  owner: string;
+  /** A registered task type, such as `sleep`. */
+  type: string;
+  /** The task's input, validated against the task's schema when the job was created. */
+  input: Record<string, unknown>;
+  state: JobState;
+  /** True once `state` is terminal (COMPLETED, FAILED or CANCELLED). */
+  done: boolean;
+  /** The handler's return value; set when COMPLETED. */
+  result?: unknown;
+  /**
+   * Why the job did not complete; set when FAILED or CANCELLED, and while a retry is queued (the last
+   * attempt's error). Removed when the job COMPLETES, so a done job has exactly one of result and error.
+   */
+  error?: JobError;
+  /** The handler's last progress report, if it makes any. */
+  progress?: JobProgress;
+  /** How many times a worker has claimed the job. */
+  attempts: number;
+  /** Set by cancelJob on a RUNNING job; the worker aborts the handler and ends the job CANCELLED. */
+  cancelRequested?: boolean;
+  /** The caller's idempotency key, when given. */
+  requestId?: string;
+  createTime: Time;
+  updateTime: Time;
+  /** When the last claim moved the job to RUNNING. */
+  startTime: Time | null;
+  /** When the job reached a terminal state. */
+  doneTime: Time | null;
+  /**
+   * Set by the worker when it ends a job: milliseconds from creation to the start of the attempt that ended it
+   * (waiting in the queue, and any earlier attempts and their backoff), and from that start to the end. A
+   * dashboard or a query can use them without date arithmetic. Absent on jobs no worker ended (cancelled while
+   * queued, or failed by the recovery sweep).
+   */
+  queueMillis?: number;
+  runMillis?: number;
+  /**
+   * While CREATED: when a worker should run it (now, or later for a retry's backoff). The recovery sweep
+   * re-publishes a job still CREATED well past this time (its message was lost).
+   */
+  dispatchTime?: Time;
+  /**
+   * While RUNNING: when the claim lapses. A worker that is alive finishes before then (the task's time limit
+   * is shorter); past it the worker is presumed dead and the sweep retries or fails the job.
+   */
+  leaseExpireTime?: Time | null;
+  /**
+   * A random id of the claim that started the current attempt. A commit can be applied although its answer is
+   * lost (the client library even retries it, and the retry fails its precondition), so a worker whose claim
+   * reported an error reads the job back and knows its own claim by this id.
+   */
+  claimId?: string;
+  /** Once done: when Firestore's TTL policy may delete the document. */
+  expireTime?: Time;
+}

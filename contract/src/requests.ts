@@ -1,0 +1,33 @@
+import type { JobState } from './job-state';
+
+/**
+ * The `createJob` callable's request, and the body of the HTTP API's `POST /`. `input` is validated by the task's
+ * schema; `requestId` (a UUID) makes the call idempotent (AIP-155).
+ */
+export interface CreateJobRequest<Type extends string = string, Input = Record<string, unknown>> {
+  type: Type;
+  input: Input;
+  requestId?: string;
+}
+
+/** What `createJob` returns: the job's id; follow the job at `jobs/{id}`. */
+export interface CreateJobResponse {
+  id: string;
+  type: string;
+  state: JobState;
+}
+
+/** The `cancelJob` callable's request. */
+export interface CancelJobRequest {
+  id: string;
+}
+
+/**
+ * What `cancelJob` returns: `CANCELLED` when the job was queued and is now cancelled; `RUNNING` with
+ * `cancelRequested` when its worker has been asked to stop (the document turns CANCELLED within moments).
+ */
+export interface CancelJobResponse {
+  id: string;
+  state: JobState;
+  cancelRequested: boolean;
+}

@@ -1,0 +1,74 @@
+import { logger } from 'firebase-functions/logger';
+import type { JobLog } from '../../core/ports/job-log';
+
+/**
+ * The job log as structured entries of firebase-functions' logger (JSON on stdout, which Cloud Logging stores as
+ * `jsonPayload`). The logger writes the entry's text as `message`, over any `message` field of the data, so a
+ * job's error is logged as `error: { code, message }`.
+ */
+export const cloudLogging: JobLog = {
+  jobCreated(jobId, type, owner) {
+    logger.info('job created', { jobId, type, owner });
+  },
+  publishFailed(jobId, err) {
+    logger.error('publishing the task failed; the recovery sweep will publish it again', { jobId, err: String(err) });
+  },
+  poisonMessage(messageId, reason) {
+    logger.warn('ignored a task message that cannot name a job', { messageId, reason });
+  },
+  jobNotFound(jobId, messageId) {
+    logger.warn('ignored a task message for a job that does not exist', { jobId, messageId });
+  },
+  duplicateDelivery(jobId, state, messageId) {
+    logger.info('ignored a repeated task message: the job is not queued', { jobId, state, messageId });
+  },
+  jobStarted(at, queueMillis) {
+    logger.info('job running', { ...at, queueMillis });
+  },
+  jobCompleted(at, durations) {
+    logger.info('job completed', { ...at, ...durations });
+  },
+  jobEnded(at, state, error, durations) {
+    logger.warn(`job ${state.toLowerCase()}`, {
+      ...at,
+      error: { code: error.code, message: error.message },
+      ...durations,
+    });
+  },
+  jobRetrying(at, error, delayMs, runMillis) {
+    logger.warn('job failed transiently; retry queued', {
+      ...at,
+      error: { code: error.code, message: error.message },
+      delayMs,
+      runMillis,
+    });
+  },
+  jobCancelled(at, from) {
+    logger.info('job cancel requested', { ...at, from });
+  },
+  jobRecovered(at, action) {
+    logger.warn('recovery sweep acted on a job', { ...at, action });
+  },
+  terminalWriteFailed(at, state, err) {
+    logger.error(
+      'could not write the job’s end; it stays RUNNING and the sweep retries or ends it when its lease lapses',
+      {
+        ...at,
+        state,
+        err: String(err),
+      },
+    );
+  },
+  terminalWriteSkipped(jobId, state) {
+    logger.warn('did not write: the attempt is no longer the job’s current one', { jobId, state });
+  },
+  progressWriteFailed(jobId, err) {
+    logger.warn('a progress write failed', { jobId, err: String(err) });
+  },
+  cancelWatchFailed(jobId, err) {
+    logger.warn('the cancel listener failed; the job can still end by its time limit', { jobId, err: String(err) });
+  },
+  httpInternalError(method, path, err) {
+    logger.error('the HTTP API failed unexpectedly', { method, path, err: String(err) });
+  },
+};

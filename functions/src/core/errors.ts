@@ -1,0 +1,73 @@
+import type { JobErrorCode } from '@async-jobs/contract';
+
+/**
+ * A refusal the core means to give a caller: the google.rpc code it stands for, a message for people, and the
+ * field at fault when there is one. Each transport maps these to its own answer in one place (the callables to
+ * HttpsError, the HTTP API to a status and a google.rpc body); anything else thrown is an internal error.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: JobErrorCode;
+  readonly field: string | undefined;
+
+  constructor(message: string, field?: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+/** Bad input from a caller: `field` names what is wrong (`type`, `input.worktime`, or "" for the request). */
+export class ValidationError extends DomainError {
+  readonly code = 'invalid-argument';
+  declare readonly field: string;
+
+  constructor(field: string, message: string) {
+    super(message, field);
+    this.name = 'ValidationError';
+  }
+}
+
+/** No such job for this caller: the same answer for a job that is missing and for another user's. */
+export class JobNotFoundError extends DomainError {
+  readonly code = 'not-found';
+
+  constructor(readonly jobId: string) {
+    super(`no job ${jobId}`);
+    this.name = 'JobNotFoundError';
+  }
+}
+
+/** The job's state does not allow what was asked (cancel a done job, delete a job not done). */
+export class JobStateConflictError extends DomainError {
+  readonly code = 'failed-precondition';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobStateConflictError';
+  }
+}
+
+/** The caller has as many jobs not done as the limit allows. */
+export class QuotaExceededError extends DomainError {
+  readonly code = 'resource-exhausted';
+
+  constructor(
+    readonly active: number,
+    readonly limit: number,
+  ) {
+    super(`you have ${active} jobs not done; the limit is ${limit}: wait for one to end or cancel one`);
+    this.name = 'QuotaExceededError';
+  }
+}
+
+/** A requestId already made a job for a different request (AIP-155). */
+export class RequestIdReusedError extends DomainError {
+  readonly code = 'already-exists';
+
+  constructor(requestId: string) {
+    super(
+      `requestId ${requestId} was already used for a different request (AIP-155); use a new requestId`,
+      'requestId',
+    );
+    this.name = 'RequestIdReusedError';
+  }
+}

@@ -1,0 +1,35 @@
+import type { JobError, JobState } from '@async-jobs/contract';
+import type { JobDurations } from '../job';
+
+/** Who and what every log entry about a running job names (never the input: it is the user's data). */
+export interface AttemptLogContext {
+  jobId: string;
+  type: string;
+  owner: string;
+  attempt: number;
+}
+
+/**
+ * Named log events, one per thing that happens to a job. Inputs and results are never logged: they are the
+ * user's data. Cloud Logging in functions (adapters/logging), a recording log in tests.
+ */
+export interface JobLog {
+  jobCreated(jobId: string, type: string, owner: string): void;
+  publishFailed(jobId: string, err: unknown): void;
+  poisonMessage(messageId: string | undefined, reason: string): void;
+  jobNotFound(jobId: string, messageId: string | undefined): void;
+  duplicateDelivery(jobId: string, state: JobState, messageId: string | undefined): void;
+  jobStarted(at: AttemptLogContext, queueMillis: number): void;
+  jobCompleted(at: AttemptLogContext, durations: JobDurations): void;
+  jobEnded(at: AttemptLogContext, state: JobState, error: JobError, durations: JobDurations): void;
+  jobRetrying(at: AttemptLogContext, error: JobError, delayMs: number, runMillis: number): void;
+  jobCancelled(at: AttemptLogContext, from: JobState): void;
+  jobRecovered(at: AttemptLogContext, action: string): void;
+  /** The attempt's end could not be written; the job stays RUNNING for the sweep. */
+  terminalWriteFailed(at: AttemptLogContext, state: JobState, err: unknown): void;
+  /** The attempt was superseded (the sweep, a cancel, another claim) before its end was written. */
+  terminalWriteSkipped(jobId: string, state: JobState | undefined): void;
+  progressWriteFailed(jobId: string, err: unknown): void;
+  cancelWatchFailed(jobId: string, err: unknown): void;
+  httpInternalError(method: string, path: string, err: unknown): void;
+}

@@ -1,0 +1,20 @@
+import type { TaskDefinition } from './task';
+
+/** The task types one deployment (or one test) can run, by type name. */
+export class TaskRegistry {
+  private readonly byType: ReadonlyMap<string, TaskDefinition>;
+
+  constructor(tasks: readonly TaskDefinition[]) {
+    this.byType = new Map(tasks.map((task) => [task.type, task]));
+    if (this.byType.size !== tasks.length) throw new Error('two tasks share a type name');
+  }
+
+  get(type: string): TaskDefinition | undefined {
+    return this.byType.get(type);
+  }
+
+  /** The registered type names, sorted, for error messages. */
+  types(): string[] {
+    return [...this.byType.keys()].sort();
+  }
+}

@@ -1,0 +1,38 @@
+import type { CancelJobResponse } from '@async-jobs/contract';
+import { JobNotFoundError, JobStateConflictError, ValidationError } from '../errors';
+import { isJobId } from '../job-id';
+import type { Clock } from '../ports/clock';
+import type { JobLog } from '../ports/job-log';
+import type { OwnerJobOperations } from '../ports/job-repository';
+
+export interface CancelJobDeps {
+  jobs: OwnerJobOperations;
+  clock: Clock;
+  log: JobLog;
+  /** JOB_RETENTION_DAYS, read when a job ends. */
+  retentionDays(): number;
+}
+
+/**
+ * Cancels a job for an authenticated owner (AIP-151 CancelOperation; the callable and the HTTP API both call
+ * this): the owner's job only; another user's job, or an id that cannot name a job, is not found, exactly like a
+ * missing one, so ids cannot be probed; a done job is a state conflict.
+ */
+export async function cancelJob(owner: string, data: unknown, deps: CancelJobDeps): Promise<CancelJobResponse> {
+  const id = typeof data === 'object' && data !== null ? (data as { id?: unknown }).id : undefined;
+  if (typeof id !== 'string' || id === '') throw new ValidationError('id', 'id must be a job id string');
+  if (!isJobId(id)) throw new JobNotFoundError(id);
+  const result = await deps.jobs.cancel(id, owner, deps.clock.now(), deps.retentionDays());
+  switch (result.kind) {
+    case 'not-found':
+      throw new JobNotFoundError(id);
+    case 'already-done':
+      throw new JobStateConflictError(`job ${id} is already ${result.state}; only a job not done can be cancelled`);
+    case 'cancelled':
+      deps.log.jobCancelled({ jobId: id, type: result.job.type, owner, attempt: result.job.attempts }, 'CREATED');
+      return { id, state: 'CANCELLED', cancelRequested: false };
+    case 'cancel-requested':
+      deps.log.jobCancelled({ jobId: id, type: result.job.type, owner, attempt: result.job.attempts }, 'RUNNING');
+      return { id, state: 'RUNNING', cancelRequested: true };
+  }
+}

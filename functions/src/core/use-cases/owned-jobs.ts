@@ -1,0 +1,67 @@
+import { JobNotFoundError, JobStateConflictError } from '../errors';
+import type { Job, JobWithId } from '../job';
+import { isJobId } from '../job-id';
+import type { Clock } from '../ports/clock';
+import type { OwnerJobOperations, PageCursor } from '../ports/job-repository';
+
+/** The caller's job, or JobNotFoundError (also for an id that cannot name a job). */
+export async function getOwnedJob(jobs: OwnerJobOperations, owner: string, id: string): Promise<Job> {
+  if (!isJobId(id)) throw new JobNotFoundError(id);
+  const job = await jobs.get(id);
+  if (!job || job.owner !== owner) throw new JobNotFoundError(id);
+  return job;
+}
+
+/** One page of the owner's jobs, newest first, and the cursor of the next page if there is one. */
+export async function listOwnedJobs(
+  jobs: OwnerJobOperations,
+  owner: string,
+  pageSize: number,
+  after: PageCursor | undefined,
+): Promise<{ jobs: JobWithId[]; next?: PageCursor }> {
+  return jobs.listByOwner(owner, pageSize, after);
+}
+
+/** Deletes the caller's done job (AIP-151 DeleteOperation); a job not done is a state conflict. */
+export async function deleteOwnedJob(jobs: OwnerJobOperations, owner: string, id: string): Promise<void> {
+  if (!isJobId(id)) throw new JobNotFoundError(id);
+  const result = await jobs.deleteIfDone(id, owner);
+  if (result.kind === 'not-found') throw new JobNotFoundError(id);
+  if (result.kind === 'not-done') {
+    throw new JobStateConflictError(`job ${id} is ${result.state}; cancel it or wait until it is done`);
+  }
+}
+
+/**
+ * The caller's job once it is done, or as it is when `timeoutMs` passes (AIP-151 WaitOperation). Waits on the
+ * repository's listener, not by polling.
+ */
+export async function waitForOwnedJob(
+  jobs: OwnerJobOperations,
+  clock: Clock,
+  owner: string,
+  id: string,
+  timeoutMs: number,
+): Promise<Job> {
+  const first = await getOwnedJob(jobs, owner, id);
+  if (first.done || timeoutMs === 0) return first;
+  return new Promise((resolve, reject) => {
+    let latest = first;
+    const finish = (error?: Error) => {
+      cancelTimer();
+      unsubscribe();
+      if (error) reject(error);
+      else resolve(latest);
+    };
+    const cancelTimer = clock.setTimer(timeoutMs, () => finish());
+    const unsubscribe = jobs.watch(
+      id,
+      (job) => {
+        if (!job) return finish(new JobNotFoundError(id)); // deleted while waited on
+        latest = job;
+        if (job.done) finish();
+      },
+      (e) => finish(e),
+    );
+  });
+}

@@ -1,0 +1,75 @@
+import type { JobProgress } from '@async-jobs/contract';
+import type { Clock } from '../ports/clock';
+import { normaliseProgress, ProgressThrottle } from './progress-throttle';
+
+/** Writes one progress report; resolves when it is stored (or refused because the attempt is over). */
+export type ProgressWriter = (progress: JobProgress) => Promise<unknown>;
+
+/**
+ * The handler's `progress()`: throttled writes (one per interval at most, the last always written), one at a
+ * time, never throwing into the handler. `close()` writes what is pending and waits for every write; after it,
+ * reports are dropped, so a handler that outlives its attempt (it ignored its abort signal) writes nothing.
+ */
+export class ProgressReporter {
+  private readonly throttle: ProgressThrottle;
+  private cancelTimer: (() => void) | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  /** Progress writes made, for logs and tests. */
+  writes = 0;
+
+  constructor(
+    private readonly write: ProgressWriter,
+    intervalMs: number,
+    private readonly onError: (e: unknown) => void,
+    private readonly clock: Clock,
+  ) {
+    this.throttle = new ProgressThrottle(intervalMs);
+  }
+
+  /** The function handed to the task as `context.progress`. */
+  readonly report = (percent: number, message?: string): void => {
+    if (this.closed) return;
+    const now = this.clock.now();
+    const due = this.throttle.offer(normaliseProgress(percent, message), now);
+    if (due) {
+      // Written now: a timer set for an earlier deferred report would otherwise fire inside the new interval.
+      this.stopTimer();
+      this.enqueue(due);
+    } else this.schedule(now);
+  };
+
+  private stopTimer(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+  }
+
+  private schedule(now: number): void {
+    const at = this.throttle.nextWriteAt();
+    if (this.cancelTimer || at === undefined) return;
+    this.cancelTimer = this.clock.setTimer(at - now, () => {
+      this.cancelTimer = undefined;
+      const pending = this.throttle.takePending(this.clock.now());
+      if (pending) this.enqueue(pending);
+    });
+  }
+
+  private enqueue(progress: JobProgress): void {
+    this.writes += 1;
+    this.chain = this.chain
+      .then(() => this.write(progress))
+      .then(
+        () => undefined,
+        (e: unknown) => this.onError(e),
+      );
+  }
+
+  /** Writes the pending report, if any, and waits for all writes. Call before the job's next state change. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopTimer();
+    const pending = this.throttle.takePending(this.clock.now());
+    if (pending) this.enqueue(pending);
+    await this.chain;
+  }
+}

@@ -1,0 +1,121 @@
+import type { ListJobsResponse } from '@async-jobs/contract';
+import type { Request, Response } from 'firebase-functions/v2/https';
+import type { Clock } from '../../core/ports/clock';
+import { cancelJob, type CancelJobDeps } from '../../core/use-cases/cancel-job';
+import { createJob, type CreateJobDeps } from '../../core/use-cases/create-job';
+import { deleteOwnedJob, getOwnedJob, listOwnedJobs, waitForOwnedJob } from '../../core/use-cases/owned-jobs';
+import { ApiError, toApiError } from './api-error';
+import { toOperation } from './operation';
+import {
+  createRequestFromBody,
+  decodePageToken,
+  encodePageToken,
+  parsePageSize,
+  parseWaitTimeout,
+} from './request-parsing';
+import { matchRoute, type RouteName } from './routes';
+
+/** What the HTTP API needs: the use cases' dependencies and a way to verify Firebase ID tokens. */
+export interface HttpApiDeps extends CreateJobDeps, CancelJobDeps {
+  clock: Clock;
+  /** The Admin SDK's verifyIdToken: resolves with the token's uid, rejects for a bad or expired token. */
+  verifyIdToken(token: string): Promise<{ uid: string }>;
+}
+
+/**
+ * The largest request body accepted (413 past it). A create's input is at most MAX_INPUT_BYTES (10 KiB), so a
+ * bigger body can only be a mistake or abuse, and it is refused before anything else looks at it.
+ */
+export const MAX_HTTP_BODY_BYTES = 64 * 1024;
+
+const unauthenticated = (message: string) =>
+  new ApiError(401, 'UNAUTHENTICATED', message, { 'WWW-Authenticate': 'Bearer' });
+
+/** The caller's uid from `Authorization: Bearer <Firebase ID token>`, or 401. */
+async function authenticate(req: Request, deps: HttpApiDeps): Promise<string> {
+  const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+  if (!token) throw unauthenticated('send a Firebase ID token: Authorization: Bearer <token>');
+  try {
+    return (await deps.verifyIdToken(token)).uid;
+  } catch {
+    throw unauthenticated('the ID token is not valid (malformed, expired or revoked)');
+  }
+}
+
+/**
+ * A create's body: not too big, and JSON. The size is checked on the raw body before the parsed one is looked
+ * at (the Functions runtime has parsed it already; nothing of ours reads an oversized body).
+ */
+function requireJsonBody(req: Request): unknown {
+  if ((req.rawBody?.length ?? 0) > MAX_HTTP_BODY_BYTES) {
+    throw new ApiError(413, 'INVALID_ARGUMENT', `the request body is over ${MAX_HTTP_BODY_BYTES} bytes`);
+  }
+  if (!req.is('application/json')) {
+    throw new ApiError(415, 'INVALID_ARGUMENT', 'send the request body as JSON (Content-Type: application/json)');
+  }
+  return req.body as unknown;
+}
+
+type RouteHandler = (req: Request, owner: string, id: string, deps: HttpApiDeps) => Promise<[number, unknown]>;
+
+const ROUTES: Record<RouteName, RouteHandler> = {
+  async create(req, owner, _id, deps) {
+    const created = await createJob(owner, createRequestFromBody(requireJsonBody(req)), deps);
+    return [201, toOperation(created.id, await getOwnedJob(deps.jobs, owner, created.id))];
+  },
+  async list(req, owner, _id, deps) {
+    const page = await listOwnedJobs(
+      deps.jobs,
+      owner,
+      parsePageSize(req.query.pageSize),
+      decodePageToken(req.query.pageToken),
+    );
+    const body: ListJobsResponse = {
+      operations: page.jobs.map(({ id, job }) => toOperation(id, job)),
+      ...(page.next ? { nextPageToken: encodePageToken(page.next) } : {}),
+    };
+    return [200, body];
+  },
+  async get(_req, owner, id, deps) {
+    return [200, toOperation(id, await getOwnedJob(deps.jobs, owner, id))];
+  },
+  async delete(_req, owner, id, deps) {
+    await deleteOwnedJob(deps.jobs, owner, id);
+    return [200, {}];
+  },
+  async cancel(_req, owner, id, deps) {
+    await cancelJob(owner, { id }, deps);
+    return [200, toOperation(id, await getOwnedJob(deps.jobs, owner, id))];
+  },
+  async wait(req, owner, id, deps) {
+    const timeoutMs = parseWaitTimeout(req.query.timeout);
+    return [200, toOperation(id, await waitForOwnedJob(deps.jobs, deps.clock, owner, id, timeoutMs))];
+  },
+};
+
+/**
+ * The `jobs` HTTP function: the seed's POST / GET flow and AIP-151's operations over the same jobs, with the same
+ * validation and lifecycle as the callables (both call the same use cases). Every answer is JSON.
+ */
+export async function handleHttpRequest(req: Request, res: Response, deps: HttpApiDeps): Promise<void> {
+  try {
+    const route = matchRoute(req.method, req.path);
+    if (route.kind === 'not-found') throw new ApiError(404, 'NOT_FOUND', `no such route: ${req.method} ${req.path}`);
+    if (route.kind === 'method-not-allowed') {
+      throw new ApiError(405, 'UNIMPLEMENTED', `${req.method} is not allowed here; use ${route.allow.join(' or ')}`, {
+        Allow: route.allow.join(', '),
+      });
+    }
+    const owner = await authenticate(req, deps);
+    const [status, body] = await ROUTES[route.route](req, owner, route.id ?? '', deps);
+    res.status(status).json(body);
+  } catch (e) {
+    const answer = toApiError(e);
+    if (answer) {
+      res.status(answer.httpStatus).set(answer.headers).json(answer.body);
+      return;
+    }
+    deps.log.httpInternalError(req.method, req.path, e);
+    res.status(500).json({ error: { code: 500, message: 'internal error', status: 'INTERNAL' } });
+  }
+}
