@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint.boundaries.mjs';
 
 export default tseslint.config(
   {
@@ -19,7 +20,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs'] } },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs', 'eslint.boundaries.mjs'] } },
     },
     rules: {
       // TypeScript's checker (checkJs for the .mjs scripts) already knows which globals exist.
@@ -36,5 +37,7 @@ export default tseslint.config(
     files: ['bench/**/*.js', 'bench/**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // The layers' import rules (see eslint.boundaries.mjs).
+  ...boundaries,
   prettier,
 );

@@ -1,0 +1,102 @@
+/**
+ * `npm run lint` enforces the layers' import direction (eslint.boundaries.mjs). These probes lint one import at a
+ * time, placed where a file of each layer would be, with the same rules: an import against the grain must be an
+ * error, and the imports the layers do use must pass.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
+import { boundaries } from '../../eslint.boundaries.mjs';
+
+const root = join(__dirname, '..', '..');
+
+const eslint = new ESLint({
+  cwd: root,
+  overrideConfigFile: true,
+  overrideConfig: [
+    { languageOptions: { parser: tseslint.parser }, plugins: { '@typescript-eslint': tseslint.plugin } },
+    ...boundaries,
+  ],
+});
+
+/** The messages of the boundary rule for `source` as the file at `path` (relative to the repository). */
+async function violations(path: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${source}\nexport {};\n`, { filePath: join(root, path) });
+  return (result?.messages ?? []).map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`);
+}
+
+const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
+  ['functions/src/core/create-request.ts', "import { getFirestore } from 'firebase-admin/firestore';", /no Firebase/],
+  ['functions/src/core/worker/run-job.ts', "import { logger } from 'firebase-functions/logger';", /no Firebase/],
+  [
+    'functions/src/core/use-cases/sweep.ts',
+    "import { PubSub } from '@google-cloud/pubsub';",
+    /no Firebase or Google Cloud/,
+  ],
+  [
+    'functions/src/core/worker/run-job.ts',
+    "import { toJob } from '../../adapters/firestore/job-codec';",
+    /nothing outside/,
+  ],
+  [
+    'functions/src/core/use-cases/create-job.ts',
+    "import { toHttpsError } from '../../entry/callable';",
+    /nothing outside/,
+  ],
+  ['functions/src/core/job.ts', "import { config } from '../config';", /nothing outside/],
+  ['functions/src/core/tasks/task.ts', "import { sleepTask } from '../../tasks/sleep';", /nothing outside/],
+  ['functions/src/entry/callable.ts', "import { JOB_STATES } from '@async-jobs/contract';", /types only/],
+  [
+    'functions/src/adapters/firestore/job-codec.ts',
+    "import { toApiError } from '../../entry/http/api-error';",
+    /never the reverse/,
+  ],
+  [
+    'functions/src/adapters/memory/clock.ts',
+    "import { lazyDependencies } from '../../composition';",
+    /never the reverse/,
+  ],
+  ['functions/src/tasks/sleep.ts', "import { handleTaskMessage } from '../entry/worker';", /never the reverse/],
+  ['client/src/types.ts', "import type { Job } from '../../functions/src/core/job';", /nothing of the server/],
+  ['web/src/main.ts', "import { config } from '../../functions/src/config';", /nothing of the server/],
+  [
+    'contract/src/job-document.ts',
+    "import type { Timestamp } from 'firebase-admin/firestore';",
+    /nothing of the server/,
+  ],
+];
+
+const ALLOWED: ReadonlyArray<readonly [string, string]> = [
+  ['functions/src/core/job.ts', "import type { JobDocument } from '@async-jobs/contract';"],
+  ['functions/src/core/create-request.ts', "import { ValidationError } from './errors';"],
+  ['functions/src/core/worker/run-job.ts', "import { sleep } from '../ports/clock';"],
+  ['functions/src/core/worker/run-job.ts', "import { TaskError } from '../tasks/task-error';"],
+  ['functions/src/core/request-identity.ts', "import { createHash } from 'node:crypto';"],
+  ['functions/src/core/create-request.ts', "import type { z } from 'zod';"],
+  ['functions/src/adapters/firestore/job-codec.ts', "import type { Job } from '../../core/job';"],
+  ['functions/src/adapters/firestore/job-codec.ts', "import { FieldValue } from 'firebase-admin/firestore';"],
+  ['functions/src/entry/callable.ts', "import { HttpsError } from 'firebase-functions/v2/https';"],
+  ['functions/src/entry/worker.ts', "import { parseTaskMessage } from '../adapters/pubsub/task-message';"],
+  ['functions/src/composition.ts', "import { cloudLogging } from './adapters/logging/cloud-logging';"],
+  ['functions/src/tasks/sleep.ts', "import { defineTask } from '../core/tasks/task';"],
+  ['client/src/types.ts', "import type { JobDocument } from '@async-jobs/contract';"],
+  ['client/src/callables.ts', "import { httpsCallable } from 'firebase/functions';"],
+];
+
+describe('layer boundaries (eslint.boundaries.mjs)', () => {
+  for (const [path, source, message] of REFUSED) {
+    it(`refuses in ${path}: ${source}`, async () => {
+      const found = await violations(path, source);
+      assert.equal(found.length, 1, found.join('\n'));
+      assert.match(found[0] ?? '', /no-restricted-imports/);
+      assert.match(found[0] ?? '', message);
+    });
+  }
+
+  for (const [path, source] of ALLOWED) {
+    it(`allows in ${path}: ${source}`, async () => {
+      assert.deepEqual(await violations(path, source), []);
+    });
+  }
+});
