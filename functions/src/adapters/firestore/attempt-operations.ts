@@ -1,6 +1,7 @@
 import type { JobError, JobProgress } from '@async-jobs/contract';
 import { FieldValue, Timestamp, type UpdateData } from 'firebase-admin/firestore';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Job, JobDurations, JobOutcome, Millis } from '../../core/job';
 import { canTransition, isJobState } from '../../core/job-states';
 import type {
@@ -153,9 +154,15 @@ export class FirestoreAttemptOperations implements Omit<AttemptOperations, 'watc
     return this.endAttempt(
       at,
       { ...fields, ...ending, ...durations } as UpdateData<FirestoreJob>,
+      // This attempt's own end: its state, its attempt, the expireTime computed here to the millisecond, and what
+      // no other writer's end has (the sweep's or the owner's writes no durations and their own error), since the
+      // sweep can end the job at the very millisecond this attempt does.
       (job) =>
-        // This attempt's own end: its state, its attempt, and the expireTime computed here to the millisecond.
-        job.state === outcome.state && job.attempts === at.attempt && job.expireTime === fields.expireTime.toMillis(),
+        job.state === outcome.state &&
+        job.attempts === at.attempt &&
+        job.expireTime === fields.expireTime.toMillis() &&
+        job.runMillis === durations?.runMillis &&
+        (outcome.state === 'COMPLETED' || isDeepStrictEqual(job.error, outcome.error)),
     );
   }
 
@@ -163,8 +170,13 @@ export class FirestoreAttemptOperations implements Omit<AttemptOperations, 'watc
     return this.endAttempt(
       at,
       { state: 'CREATED', error, dispatchTime: timestamp(dispatchAt), leaseExpireTime: null, updateTime: serverTime() },
-      // This attempt's own requeue: queued again at the dispatch time chosen here, to the millisecond.
-      (job) => job.state === 'CREATED' && job.attempts === at.attempt && job.dispatchTime === dispatchAt,
+      // This attempt's own requeue: queued again at the dispatch time chosen here, to the millisecond, with its error
+      // (the sweep's retry, which may choose the same time, records the worker-lost error).
+      (job) =>
+        job.state === 'CREATED' &&
+        job.attempts === at.attempt &&
+        job.dispatchTime === dispatchAt &&
+        isDeepStrictEqual(job.error, error),
     );
   }
 

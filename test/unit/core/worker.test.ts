@@ -1,0 +1,316 @@
+/**
+ * The worker (entry/worker.ts handleTaskMessage and the core's runJob) on the in-memory repository and queue, in
+ * simulated time: each test drives a job through a path of the README's "Queue and worker", "Retries" and
+ * "Guarantees" and checks the document and the log at each step. Time moves only when a test moves the clock.
+ */
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { sleep, type Clock } from '../../../functions/src/core/ports/clock';
+import { defineTask, type TaskContext } from '../../../functions/src/core/tasks/task';
+import { TaskError } from '../../../functions/src/core/tasks/task-error';
+import { handleTaskMessage } from '../../../functions/src/entry/worker';
+import { fixedRandom, OWNER, workerSimulation, type WorkerSimulation } from './worker-simulation';
+
+/** What each handler run did, in order: the job, the attempt, and how it ended. */
+interface HandlerRun {
+  jobId: string;
+  attempt: number;
+  ended?: 'returned' | 'threw';
+  abortReason?: unknown;
+}
+
+const FAST_RETRY = { initialBackoffMs: 10_000, maxBackoffMs: 60_000 };
+
+/** Records a handler's run in `handlerRuns`, and its signal's abort. */
+function track(handlerRuns: HandlerRun[], context: TaskContext): HandlerRun {
+  const record: HandlerRun = { jobId: context.jobId, attempt: context.attempt };
+  handlerRuns.push(record);
+  const onAbort = () => {
+    record.abortReason = context.signal.reason as unknown;
+  };
+  context.signal.addEventListener('abort', onAbort, { once: true });
+  return record;
+}
+
+/** Runs a handler's work, recording how it ended. */
+async function tracked<T>(record: HandlerRun, work: () => Promise<T>): Promise<T> {
+  try {
+    const result = await work();
+    record.ended = 'returned';
+    return result;
+  } catch (e) {
+    record.ended = 'threw';
+    throw e;
+  }
+}
+
+function tasks(clock: Clock, handlerRuns: HandlerRun[]) {
+  return [
+    /** Reports progress every `stepMs` for `steps` steps, then returns. */
+    defineTask({
+      type: 'test.steps',
+      input: z.strictObject({ steps: z.number().int().min(1), stepMs: z.number().min(0) }),
+      run: (input, context) =>
+        tracked(track(handlerRuns, context), async () => {
+          for (let step = 1; step <= input.steps; step++) {
+            context.progress((step / input.steps) * 100, `step ${step}`);
+            await sleep(clock, input.stepMs, context.signal);
+          }
+          return `done after ${input.steps} steps`;
+        }),
+    }),
+    /** Fails transiently until its `succeedOn`th attempt. */
+    defineTask({
+      type: 'test.flaky',
+      input: z.strictObject({ succeedOn: z.number().int().min(1) }),
+      retry: FAST_RETRY,
+      run: (input, context) =>
+        tracked(track(handlerRuns, context), async () => {
+          await Promise.resolve();
+          if (context.attempt < input.succeedOn) throw new Error(`failure on attempt ${context.attempt}`);
+          return `succeeded on attempt ${context.attempt}`;
+        }),
+    }),
+    /** Fails for good. */
+    defineTask({
+      type: 'test.refuse',
+      input: z.strictObject({}),
+      retry: FAST_RETRY,
+      run: (_input, context) =>
+        tracked(track(handlerRuns, context), async () => {
+          await Promise.resolve();
+          throw new TaskError('invalid-argument', 'this input makes no sense');
+        }),
+    }),
+    /** Waits `seconds` on its signal, so a cancel or its 2 s time limit stops it. */
+    defineTask({
+      type: 'test.wait',
+      input: z.strictObject({ seconds: z.number() }),
+      timeoutSeconds: 2,
+      run: (input, context) =>
+        tracked(track(handlerRuns, context), async () => {
+          await sleep(clock, input.seconds * 1000, context.signal);
+          return 'waited';
+        }),
+    }),
+    /** Ignores its signal (and its 1 s time limit): waits `seconds`, then reports progress and returns. */
+    defineTask({
+      type: 'test.deaf',
+      input: z.strictObject({ seconds: z.number() }),
+      timeoutSeconds: 1,
+      run: (input, context) =>
+        tracked(track(handlerRuns, context), async () => {
+          context.progress(10, 'started');
+          await sleep(clock, input.seconds * 1000);
+          context.progress(100, 'late');
+          return 'should have been stopped';
+        }),
+    }),
+  ];
+}
+
+describe('worker (simulated time)', () => {
+  let handlerRuns: HandlerRun[];
+  let sim: WorkerSimulation;
+  fixedRandom(0.5);
+
+  function simulation(options?: Parameters<typeof workerSimulation>[1]): WorkerSimulation {
+    handlerRuns = [];
+    return workerSimulation((clock) => tasks(clock, handlerRuns), options);
+  }
+
+  beforeEach(() => {
+    sim = simulation();
+  });
+
+  it('runs a job CREATED → RUNNING → COMPLETED, writing progress at most once a second and the last before the end', async () => {
+    const id = await sim.create('test.steps', { steps: 30, stepMs: 100 });
+    const states = sim.statesOf(id);
+    const start = sim.clock.now();
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.deepEqual(states, ['CREATED', 'RUNNING', 'COMPLETED']);
+    assert.equal(job.result, 'done after 30 steps');
+    assert.equal(job.attempts, 1);
+    assert.equal(job.startTime, start);
+    assert.equal(job.doneTime, start + 3000);
+    assert.equal(job.runMillis, 3000);
+    assert.equal(job.queueMillis, 0);
+    assert.deepEqual(job.progress, { percent: 100, message: 'step 30' });
+    // 30 reports, 100 ms apart: the first at once, then one per second, and the last one at the end.
+    assert.deepEqual(
+      sim.jobs.commitsOf(id, 'progress').map((c) => c.time - start),
+      [0, 1000, 2000, 3000],
+    );
+    assert.deepEqual(sim.log.namesFor(id), ['jobCreated', 'jobStarted', 'jobCompleted']);
+    assert.equal(handlerRuns.length, 1);
+  });
+
+  it('retries a transient failure after its backoff: CREATED until its dispatch time, then COMPLETED on attempt 2', async () => {
+    const id = await sim.create('test.flaky', { succeedOn: 2 });
+    const failedAt = sim.clock.now();
+    await sim.clock.runUntil(() => sim.job(id).attempts === 1 && sim.job(id).state === 'CREATED');
+    const queued = sim.job(id);
+    // Full jitter with Math.random at 0.5: half of the first backoff.
+    const dispatchTime = failedAt + FAST_RETRY.initialBackoffMs / 2;
+    assert.equal(queued.dispatchTime, dispatchTime);
+    assert.deepEqual(queued.error, { code: 'internal', message: 'failure on attempt 1' });
+    assert.equal(queued.leaseExpireTime, null);
+    assert.equal(sim.queue.published.length, 2, 'the retry is published at once');
+    assert.equal(sim.log.of('jobRetrying', id)[0]?.args[2], 5_000);
+
+    // The retry's delivery waits for the dispatch time before it claims.
+    await sim.clock.advanceTo(dispatchTime - 1);
+    assert.equal(sim.job(id).state, 'CREATED');
+    assert.equal(handlerRuns.length, 1);
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'COMPLETED');
+    assert.equal(job.attempts, 2);
+    assert.equal(job.startTime, dispatchTime);
+    assert.equal(job.result, 'succeeded on attempt 2');
+    assert.equal(job.error, undefined, 'a completed job has no error');
+    assert.deepEqual(
+      handlerRuns.map((r) => r.attempt),
+      [1, 2],
+    );
+  });
+
+  it('fails at once on a permanent TaskError, without a retry', async () => {
+    const id = await sim.create('test.refuse', {});
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'FAILED');
+    assert.equal(job.attempts, 1);
+    assert.deepEqual(job.error, { code: 'invalid-argument', message: 'this input makes no sense' });
+    assert.equal(handlerRuns.length, 1);
+    assert.equal(sim.queue.published.length, 1);
+    assert.equal(sim.log.of('jobEnded', id).length, 1);
+  });
+
+  it('fails with the last error once the attempts are spent', async () => {
+    const id = await sim.create('test.flaky', { succeedOn: 10 });
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'FAILED');
+    assert.equal(job.attempts, 3);
+    assert.deepEqual(job.error, { code: 'internal', message: 'failure on attempt 3' });
+    assert.deepEqual(
+      handlerRuns.map((r) => r.attempt),
+      [1, 2, 3],
+    );
+    assert.equal(sim.log.of('jobRetrying', id).length, 2);
+  });
+
+  it('ends a job past its time limit FAILED with deadline-exceeded, not retried', async () => {
+    const id = await sim.create('test.wait', { seconds: 60 });
+    const start = sim.clock.now();
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'FAILED');
+    assert.equal(job.error?.code, 'deadline-exceeded');
+    assert.equal(job.attempts, 1);
+    assert.equal(job.doneTime, start + 2000);
+    assert.equal(handlerRuns[0]?.ended, 'threw', 'the handler stopped on its signal');
+    assert.ok(handlerRuns[0]?.abortReason instanceof TaskError);
+  });
+
+  it('abandons a handler that ignores its signal after the grace period; nothing of its attempt writes afterwards', async () => {
+    const id = await sim.create('test.deaf', { seconds: 30 });
+    const start = sim.clock.now();
+    await sim.clock.runUntil(() => sim.job(id).done);
+    const ended = sim.job(id);
+    assert.equal(ended.state, 'FAILED');
+    assert.equal(ended.error?.code, 'deadline-exceeded');
+    assert.equal(ended.doneTime, start + 1000 + sim.timings.abortGraceMs, 'time limit, then the grace');
+    assert.equal(handlerRuns[0]?.ended, undefined, 'the handler is still running');
+
+    await sim.clock.runUntilIdle();
+    assert.equal(handlerRuns[0]?.ended, 'returned', 'the handler went on to its end, 30 s in');
+    assert.deepEqual(sim.job(id), ended, 'its late progress and result changed nothing');
+    assert.ok(sim.jobs.commitsOf(id).every((c) => c.time <= (ended.doneTime ?? 0)));
+  });
+
+  it('cancels a CREATED job at once; the handler never runs and the late delivery does nothing', async () => {
+    sim = simulation({ deliveryDelayMs: 1000 });
+    const id = await sim.create('test.steps', { steps: 1, stepMs: 0 });
+    assert.deepEqual(await sim.cancel(id), { id, state: 'CANCELLED', cancelRequested: false });
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'CANCELLED');
+    assert.equal(job.attempts, 0);
+    assert.equal(job.error?.code, 'cancelled');
+    assert.equal(handlerRuns.length, 0);
+    assert.deepEqual(sim.log.of('duplicateDelivery', id)[0]?.args[0], 'CANCELLED');
+  });
+
+  it('cancels a RUNNING job: the handler’s signal aborts, and the job ends CANCELLED', async () => {
+    const id = await sim.create('test.wait', { seconds: 1.5 });
+    const start = sim.clock.now();
+    await sim.clock.advance(1000);
+    assert.equal(sim.job(id).state, 'RUNNING');
+    assert.deepEqual(await sim.cancel(id), { id, state: 'RUNNING', cancelRequested: true });
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'CANCELLED');
+    assert.deepEqual(job.error, { code: 'cancelled', message: 'the job was cancelled by its owner' });
+    assert.equal(job.doneTime, start + 1000, 'at once, not when the handler would have ended');
+    assert.equal(job.runMillis, 1000);
+    assert.equal(handlerRuns[0]?.ended, 'threw');
+    assert.equal((handlerRuns[0]?.abortReason as TaskError).code, 'cancelled');
+  });
+
+  it('runs the handler once for two deliveries of one message at the same instant', async () => {
+    sim.queue.duplicateNextPublishes(1);
+    const id = await sim.create('test.steps', { steps: 2, stepMs: 500 });
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.runsOf(id).length, 2, 'delivered twice');
+    assert.equal(handlerRuns.length, 1);
+    assert.equal(sim.jobs.commitsOf(id, 'claim').length, 1);
+    assert.equal(sim.job(id).state, 'COMPLETED');
+    assert.equal(sim.job(id).attempts, 1);
+    assert.deepEqual(
+      sim.log.of('duplicateDelivery', id).map((e) => e.args[0]),
+      ['RUNNING'],
+    );
+  });
+
+  it('runs the handler once for late deliveries, while the job runs and after it ended', async () => {
+    sim.queue.duplicateNextPublishes(1, { delayMs: 500 });
+    const id = await sim.create('test.steps', { steps: 2, stepMs: 500 });
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.job(id).state, 'COMPLETED');
+    const done = sim.job(id);
+    const [message] = sim.queue.published;
+    assert.ok(message);
+    await sim.deliver(message); // a redelivery long after the end
+    assert.equal(handlerRuns.length, 1);
+    assert.deepEqual(
+      sim.log.of('duplicateDelivery', id).map((e) => e.args[0]),
+      ['RUNNING', 'COMPLETED'],
+    );
+    assert.deepEqual(sim.job(id), done);
+  });
+
+  it('fails a job whose task type this worker does not serve with unimplemented', async () => {
+    const id = sim.jobs.newJobId();
+    await sim.jobs.create(id, OWNER, { type: 'test.unknown', input: {} }, 10);
+    await sim.queue.publish(id, 'test.unknown');
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'FAILED');
+    assert.equal(job.attempts, 1);
+    assert.equal(job.error?.code, 'unimplemented');
+  });
+
+  it('ignores a message for a job that does not exist, and one that names no job', async () => {
+    await sim.deliver({ messageId: 'm-1', jobId: 'no-such-job', type: 'test.steps', publishTime: 0 });
+    const process = sim.clock.process();
+    await handleTaskMessage({ messageId: 'm-2', data: 'e30=', attributes: {} }, sim.workerDeps(process));
+    assert.deepEqual(sim.log.of('jobNotFound')[0]?.args, ['m-1']);
+    assert.equal(sim.log.of('poisonMessage').length, 1);
+    assert.equal(sim.jobs.commits.length, 0, 'nothing written');
+    assert.equal(sim.jobs.size, 0);
+    assert.equal(sim.runs[0]?.finished, true, 'the delivery is acknowledged');
+  });
+});
