@@ -11,7 +11,7 @@ import { handleHttpRequest } from './entry/http/http-api';
 import { handleTaskMessage } from './entry/worker';
 
 // Every function's options are chosen here rather than left to defaults (README "Configuration" says why, and
-// test/unit/deploy-manifest.test.ts checks them in what `firebase deploy` uploads). The region is a param,
+// test/deploy/deploy-manifest.test.ts checks them in what `firebase deploy` uploads). The region is a param,
 // JOBS_REGION in functions/.env, so a deployment picks it without a code change.
 // App Check is enforced by the handlers (ENFORCE_APP_CHECK, read per call): firebase-functions reads an
 // `enforceAppCheck` param at load time, which deploy-time discovery warns about.

@@ -42,13 +42,19 @@ describe('createJob bad input (emulator)', () => {
     });
   }
 
-  it('wrote no job document for any refused request (each row sent by a user of its own)', async () => {
+  it('writes no job document for any refused request (sent by a user with no jobs, counted after each)', async () => {
+    // A user of its own, so the count is of these requests only, whichever tests ran before; each row is sent,
+    // must be refused, and must leave the count at 0, so a row that writes before it refuses is named.
     const fresh = await signedInUser();
     try {
+      assert.equal(await countJobsOwnedBy(fresh.uid ?? ''), 0, 'a new user owns no job');
       for (const row of BAD_REQUESTS) {
         assert.equal((await refusalOf(fresh, row)).code, 'functions/invalid-argument', row.name);
+        assert.equal(await countJobsOwnedBy(fresh.uid ?? ''), 0, `${row.name} wrote a job`);
       }
-      assert.equal(await countJobsOwnedBy(fresh.uid ?? ''), 0);
+      // The count sees this user's jobs: an accepted request from the same user is counted.
+      await fresh.createJob({ type: 'sleep', input: { worktime: 0 } });
+      assert.equal(await countJobsOwnedBy(fresh.uid ?? ''), 1, 'the accepted request is counted');
     } finally {
       await fresh.close();
     }

@@ -15,9 +15,16 @@ import { TaskRegistry } from '../../functions/src/core/tasks/task-registry';
 import { adminFirestore, readJob } from '../helpers/admin';
 import { userForSuite, type TestUser } from '../helpers/client';
 import { emulatorHosts } from '../helpers/emulators';
+import { FunctionLogs, type FunctionLogEntry } from '../helpers/function-logs';
 import { deliveredMessage } from '../helpers/messages';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { watchUntilDone } from '../helpers/watch-job';
+
+/** The worker's log messages read here (functions/src/adapters/logging/cloud-logging.ts writes them). */
+const JOB_RUNNING = 'job running';
+const DUPLICATE_IGNORED = 'ignored a repeated task message: the job is not queued';
+const POISON_IGNORED = 'ignored a task message that cannot name a job';
+const MISSING_JOB_IGNORED = 'ignored a task message for a job that does not exist';
 
 describe('at-least-once delivery (emulator)', () => {
   const fft = functionsTest({ projectId: emulatorHosts().projectId });
@@ -81,18 +88,40 @@ describe('at-least-once delivery (emulator)', () => {
       const { final } = await watchUntilDone(user.firestore, created.id);
       assert.equal(final.attempts, 1);
 
-      // Real redelivery through the Pub/Sub emulator (the worker in the Functions emulator gets these)...
-      const topic = new PubSub({ projectId: emulatorHosts().projectId }).topic('jobs');
-      await Promise.all([1, 2, 3].map(() => topic.publishMessage(taskMessage(created.id, 'sleep'))));
-      // ...and the same message handed three times to the exported function, in-process, so the test knows
-      // each delivery has finished before it looks.
+      // Real redelivery through the Pub/Sub emulator: the worker in the Functions emulator gets each message and
+      // logs the ones it ignores with their message id, which the Logging emulator streams to the test.
+      const logs = await FunctionLogs.open();
+      try {
+        const about = (entry: FunctionLogEntry) => entry.jobId === created.id;
+        await logs.waitFor(`'${JOB_RUNNING}' for job ${created.id}`, (e) => about(e) && e.message === JOB_RUNNING, {
+          related: about,
+        });
+        const topic = new PubSub({ projectId: emulatorHosts().projectId }).topic('jobs');
+        const messageIds = await Promise.all(
+          [1, 2, 3].map(() => topic.publishMessage(taskMessage(created.id, 'sleep'))),
+        );
+        assert.equal(new Set(messageIds).size, 3, `three messages: ${messageIds.join(', ')}`);
+        for (const messageId of messageIds) {
+          const { functionName, entry } = await logs.waitFor(
+            `'${DUPLICATE_IGNORED}' for message ${messageId}`,
+            (e) => e.message === DUPLICATE_IGNORED && e.messageId === messageId,
+            { related: about },
+          );
+          assert.equal(functionName, 'us-central1-runJob');
+          assert.equal(entry.jobId, created.id);
+          assert.equal(entry.state, 'COMPLETED', 'the worker read the job done and left it');
+        }
+        // The first delivery's run is the job's only one: no redelivery started the handler again.
+        const runs = logs.matching((e) => about(e) && e.message === JOB_RUNNING);
+        assert.equal(runs.length, 1, runs.map(({ entry }) => JSON.stringify(entry)).join('\n'));
+      } finally {
+        logs.close();
+      }
+
+      // ...and the same message handed three times to the exported function, in-process.
       for (const n of [1, 2, 3]) {
         await wrappedRunJob({ data: { message: deliveredMessage(created.id, 'sleep', `dup-${n}`) } });
       }
-      // A job created after the duplicates were published completes, so the worker served them (or will:
-      // Pub/Sub does not order them; the wrapped deliveries above are the ones the test can wait for).
-      const next = await user.createJob({ type: 'sleep', input: { worktime: 0 } });
-      await watchUntilDone(user.firestore, next.id);
 
       const after = await readJob(created.id);
       assert.equal(after.state, 'COMPLETED');
@@ -113,12 +142,32 @@ describe('at-least-once delivery (emulator)', () => {
         // Returning normally is what makes Pub/Sub acknowledge: no retry storm, no crash loop.
         await wrappedRunJob({ data: { message } });
       }
-      const topic = new PubSub({ projectId: emulatorHosts().projectId }).topic('jobs');
-      await topic.publishMessage({ data: Buffer.from('garbage') });
-      await topic.publishMessage({
-        json: { jobId: 'no-such-job-1111111111' },
-        attributes: { jobId: 'no-such-job-1111111111' },
-      });
+
+      // The same through the Pub/Sub emulator to the deployed worker, which logs each message it ignores.
+      const logs = await FunctionLogs.open();
+      try {
+        const topic = new PubSub({ projectId: emulatorHosts().projectId }).topic('jobs');
+        const garbageId = await topic.publishMessage({ data: Buffer.from('garbage') });
+        const missingJob = 'no-such-job-1111111111';
+        const missingId = await topic.publishMessage({
+          json: { jobId: missingJob },
+          attributes: { jobId: missingJob },
+        });
+        const ignored = (messageId: string) => (e: FunctionLogEntry) => e.messageId === messageId;
+        const garbage = await logs.waitFor(`an entry for message ${garbageId}`, ignored(garbageId));
+        assert.deepEqual(
+          { message: garbage.entry.message, reason: garbage.entry.reason, severity: garbage.entry.severity },
+          { message: POISON_IGNORED, reason: 'no "jobId" attribute', severity: 'WARNING' },
+        );
+        const missing = await logs.waitFor(`an entry for message ${missingId}`, ignored(missingId));
+        assert.deepEqual(
+          { message: missing.entry.message, jobId: missing.entry.jobId, severity: missing.entry.severity },
+          { message: MISSING_JOB_IGNORED, jobId: missingJob, severity: 'WARNING' },
+        );
+        assert.equal((await adminFirestore().collection('jobs').doc(missingJob).get()).exists, false);
+      } finally {
+        logs.close();
+      }
 
       const next = await user.createJob({ type: 'sleep', input: { worktime: 0 } });
       const { final } = await watchUntilDone(user.firestore, next.id);

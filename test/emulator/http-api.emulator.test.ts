@@ -185,11 +185,42 @@ describe('HTTP API (emulator)', () => {
       }
     });
 
-    it('wrote no job for any refused request', async () => {
+    it('writes no job for any refused request (sent by a user with no jobs, counted after each)', async () => {
+      // Every request this describe refuses, sent by a new user (so the count is of these requests only, whichever
+      // tests ran before), each checked refused and counted after, so a request that writes is named.
+      const json = { 'content-type': 'application/json' };
+      const deep = `{"type":"sleep","input":{"worktime":1,"deep":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;
+      const refused: { name: string; status: number; body: string; headers: Record<string, string> }[] = [
+        ...objectRows.map((row) => ({ name: row.name, status: 400, body: requestJson(row), headers: json })),
+        { name: 'nesting of 20,000 levels', status: 400, body: deep, headers: json },
+        { name: 'top-level null', status: 400, body: 'null', headers: json },
+        { name: 'a top-level string', status: 400, body: '"sleep"', headers: json },
+        { name: 'malformed JSON', status: 400, body: '{"worktime": 40', headers: json },
+        {
+          name: 'a body that is not JSON',
+          status: 415,
+          body: 'worktime=40',
+          headers: { 'content-type': 'text/plain' },
+        },
+        {
+          name: 'a body over 64 KiB',
+          status: 413,
+          body: JSON.stringify({ worktime: 1, padding: 'x'.repeat(70_000) }),
+          headers: json,
+        },
+      ];
       await withSignedInUser(async (fresh) => {
         const freshToken = await idTokenOf(fresh);
-        for (const row of objectRows) assert.equal((await postRow(freshToken, row)).status, 400, row.name);
-        assert.equal(await countJobsOwnedBy(fresh.uid ?? ''), 0);
+        assert.equal(await countJobsOwnedBy(fresh.uid ?? ''), 0, 'a new user owns no job');
+        for (const { name, status, body, headers } of refused) {
+          const answer = await callJobsApi('POST', '', { token: freshToken, body, headers });
+          assert.equal(answer.status, status, `${name}: ${JSON.stringify(answer.body)}`);
+          assert.equal(await countJobsOwnedBy(fresh.uid ?? ''), 0, `${name} wrote a job`);
+        }
+        // The count sees this user's jobs: an accepted request from the same user is counted.
+        const accepted = await callJobsApi('POST', '', { token: freshToken, json: { worktime: 0 } });
+        assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
+        assert.equal(await countJobsOwnedBy(fresh.uid ?? ''), 1, 'the accepted request is counted');
       });
     });
 

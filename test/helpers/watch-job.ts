@@ -4,83 +4,97 @@
  */
 import { doc, onSnapshot, type Firestore, type Timestamp } from 'firebase/firestore';
 import type { JobDocument } from '@async-jobs/contract';
-import { readJob } from './admin';
 
 export type ClientJob = JobDocument<Timestamp>;
 
-/** How long a listener may stay silent before the helper also reads the job once (see watchUntil). */
-const SILENT_LISTENER_MS = 10_000;
-
 /**
- * Resolves with the first snapshot of the job that satisfies `predicate`; `onEach` sees every snapshot.
- *
- * Under load the Firestore emulator has been seen to stop sending one listener's changes: in a CI run of the
- * load test the worker logged a job COMPLETED while its listener's last snapshot stayed RUNNING for 45 s. So
- * while the listener is silent for SILENT_LISTENER_MS, the job is also read from the server, and a read that
- * satisfies the predicate counts as a snapshot. Tests of the pipeline stay honest (the job must really get
- * there); only the emulator's delivery to one listener is not relied on.
- *
- * That read goes through the Admin SDK, not the client's getDocFromServer: the client SDK serves a second read of
- * a document it already listens to from the same watch target, so it returned the stalled RUNNING view again
- * (a later run failed that way while the worker's own read showed the job COMPLETED). Its Timestamps are the
- * Admin SDK's, which have the same fields and methods the predicates use.
+ * A read of the job from the server, taken instead of a snapshot while the listener is silent. Only the load test
+ * passes one (see load-faults.emulator.test.ts): everywhere else a listener that stops delivering changes is what
+ * the test must catch, so it fails at the deadline.
  */
+export interface SilentListenerRead {
+  /** How long the listener must have been silent before each read. */
+  afterMs: number;
+  read(id: string): Promise<ClientJob>;
+  /** Called when a read satisfied the predicate, so the wait ended on it and not on the listener. */
+  onUsed(id: string): void;
+}
+
+/** Resolves with the first snapshot of the job that satisfies `predicate`; `onEach` sees every snapshot. */
 export function watchUntil(
   firestore: Firestore,
   id: string,
   predicate: (job: ClientJob) => boolean,
-  { deadlineMs = 45_000, onEach }: { deadlineMs?: number; onEach?: (job: ClientJob) => void } = {},
+  {
+    deadlineMs = 45_000,
+    onEach,
+    silentListenerRead,
+  }: { deadlineMs?: number; onEach?: (job: ClientJob) => void; silentListenerRead?: SilentListenerRead } = {},
 ): Promise<ClientJob> {
   return new Promise((resolve, reject) => {
-    const ref = doc(firestore, 'jobs', id);
     let seen = 0;
     let last: ClientJob | undefined;
     let lastHeardAt = Date.now();
+    let lastReadAt = 0;
     let settled = false;
+    let silenceCheck: ReturnType<typeof setInterval> | undefined;
     const stop = () => {
       settled = true;
       clearTimeout(deadline);
       clearInterval(silenceCheck);
       unsubscribe();
     };
-    const offer = (job: ClientJob | undefined) => {
+    const offer = (job: ClientJob | undefined, fromListener: boolean) => {
       if (settled || !job) return;
-      lastHeardAt = Date.now();
-      seen += 1;
-      last = job;
-      onEach?.(job);
+      if (fromListener) {
+        lastHeardAt = Date.now();
+        seen += 1;
+        last = job;
+        onEach?.(job);
+      }
       if (predicate(job)) {
         stop();
+        if (!fromListener) silentListenerRead?.onUsed(id);
         resolve(job);
       }
     };
     const deadline = setTimeout(() => {
       stop();
-      // What the listener last saw tells a stuck pipeline (RUNNING, lease held) from a stalled listener.
+      // What the listener last saw, and when, tells a stuck pipeline (RUNNING, lease held) from a stalled listener
+      // (the job moved on in the worker's logs while the listener stayed on an earlier state).
       const lastSeen = last
-        ? JSON.stringify({ state: last.state, attempts: last.attempts, progress: last.progress, error: last.error })
-        : 'nothing';
+        ? `the last ${Date.now() - lastHeardAt} ms before the deadline: ${JSON.stringify({
+            state: last.state,
+            attempts: last.attempts,
+            progress: last.progress,
+            error: last.error,
+          })}`
+        : 'none with the job';
       reject(
         new Error(
-          `job ${id} did not reach the awaited condition within ${deadlineMs} ms; ${seen} snapshots, last: ${lastSeen}`,
+          `job ${id} did not reach the awaited condition within ${deadlineMs} ms; the listener gave ${seen} ` +
+            `snapshots, ${lastSeen}`,
         ),
       );
     }, deadlineMs);
-    const silenceCheck = setInterval(() => {
-      if (Date.now() - lastHeardAt < SILENT_LISTENER_MS) return;
-      lastHeardAt = Date.now();
-      readJob(id).then(
-        (stored) => {
-          const job = stored as unknown as ClientJob;
-          // Only a read that satisfies the predicate is taken: an unchanged one is not a new snapshot.
-          if (predicate(job)) offer(job);
+    if (silentListenerRead) {
+      const { afterMs } = silentListenerRead;
+      silenceCheck = setInterval(
+        () => {
+          if (Date.now() - Math.max(lastHeardAt, lastReadAt) < afterMs) return;
+          lastReadAt = Date.now();
+          silentListenerRead.read(id).then(
+            // Only a read that satisfies the predicate ends the wait; it is not counted as a snapshot.
+            (job) => offer(job, false),
+            () => undefined, // a failed read changes nothing: the listener and the deadline still stand
+          );
         },
-        () => undefined, // a failed or missing read changes nothing: the listener and the deadline still stand
+        Math.min(1000, afterMs),
       );
-    }, 1000);
+    }
     const unsubscribe = onSnapshot(
-      ref,
-      (snap) => offer(snap.data() as ClientJob | undefined),
+      doc(firestore, 'jobs', id),
+      (snap) => offer(snap.data() as ClientJob | undefined, true),
       (error) => {
         stop();
         reject(error);

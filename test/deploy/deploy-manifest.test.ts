@@ -5,7 +5,9 @@
  * CLI's own), and GETs /__/functions.yaml. The manifest is then parsed, resolved against functions/.env and
  * validated with the CLI's own modules, as `firebase deploy` does before it creates anything.
  *
- * Needs the built functions (functions/lib): `npm test` builds first; alone, run `npm run build` before.
+ * Needs the built functions (functions/lib) and a port for the discovery server, so it is in test/deploy, which
+ * `npm test` runs after building, not in test/unit (`npm run test:unit` runs without a build or emulators). Alone,
+ * run `npm run build` before.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

@@ -1,0 +1,120 @@
+/**
+ * The client's typing of a task by its name, checked by the TypeScript compiler: small programs that call
+ * @async-jobs/client (client/src, as test/tsconfig.json maps it) are type-checked here, and a wrong input or an
+ * unknown task type must be a compile error that names the problem. The types come from @async-jobs/contract's
+ * TaskTypes, so a task whose input changes there changes what compiles here.
+ */
+import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
+import ts from 'typescript';
+
+const root = join(__dirname, '..', '..');
+const TEST_TSCONFIG = join(root, 'test', 'tsconfig.json');
+const CLIENT_SOURCE = join(root, 'client', 'src', 'index.ts');
+
+/** The programs, by name: each is the body of an async function with a `functions: Functions` parameter. */
+const PROGRAMS = {
+  typed: `
+    const sleep = await createJob(functions, 'sleep', { worktime: 5 });
+    const primes = await createJob(functions, 'primes', { below: 1000 }, { requestId: crypto.randomUUID() });
+    return [sleep.id, primes.type];`,
+  wrongFieldType: `return createJob(functions, 'sleep', { worktime: '5' });`,
+  anotherTasksInput: `return createJob(functions, 'primes', { worktime: 5 });`,
+  unknownType: `return createJob(functions, 'mine-bitcoin', {});`,
+} as const;
+type ProgramName = keyof typeof PROGRAMS;
+
+/** test/tsconfig.json's options: the '@async-jobs/client' path, strict mode, the libs the tests compile with. */
+function testCompilerOptions(): ts.CompilerOptions {
+  const config = ts.readConfigFile(TEST_TSCONFIG, (path) => ts.sys.readFile(path));
+  assert.equal(config.error, undefined, 'test/tsconfig.json reads');
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(TEST_TSCONFIG));
+  assert.deepEqual(parsed.errors, [], 'test/tsconfig.json parses');
+  assert.ok(parsed.options.paths?.['@async-jobs/client'], "test/tsconfig.json maps '@async-jobs/client'");
+  return { ...parsed.options, noEmit: true };
+}
+
+/**
+ * Type-checks every program, each a module of its own placed in test/unit (in memory only) so its imports
+ * resolve as a test file's do. Returns what the compiler says, by program; what it says of any other file (the
+ * client's own, say) is under "other", so a client that does not compile cannot pass for a refused call.
+ */
+function compile(): Record<ProgramName | 'other', string[]> {
+  const options = testCompilerOptions();
+  const files = new Map<string, { name: ProgramName; text: string }>();
+  for (const [name, body] of Object.entries(PROGRAMS) as [ProgramName, string][]) {
+    const text = [
+      "import type { Functions } from 'firebase/functions';",
+      "import { createJob } from '@async-jobs/client';",
+      'export async function program(functions: Functions): Promise<unknown> {',
+      body,
+      '}',
+    ].join('\n');
+    files.set(join(root, 'test', 'unit', `client-types-program-${name}.ts`), { name, text });
+  }
+  const host = ts.createCompilerHost(options, true);
+  const disk = {
+    getSourceFile: host.getSourceFile.bind(host),
+    fileExists: host.fileExists.bind(host),
+    readFile: host.readFile.bind(host),
+  };
+  host.getSourceFile = (path, language, onError, shouldCreate) => {
+    const program = files.get(path);
+    return program
+      ? ts.createSourceFile(path, program.text, language, true)
+      : disk.getSourceFile(path, language, onError, shouldCreate);
+  };
+  host.fileExists = (path) => files.has(path) || disk.fileExists(path);
+  host.readFile = (path) => files.get(path)?.text ?? disk.readFile(path);
+  const program = ts.createProgram({ rootNames: [...files.keys()], options, host });
+  assert.ok(program.getSourceFile(CLIENT_SOURCE), "'@async-jobs/client' resolves to client/src/index.ts");
+
+  const said: Record<ProgramName | 'other', string[]> = {
+    typed: [],
+    wrongFieldType: [],
+    anotherTasksInput: [],
+    unknownType: [],
+    other: [],
+  };
+  for (const d of [...program.getOptionsDiagnostics(), ...ts.getPreEmitDiagnostics(program)]) {
+    const related = (d.relatedInformation ?? []).map(
+      (r) => ` (${ts.flattenDiagnosticMessageText(r.messageText, ' ')})`,
+    );
+    const text = `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}${related.join('')}`;
+    const name = d.file && files.get(d.file.fileName)?.name;
+    if (name) said[name].push(text);
+    else said.other.push(`${d.file?.fileName ?? 'options'}: ${text}`);
+  }
+  return said;
+}
+
+describe('client types (the TypeScript compiler on calls of @async-jobs/client)', function () {
+  // One compilation loads the Firebase SDK's declarations: a few seconds, more on a slow machine.
+  this.timeout(120_000);
+  let said: ReturnType<typeof compile>;
+
+  before(() => {
+    said = compile();
+  });
+
+  it('compiles calls with the input their task type names, and nothing else in the compilation fails', () => {
+    assert.deepEqual(said.other, []);
+    assert.deepEqual(said.typed, []);
+  });
+
+  it('refuses an input of the wrong type for its task, naming the field and the types', () => {
+    assert.deepEqual(said.wrongFieldType, [
+      "TS2322: Type 'string' is not assignable to type 'number'. " +
+        "(The expected type comes from property 'worktime' which is declared here on type 'SleepInput')",
+    ]);
+    // The input is checked against the named task's own input type: another task's input is refused.
+    assert.equal(said.anotherTasksInput.length, 1, said.anotherTasksInput.join('\n'));
+    assert.match(said.anotherTasksInput[0] ?? '', /^TS2353: .*'worktime' does not exist in type 'PrimesInput'/);
+  });
+
+  it('refuses a task type the contract does not name', () => {
+    assert.deepEqual(said.unknownType, [
+      `TS2345: Argument of type '"mine-bitcoin"' is not assignable to parameter of type 'keyof TaskTypes'.`,
+    ]);
+  });
+});
