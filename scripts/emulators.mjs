@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { SetupError, requireJava, sdkEmulatorEnv } from './lib/emulator-env.mjs';
 import { emulatorUiUnavailable } from './lib/emulator-ui.mjs';
 import {
+  defaultFunctionsSource,
   emulatorNames,
   emulatorOrigin,
   withBenchBaseline,
@@ -101,14 +102,22 @@ const env = {
   ...sdkEnv,
   // The CLI's update check only slows start-up (and cannot reach the internet on CI).
   NO_UPDATE_NOTIFIER: '1',
+  // The Logging emulator streams the functions' log entries, which tests read (test/helpers/function-logs.ts).
+  START_LOGGING_EMULATOR: 'true',
 };
 // firebase-tools (from node_modules/.bin when run by npm) runs the functions with its own Node binary, which
 // npm scripts take from the `node` dev dependency: Node 22, the deploy runtime.
+// The emulator never runs scheduled functions, so scripts/local-scheduler.mjs plays Cloud Scheduler for the
+// default codebase (the recovery sweep each minute): around the command for `exec`, beside the suite for `start`.
+const scheduledCodebase = defaultFunctionsSource(suite.config);
+/** @param {string} text */
+const shellQuote = (text) => `'${text.replace(/'/g, `'\\''`)}'`;
+const scheduledCommand = `node scripts/local-scheduler.mjs ${shellQuote(scheduledCodebase)} -- ${shellQuote(command)}`;
 const args =
   // --config is a global option of the CLI: it goes before the command, or it is ignored.
   mode === 'start'
     ? ['--config', suite.path, 'emulators:start', '--only', EMULATORS]
-    : ['--config', suite.path, 'emulators:exec', '--only', EMULATORS, command];
+    : ['--config', suite.path, 'emulators:exec', '--only', EMULATORS, scheduledCommand];
 // Our own pinned firebase-tools, whichever way this script was started.
 const localFirebase = join(projectDir, 'node_modules', '.bin', 'firebase');
 const child = spawn(existsSync(localFirebase) ? localFirebase : 'firebase', args, {
@@ -123,25 +132,58 @@ if (mode === 'start' && child.stdout) {
     if (!announced && chunk.toString().includes('All emulators ready')) {
       announced = true;
       process.stdout.write(startBanner(bannerUrls()));
+      startLocalScheduler();
     }
   });
 }
 /** The banner's URLs, from firebase.json, .firebaserc and the functions' region param (functions/.env). */
 function bannerUrls() {
-  /** @type {unknown} */
-  const parsedRc = JSON.parse(readFileSync(join(projectDir, '.firebaserc'), 'utf8'));
-  const firebaserc = /** @type {{ projects?: { default?: string } }} */ (parsedRc);
   const dotenv = readFileSync(join(projectDir, 'functions', '.env'), 'utf8');
   const region = /^JOBS_REGION=(.+)$/m.exec(dotenv)?.[1]?.trim() ?? 'us-central1';
   return {
     webOrigin: emulatorOrigin(firebaseConfig, 'hosting'),
     authOrigin: emulatorOrigin(firebaseConfig, 'auth'),
-    functionsUrl: `${emulatorOrigin(firebaseConfig, 'functions')}/${firebaserc.projects?.default}/${region}`,
+    functionsUrl: `${emulatorOrigin(firebaseConfig, 'functions')}/${projectIdOf()}/${region}`,
   };
 }
+/** @type {import('node:child_process').ChildProcess | undefined} */
+let scheduler;
+/** Starts the local scheduler beside `emulators:start`, with the variables `emulators:exec` would have set. */
+function startLocalScheduler() {
+  const projectId = projectIdOf();
+  scheduler = spawn(process.execPath, [join(projectDir, 'scripts', 'local-scheduler.mjs'), scheduledCodebase], {
+    cwd: projectDir,
+    stdio: 'inherit',
+    env: {
+      ...env,
+      GCLOUD_PROJECT: projectId,
+      FIREBASE_CONFIG: JSON.stringify({ projectId }),
+      FIRESTORE_EMULATOR_HOST: emulatorOrigin(firebaseConfig, 'firestore').replace('http://', ''),
+      PUBSUB_EMULATOR_HOST: emulatorOrigin(firebaseConfig, 'pubsub').replace('http://', ''),
+      FIREBASE_AUTH_EMULATOR_HOST: emulatorOrigin(firebaseConfig, 'auth').replace('http://', ''),
+    },
+  });
+}
+
+/** The project the suite runs as (.firebaserc's default). */
+function projectIdOf() {
+  /** @type {unknown} */
+  const parsedRc = JSON.parse(readFileSync(join(projectDir, '.firebaserc'), 'utf8'));
+  const firebaserc = /** @type {{ projects?: { default?: string } }} */ (parsedRc);
+  return firebaserc.projects?.default ?? 'demo-async-jobs';
+}
+
 child.on('error', (e) => {
   console.error(`async-jobs: could not run firebase-tools (${e.message}); run \`npm install\` first.`);
   process.exit(1);
 });
-for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.on(signal, () => {
+    scheduler?.kill(signal);
+    child.kill(signal);
+  });
+}
+child.on('exit', (code, signal) => {
+  scheduler?.kill('SIGTERM');
+  process.exit(code ?? (signal ? 1 : 0));
+});

@@ -59,6 +59,14 @@ export function withoutUi(config) {
 }
 
 /**
+ * The folder of the default functions codebase (`functions` unless a variant moved it).
+ * @param {FirebaseConfig} config
+ */
+export function defaultFunctionsSource(config) {
+  return (config.functions ?? []).find((entry) => (entry.codebase ?? 'default') === 'default')?.source ?? 'functions';
+}
+
+/**
  * The test suite's config: the functions codebase served from `source` (the test suite's own functions entry,
  * with the test tasks), everything else as firebase.json has it.
  * @param {FirebaseConfig} config

@@ -29,6 +29,8 @@ interface FirebaseConfigModule {
   emulatorOrigin: (config: FirebaseConfig, name: string) => string;
   withoutUi: (config: FirebaseConfig) => FirebaseConfig;
   withBenchBaseline: (config: FirebaseConfig, baseline: FunctionsEntry) => FirebaseConfig;
+  withFunctionsSource: (config: FirebaseConfig, source: string) => FirebaseConfig;
+  defaultFunctionsSource: (config: FirebaseConfig) => string;
 }
 interface StartBannerModule {
   startBanner: (urls: { webOrigin: string; authOrigin: string; functionsUrl: string }) => string;
@@ -47,7 +49,14 @@ describe('firebase.json and the variants derived from it', () => {
   before(async () => {
     lib = (await import(FIREBASE_CONFIG_MODULE)) as FirebaseConfigModule;
     banner = (await import(START_BANNER_MODULE)) as StartBannerModule;
-    for (const name of ['emulatorNames', 'emulatorOrigin', 'withoutUi', 'withBenchBaseline'] as const) {
+    for (const name of [
+      'emulatorNames',
+      'emulatorOrigin',
+      'withoutUi',
+      'withBenchBaseline',
+      'withFunctionsSource',
+      'defaultFunctionsSource',
+    ] as const) {
       assert.equal(typeof lib[name], 'function', name);
     }
     assert.equal(typeof banner.startBanner, 'function');
@@ -86,6 +95,17 @@ describe('firebase.json and the variants derived from it', () => {
     assert.equal(bench.hosting, undefined);
     assert.deepEqual(bench.firestore, projectConfig.firestore);
     assert.equal(projectConfig.functions?.length, 1, 'the input is left as it was');
+  });
+
+  it("the test suite's config: the default codebase served from the test functions, everything else kept", () => {
+    const test = lib.withFunctionsSource(projectConfig, 'test/fixtures/functions');
+    assert.equal(lib.defaultFunctionsSource(projectConfig), 'functions');
+    assert.equal(lib.defaultFunctionsSource(test), 'test/fixtures/functions');
+    assert.deepEqual(test.functions?.[0], { ...projectConfig.functions?.[0], source: 'test/fixtures/functions' });
+    assert.deepEqual({ ...test, functions: undefined }, { ...projectConfig, functions: undefined });
+    const bench = lib.withBenchBaseline(test, BASELINE);
+    assert.equal(lib.defaultFunctionsSource(bench), 'test/fixtures/functions', 'the baseline codebase is not default');
+    assert.equal(projectConfig.functions?.[0]?.source, 'functions', 'the input is left as it was');
   });
 
   it("the start banner's URLs are the ones it is given, so they follow firebase.json", () => {
