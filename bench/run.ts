@@ -137,7 +137,7 @@ async function opsDuring(file: string, work: () => Promise<unknown>): Promise<Ma
   return countsBetween(file, from, await settledOffset(file));
 }
 
-/** A function's memory and CPU: ours as declared in functions/src/index.ts; the baseline's are the defaults. */
+/** A function's memory and CPU: ours as declared in functions/src/job-functions.ts; the baseline's are the defaults. */
 function resources(role: string) {
   const declared = (ourFunctions as Record<string, { __endpoint?: { availableMemoryMb?: unknown; cpu?: unknown } }>)[
     role

@@ -103,7 +103,7 @@ function loadFirebaseTools(): FirebaseTools {
 /**
  * The discovery process's environment, as the delegate's spawnFunctionsProcess builds it: the firebase envs
  * (FIREBASE_CONFIG, GCLOUD_PROJECT) and the quota project from prepare.js, then its own few variables. Nothing
- * else of the caller's environment gets in, so neither can ASYNC_JOBS_TEST_TASKS nor FUNCTIONS_EMULATOR.
+ * else of the caller's environment gets in (not functions/.env's params either: they are resolved after).
  */
 function discoveryEnv(port: number): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {
