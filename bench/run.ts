@@ -7,7 +7,9 @@
  *   BENCH_THROUGHPUT_JOBS (500), BENCH_USERS (5), BENCH_CONCURRENCY (8: the Functions emulator runs one process per
  *   concurrent invocation, and 2 cores do not keep up with many more)
  *   BENCH_COST_JOBS (20)  jobs per side and worktime for the cost table
- *   BENCH_PARTS (latency,throughput,cost,cold)  the parts to run
+ *   BENCH_BURST_JOBS (96)  jobs per side at each of 8, 16 and 32 in flight, for the burst table
+ *   BENCH_FLOOD_JOBS (30)  the heavy user's jobs of 3 s, before the light user's one, for the fairness table
+ *   BENCH_PARTS (latency,throughput,burst,fairness,cost,cold)  the parts to run
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,7 +32,13 @@ const THROUGHPUT_JOBS = env('BENCH_THROUGHPUT_JOBS', 500);
 const USERS = env('BENCH_USERS', 5);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 8);
 const COST_JOBS = env('BENCH_COST_JOBS', 20);
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'latency,throughput,cost,cold').split(','));
+const BURST_JOBS = env('BENCH_BURST_JOBS', 96);
+const BURST_IN_FLIGHT = [8, 16, 32];
+const FLOOD_JOBS = env('BENCH_FLOOD_JOBS', 30);
+const FLOOD_WORKTIME = 3;
+/** How long one job of the burst may take before it counts as lost. */
+const BURST_DEADLINE_MS = 180_000;
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'latency,throughput,burst,fairness,cost,cold').split(','));
 /** The seed tutorial's `watch` interval. */
 const POLL_MS = 2000;
 const root = join(__dirname, '..');
@@ -128,6 +136,83 @@ async function throughput(users: TestUser[]) {
   });
   const baselineMs = await bounded(THROUGHPUT_JOBS, CONCURRENCY, () => baselineOnce(0));
   return { ours: (THROUGHPUT_JOBS / oursMs) * 1000, baseline: (THROUGHPUT_JOBS / baselineMs) * 1000 };
+}
+
+/** Resolves with `work`'s value, or with undefined once `ms` have passed. */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A burst at each of 8, 16 and 32 jobs in flight (each one created, then waited for to the end): jobs per second,
+ * and the jobs lost (not done within 3 minutes). The users take turns, so no one passes the per-user limit.
+ */
+async function burst(users: TestUser[]) {
+  const rows: { inFlight: number; ours: number; oursLost: number; baseline: number; baselineLost: number }[] = [];
+  for (const inFlight of BURST_IN_FLIGHT) {
+    let oursLost = 0;
+    const oursMs = await bounded(BURST_JOBS, inFlight, async (n) => {
+      const user = users[n % users.length];
+      const { id } = await createJob(user.functions, 'sleep', { worktime: 0 });
+      if ((await within(waitForJob(user.firestore, id), BURST_DEADLINE_MS)) === undefined) oursLost += 1;
+    });
+    let baselineLost = 0;
+    const baselineMs = await bounded(BURST_JOBS, inFlight, async () => {
+      if ((await within(baselineOnce(0), BURST_DEADLINE_MS)) === undefined) baselineLost += 1;
+    });
+    rows.push({
+      inFlight,
+      ours: (BURST_JOBS / oursMs) * 1000,
+      oursLost,
+      baseline: (BURST_JOBS / baselineMs) * 1000,
+      baselineLost,
+    });
+  }
+  return rows;
+}
+
+/** The baseline's job until it is RUNNING (the seed's State 1) or done: the time from its POST. */
+async function baselineUntilRunning(worktime: number): Promise<number> {
+  const started = Date.now();
+  const created = await fetch(baselineUrl(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ worktime }),
+  });
+  const { id } = (await created.json()) as { id: string };
+  for (;;) {
+    const job = (await (await fetch(`${baselineUrl()}/${id}`)).json()) as { State: number; Done: boolean };
+    if (job.State >= 1 || job.Done) return Date.now() - started;
+    await sleep(100);
+  }
+}
+
+/**
+ * A heavy user floods FLOOD_JOBS jobs of 3 s; once they are created, a light user creates one job: how long it waits
+ * from its create to RUNNING. Ours reads it from the job's server times.
+ */
+async function fairness(heavy: TestUser, light: TestUser) {
+  await Promise.all(
+    Array.from({ length: FLOOD_JOBS }, () => createJob(heavy.functions, 'sleep', { worktime: FLOOD_WORKTIME })),
+  );
+  const ours = await oursOnce(light, 0);
+  await Promise.all(
+    Array.from({ length: FLOOD_JOBS }, () =>
+      fetch(baselineUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ worktime: FLOOD_WORKTIME }),
+      }),
+    ),
+  );
+  const baselineMs = await baselineUntilRunning(0);
+  return { oursQueueMs: ours.queueMs, baselineMs };
 }
 
 /** Runs `work` and returns the operations every process logged meanwhile, per role. */
@@ -238,6 +323,8 @@ const row = (name: string, s: Summary) => `| ${name} | ${ms(s.p50)} | ${ms(s.p95
 
 type Latency = Awaited<ReturnType<typeof latency>>;
 type Throughput = Awaited<ReturnType<typeof throughput>>;
+type Burst = Awaited<ReturnType<typeof burst>>;
+type Fairness = Awaited<ReturnType<typeof fairness>>;
 type ColdStart = Record<'ours' | 'hello', ReturnType<typeof coldStart>>;
 
 function latencyTable(lat: Latency): string[] {
@@ -254,6 +341,37 @@ function latencyTable(lat: Latency): string[] {
     row('ours: queue (create → RUNNING)', lat.queue),
     row('ours: run (RUNNING → done)', lat.run),
     row('ours: notice (done → callback)', lat.notice),
+  ];
+}
+
+function burstTable(rows: Burst): string[] {
+  return [
+    '',
+    `### Burst: ${BURST_JOBS} jobs of 0 s per side at each number in flight (each created, then waited for)`,
+    '',
+    '| in flight | ours: jobs/s | ours: lost | baseline: jobs/s | baseline: lost | ratio ours / baseline |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.inFlight} | ${r.ours.toFixed(1)} | ${r.oursLost} | ${r.baseline.toFixed(1)} | ${r.baselineLost} | ${(r.ours / r.baseline).toFixed(2)} |`,
+    ),
+  ];
+}
+
+function fairnessTable(fair: Fairness): string[] {
+  return [
+    '',
+    `### Fairness: a light user's job after a heavy user's ${FLOOD_JOBS} jobs of ${FLOOD_WORKTIME} s`,
+    '',
+    '| | create → RUNNING |',
+    '| --- | --- |',
+    `| ours (slots: WORKER_MAX_INSTANCES × WORKER_CONCURRENCY) | ${fair.oursQueueMs} ms |`,
+    `| baseline | ${fair.baselineMs} ms |`,
+    '',
+    'The Functions emulator ignores `maxInstances` (firebase-tools#5503), so the baseline runs the whole flood at once',
+    'here, as production would not: there its pushes past the instances wait about 10 s, then are refused and lost.',
+    'Ours holds the flood to the pool’s slots itself and gives the light user’s job the next free one; the',
+    'simulation (docs/capacity.md) shows both designs under production’s limits.',
   ];
 }
 
@@ -345,6 +463,8 @@ async function main(): Promise<void> {
   if (opLog) resetOpLog(opLog);
   const lat = PARTS.has('latency') ? await latency(users[0]) : undefined;
   const thr = PARTS.has('throughput') ? await throughput(users) : undefined;
+  const bur = PARTS.has('burst') ? await burst(users) : undefined;
+  const fair = PARTS.has('fairness') ? await fairness(users[0], users[1] ?? users[0]) : undefined;
   const costs = PARTS.has('cost') && opLog ? await cost(users, opLog) : undefined;
   const cold = PARTS.has('cold')
     ? { ours: coldStart('./functions/lib/index.js'), hello: coldStart('./bench/hello-world/index.js') }
@@ -354,6 +474,8 @@ async function main(): Promise<void> {
     machine: m,
     latency: lat,
     throughput: thr,
+    burst: bur,
+    fairness: fair,
     cost: costs,
     coldStart: cold,
   };
@@ -363,6 +485,8 @@ async function main(): Promise<void> {
     `Firestore emulator ${m.firestoreEmulator}, Pub/Sub emulator ${m.pubsubEmulator}.`,
     ...(lat ? latencyTable(lat) : []),
     ...(thr ? throughputTable(thr) : []),
+    ...(bur ? burstTable(bur) : []),
+    ...(fair ? fairnessTable(fair) : []),
     ...(costs ? costTables(costs) : PARTS.has('cost') ? ['', 'Cost: not measured (ASYNC_JOBS_OPS_LOG not set).'] : []),
     ...(cold ? coldStartTable(cold) : []),
   ];

@@ -2,8 +2,8 @@
 // @ts-check
 /**
  * Builds the test suite's functions (test/fixtures/functions): one bundle of the deployed functions' sources and
- * the test tasks, with the packages left to node_modules, and the functions' params file beside it (the emulator
- * reads `.env` from a codebase's own folder). `npm test` runs this; nothing it writes is committed or deployed.
+ * the test tasks, with the packages left to node_modules, and the functions' params files beside it (the emulator
+ * reads `.env` and `.env.local` from a codebase's own folder). `npm test` runs this; nothing it writes is committed or deployed.
  */
 import { build } from 'esbuild';
 import { copyFileSync } from 'node:fs';
@@ -24,4 +24,4 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-copyFileSync(join(projectDir, 'functions', '.env'), join(fixture, '.env'));
+for (const file of ['.env', '.env.local']) copyFileSync(join(projectDir, 'functions', file), join(fixture, file));

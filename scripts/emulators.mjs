@@ -104,6 +104,10 @@ const env = {
   NO_UPDATE_NOTIFIER: '1',
   // The Logging emulator streams the functions' log entries, which tests read (test/helpers/function-logs.ts).
   START_LOGGING_EMULATOR: 'true',
+  // The Functions emulator starts a Node process for each concurrent invocation and drops the invocation if the
+  // process is not serving within this many seconds (30 by default). A burst of calls on a small machine starts
+  // many at once, each slowed by the others; 120 s lets them all start rather than drop deliveries.
+  FUNCTIONS_DISCOVERY_TIMEOUT: process.env.FUNCTIONS_DISCOVERY_TIMEOUT ?? '120',
 };
 // firebase-tools (from node_modules/.bin when run by npm) runs the functions with its own Node binary, which
 // npm scripts take from the `node` dev dependency: Node 22, the deploy runtime.

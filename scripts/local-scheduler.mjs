@@ -5,7 +5,7 @@
  * functions codebase's built entry and runs each scheduled function's own handler on its schedule, as Cloud
  * Scheduler would call it in production (`sweepJobs` every minute). The Admin SDK finds the emulators through
  * the variables `firebase emulators:exec` sets, or the ones passed by scripts/emulators.mjs for `start`; the
- * functions' params come from the codebase's `.env`, as the Functions emulator loads them.
+ * functions' params come from the codebase's `.env.local` and `.env`, as the Functions emulator loads them.
  *
  *   node scripts/local-scheduler.mjs <codebase dir>                  until stopped (npm start)
  *   node scripts/local-scheduler.mjs <codebase dir> -- <command>     while <command> runs (emulators:exec, npm test)
@@ -22,9 +22,11 @@ if (!codebaseArg || (separator !== undefined && separator !== '--')) {
   process.exit(2);
 }
 const codebase = resolve(codebaseArg);
-const dotenv = join(codebase, '.env');
-// The params, as the Functions emulator gives them to the functions (variables already set win).
-if (existsSync(dotenv)) {
+// The params, as the Functions emulator gives them to the functions: .env.local over .env (variables already set
+// win over both).
+for (const file of ['.env.local', '.env']) {
+  const dotenv = join(codebase, file);
+  if (!existsSync(dotenv)) continue;
   for (const [key, value] of Object.entries(parseDotenv(readFileSync(dotenv, 'utf8')))) process.env[key] ??= value;
 }
 /** @type {unknown} */

@@ -2,7 +2,7 @@
  * @async-jobs/contract: everything that crosses the wire between the functions and their clients, as types only
  * (no code), so a change on one side breaks the other's build, not production.
  */
-export type { JobDocument, JobProgress } from './job-document';
+export type { JobDocument, JobProgress, WaitReason } from './job-document';
 export type { JobError, JobErrorCode } from './job-error';
 export type { JobState, TerminalJobState } from './job-state';
 export type { ApiErrorBody, JobOperation, ListJobsResponse, OperationError } from './operation';

@@ -1,6 +1,9 @@
 import type { JobError } from './job-error';
 import type { JobState } from './job-state';
 
+/** Why a CREATED job has not started (JobDocument.waitReason). */
+export type WaitReason = 'capacity' | 'retry-backoff';
+
 /** Optional progress a handler reports while it runs. */
 export interface JobProgress {
   /** 0 to 100. */
@@ -53,10 +56,31 @@ export interface JobDocument<Time> {
   queueMillis?: number;
   runMillis?: number;
   /**
-   * While CREATED: when a worker should run it (now, or later for a retry's backoff). The recovery sweep
-   * re-publishes a job still CREATED well past this time (its message was lost).
+   * When the job was sent to a worker (it got a slot of its pool), or, for a retry, when its backoff ends; null
+   * while it waits for a slot. The recovery sweep sends again a job still CREATED well past this time (its
+   * message was lost).
    */
-  dispatchTime?: Time;
+  dispatchTime?: Time | null;
+  /** The worker pool that runs the job's task type (`standard` unless the task names another). */
+  pool?: string;
+  /**
+   * The job's place in its pool's fair queue: among waiting jobs the lowest rank gets the next free slot. One more
+   * than its owner's last waiting job, never less than the highest rank already sent to a worker, so owners take
+   * turns and one owner's flood waits behind everyone else's next job.
+   */
+  rank?: number;
+  /** True while the job waits for a free slot of its pool (CREATED and not yet sent to a worker). */
+  waiting?: boolean;
+  /**
+   * Why a CREATED job has not started: `capacity` (every worker slot of its pool is busy; it starts by itself,
+   * in rank order, when one frees) or `retry-backoff` (it failed for now and waits out its retry's backoff).
+   * Absent once it runs.
+   */
+  waitReason?: WaitReason | null;
+  /** The worker slot of its pool the job holds while it is sent or running (`null` before and after). */
+  slot?: number | null;
+  /** Which of its owner's admission counters counts the job until it is done (see README "Fairness"). */
+  admissionShard?: number;
   /**
    * While RUNNING: when the claim lapses. A worker that is alive finishes before then (the task's time limit
    * is shorter); past it the worker is presumed dead and the sweep retries or fails the job.

@@ -59,8 +59,11 @@ async function loadDependencies(tasks: TaskRegistry): Promise<Dependencies> {
     limits: () => ({
       maxInputBytes: params.maxInputBytes.value(),
       maxActiveJobsPerUser: params.maxActiveJobsPerUser.value(),
+      maxWaitsPerUser: params.maxWaitsPerUser.value(),
     }),
+    capacity: () => params.workerMaxInstances.value() * params.workerConcurrency.value(),
     retentionDays: () => params.jobRetentionDays.value(),
+    dispatchGraceMs: () => params.dispatchGraceSeconds.value() * 1000,
     enforceAppCheck: () => params.enforceAppCheck.value(),
     verifyIdToken: (token) => getAuth(app).verifyIdToken(token),
   };

@@ -15,15 +15,53 @@ export const params = {
     default: 'us-central1',
     description: 'Region of the functions (clients call them there)',
   }),
-  /** Jobs one user may have not done (CREATED or RUNNING) at once; createJob past it is resource-exhausted. */
+  /**
+   * Jobs one user may have not done (CREATED or RUNNING) at once, exactly; createJob past it is
+   * resource-exhausted. High enough for batch use: jobs past the workers' capacity wait their turn, fairly.
+   */
   maxActiveJobsPerUser: defineInt('MAX_ACTIVE_JOBS_PER_USER', {
-    default: 10,
+    default: 100,
     description: 'Jobs a user may have not done at once',
+  }),
+  /** Requests of one user that may wait on a job (the HTTP API's `:wait`) at once; past it, 429. */
+  maxWaitsPerUser: defineInt('MAX_WAITS_PER_USER', {
+    default: 5,
+    description: 'Requests a user may have waiting on jobs at once',
+  }),
+  /**
+   * The worker's instances: with WORKER_CONCURRENCY, how many jobs run at once project-wide (the pool's
+   * capacity: jobs beyond it wait, CREATED, and start in fair order as workers free).
+   */
+  workerMaxInstances: defineInt('WORKER_MAX_INSTANCES', {
+    default: 10,
+    description: 'Worker instances (capacity = instances x concurrency)',
+  }),
+  /** Jobs one worker instance runs at once; more than 1 needs a whole vCPU (WORKER_MEMORY_MB of 2048 or more). */
+  workerConcurrency: defineInt('WORKER_CONCURRENCY', {
+    default: 1,
+    description: 'Jobs per worker instance',
+  }),
+  /**
+   * The worker's memory in MiB. Its CPU is the 1st-gen share for that memory (firebase-functions takes no param
+   * for `cpu`): 256 → 1/6 vCPU, 512 → 1/3, 1024 → 0.58, 2048 → 1, 4096 → 2.
+   */
+  workerMemoryMb: defineInt('WORKER_MEMORY_MB', {
+    default: 256,
+    description: 'Worker memory in MiB (its CPU follows)',
   }),
   /** The largest task input createJob accepts, in bytes of JSON. */
   maxInputBytes: defineInt('MAX_INPUT_BYTES', {
     default: DEFAULT_MAX_INPUT_BYTES,
     description: 'Largest task input, in bytes of JSON',
+  }),
+  /**
+   * Seconds a job sent to a worker may stay unclaimed before its message is taken for lost and sent again. A sent
+   * job is claimed within a second or two, so 5 s finds a lost message fast; the emulator, whose workers start far
+   * more slowly, sets more in functions/.env.local.
+   */
+  dispatchGraceSeconds: defineInt('DISPATCH_GRACE_SECONDS', {
+    default: 5,
+    description: 'Seconds a sent job may stay unclaimed before it is sent again',
   }),
   /** Days a done job is kept before Firestore's TTL policy deletes it. */
   jobRetentionDays: defineInt('JOB_RETENTION_DAYS', {

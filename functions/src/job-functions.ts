@@ -42,22 +42,25 @@ const httpApiOptions = {
 
 const workerOptions = {
   topic: config.jobsTopic,
-  // What the jobs need: the SDKs and a task; primes below 10⁹ peak at about 100 MiB with them loaded.
-  memory: '256MiB',
-  // The 1st-gen CPU share for 256 MiB, a sixth of a vCPU, instead of firebase-functions' default of a whole one:
-  // a job's run time is billed at the CPU it holds, and most tasks wait on I/O (a 10 s sleep bills 10 s of it;
-  // see docs/benchmarks.md). Primes below 10⁹ take about 10 s on a whole core, so about a minute here, well
-  // inside their 300 s limit. A CPU-hungry task type raises this for every task.
+  // WORKER_MEMORY_MB (256 by default): the SDKs and a task; primes below 10⁹ peak at about 100 MiB with them.
+  memory: params.workerMemoryMb,
+  // The 1st-gen CPU share for the memory (256 MiB: a sixth of a vCPU) instead of firebase-functions' default of a
+  // whole one: a job's run time is billed at the CPU it holds, and most tasks wait on I/O (a 10 s sleep bills
+  // 10 s of it; see docs/benchmarks.md). Primes below 10⁹ take about 10 s on a whole core, so about a minute at
+  // 256 MiB, well inside their 300 s limit. firebase-functions takes no param for `cpu`, so WORKER_MEMORY_MB sets
+  // both.
   cpu: 'gcf_gen1',
-  // One job per instance: `primes` is CPU-bound, and two sieves sharing the CPU would each run at half speed
-  // against their own time limit. So maxInstances is also the number of jobs running at once, project-wide.
-  concurrency: 1,
-  maxInstances: 10,
+  // WORKER_MAX_INSTANCES x WORKER_CONCURRENCY is the pool's capacity: the dispatch sends no more jobs than that
+  // at once (core/use-cases/dispatch.ts), so deliveries do not queue at Cloud Run. One job per instance by
+  // default: `primes` is CPU-bound, and two sieves sharing a CPU would each run at half speed against their limit.
+  concurrency: params.workerConcurrency,
+  maxInstances: params.workerMaxInstances,
   // 540 s, the most an event-triggered function may run: a retry's backoff wait + the task's time limit + grace.
   timeoutSeconds: config.workerTimeoutSeconds,
-  // Jobs are retried by the worker, not by redelivery (README "Retries"); a message that is never delivered
-  // leaves its job CREATED, and the sweep publishes it again.
-  retry: false,
+  // A delivery that fails for the platform's reasons (the instance died, the function timed out, Cloud Run
+  // answered 429) is redelivered by Pub/Sub with backoff (10 s to 600 s, for up to 24 h): the claim makes a
+  // repeat harmless, and the worker never throws for a job's own failure, which its own retries handle.
+  retry: true,
 } as const satisfies PubSubOptions;
 
 const sweepOptions = {

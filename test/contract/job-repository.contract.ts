@@ -13,28 +13,20 @@ import { isJobId } from '../../functions/src/core/job-id';
 import type { AttemptRef, JobRepository } from '../../functions/src/core/ports/job-repository';
 import { decideRecovery, type RecoveryAction } from '../../functions/src/core/recovery';
 import { DEFAULT_RETRY_POLICY } from '../../functions/src/core/retry-policy';
+import {
+  admission,
+  contractJobs,
+  LEASE_MS,
+  newPool,
+  RETENTION_DAYS,
+  SLEEP_REQUEST,
+  type JobRepositoryContractTarget,
+  type JobRepositorySubject,
+} from './contract-subject';
+import { fairSchedulingContract } from './fair-scheduling.contract';
 
-/** What one test of the suite runs on. */
-export interface JobRepositorySubject {
-  /** The repository under test. */
-  repository: JobRepository;
-  /** The repository's time (epoch ms): what the tests pass as `now`. */
-  now(): number;
-  /** An owner uid no other test uses. */
-  newOwner(): string;
-  /** The job as stored, read past the port (undefined if there is none). */
-  readJob(id: string): Promise<Job | undefined>;
-}
+export type { JobRepositoryContractTarget, JobRepositorySubject } from './contract-subject';
 
-/** How the suite gets its subject. */
-export interface JobRepositoryContractTarget {
-  /** Called before each test. */
-  setUp(): JobRepositorySubject | Promise<JobRepositorySubject>;
-}
-
-const LEASE_MS = 60_000;
-const RETENTION_DAYS = 30;
-const SLEEP_REQUEST = { type: 'sleep', input: { worktime: 1 } };
 /** How long a test waits for a listener before it fails (real time: Firestore's listeners are). */
 const WATCH_DEADLINE_MS = 10_000;
 
@@ -123,34 +115,21 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
       jobs = subject.repository;
     });
 
-    /** The stored job; fails the test if there is none. */
-    async function stored(id: string): Promise<Job> {
-      const job = await subject.readJob(id);
-      assert.ok(job, `job ${id} exists`);
-      return job;
-    }
-
-    /** A new CREATED job of `owner`. */
-    async function queuedJob(owner = subject.newOwner()): Promise<string> {
-      const id = jobs.newJobId();
-      assert.deepEqual(await jobs.create(id, owner, SLEEP_REQUEST, 100), { kind: 'created' });
-      return id;
-    }
-
-    /** A new job of `owner`, claimed: its attempt. */
-    async function runningJob(owner = subject.newOwner(), now = subject.now(), leaseMs = LEASE_MS) {
-      const id = await queuedJob(owner);
-      const claim = await jobs.claim(id, now, leaseMs);
-      assert.ok(claim.claimed, 'claimed');
-      return { id, owner, at: claim.attempt };
-    }
+    const made = () => contractJobs(subject);
+    const stored = (id: string) => made().stored(id);
+    const queuedJob = (owner?: string, pool?: string, limit?: number) => made().queuedJob(owner, pool, limit);
+    const dispatchedJob = (owner?: string) => made().dispatchedJob(owner);
+    const runningJob = (owner?: string, now?: number, leaseMs?: number) => made().runningJob(owner, now, leaseMs);
 
     describe('create and get', () => {
-      it('creates a CREATED job with its owner, type and input, and get reads it back', async () => {
+      it('creates a CREATED job with its owner, type and input, waiting in its pool, and get reads it back', async () => {
         const owner = subject.newOwner();
         const id = jobs.newJobId();
         const input = { worktime: 3 };
-        assert.deepEqual(await jobs.create(id, owner, { type: 'sleep', input }, 10), { kind: 'created' });
+        const pool = newPool();
+        assert.deepEqual(await jobs.create(id, owner, { type: 'sleep', input }, admission(10, pool)), {
+          kind: 'created',
+        });
         const job = await jobs.get(id);
         assert.ok(job);
         assert.equal(job.owner, owner);
@@ -164,14 +143,20 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
         assert.equal(job.doneTime, null);
         assert.equal(typeof job.createTime, 'number');
         assert.equal(job.updateTime, job.createTime, 'created and last written by one commit');
-        assert.equal(job.dispatchTime, job.createTime, 'due to run at once');
+        assert.equal(job.pool, pool);
+        assert.equal(typeof job.rank, 'number');
+        assert.equal(job.waiting, true, 'it waits for a worker slot');
+        assert.equal(job.waitReason, 'capacity');
+        assert.equal(job.slot, null);
+        assert.equal(job.dispatchTime, null, 'not sent to a worker yet');
+        assert.ok(Number.isInteger(job.admissionShard) && (job.admissionShard ?? -1) >= 0, 'counted in a shard');
         assert.deepEqual(await stored(id), job);
       });
 
       it('keeps the requestId of a job made with one', async () => {
         const id = jobs.newJobId();
         const requestId = crypto.randomUUID();
-        await jobs.create(id, subject.newOwner(), { ...SLEEP_REQUEST, requestId }, 10);
+        await jobs.create(id, subject.newOwner(), { ...SLEEP_REQUEST, requestId }, admission(10));
         assert.equal((await stored(id)).requestId, requestId);
       });
 
@@ -188,7 +173,7 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
       it('stores a copy: changing the request or a job read back changes nothing stored', async () => {
         const id = jobs.newJobId();
         const input: Record<string, unknown> = { worktime: 2, nested: { list: [1, 2] } };
-        await jobs.create(id, subject.newOwner(), { type: 'sleep', input }, 10);
+        await jobs.create(id, subject.newOwner(), { type: 'sleep', input }, admission(10));
         input.worktime = 99;
         (input.nested as { list: number[] }).list.push(3);
         const read = await jobs.get(id);
@@ -204,23 +189,24 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
     describe('quota', () => {
       it('refuses a job past the quota of jobs not done, counting the owner’s own jobs not done only', async () => {
         const owner = subject.newOwner();
-        const done = await queuedJob(owner);
+        const done = await queuedJob(owner, newPool(), 2);
         assert.equal((await jobs.cancel(done, owner, subject.now(), RETENTION_DAYS)).kind, 'cancelled');
-        await jobs.create(jobs.newJobId(), subject.newOwner(), SLEEP_REQUEST, 2); // another owner's job
-        for (let n = 0; n < 2; n++) {
-          assert.deepEqual(await jobs.create(jobs.newJobId(), owner, SLEEP_REQUEST, 2), { kind: 'created' });
-        }
+        await queuedJob(subject.newOwner(), newPool(), 2); // another owner's job
+        for (let n = 0; n < 2; n++) await queuedJob(owner, newPool(), 2);
         const refused = jobs.newJobId();
-        assert.deepEqual(await jobs.create(refused, owner, SLEEP_REQUEST, 2), { kind: 'quota-exceeded', active: 2 });
+        assert.deepEqual(await jobs.create(refused, owner, SLEEP_REQUEST, admission(2)), {
+          kind: 'quota-exceeded',
+          active: 2,
+        });
         assert.equal(await subject.readJob(refused), undefined, 'nothing written');
       });
 
       it('lets the owner create again once a job is done', async () => {
         const owner = subject.newOwner();
-        const first = await queuedJob(owner);
-        assert.equal((await jobs.create(jobs.newJobId(), owner, SLEEP_REQUEST, 1)).kind, 'quota-exceeded');
+        const first = await queuedJob(owner, newPool(), 1);
+        assert.equal((await jobs.create(jobs.newJobId(), owner, SLEEP_REQUEST, admission(1))).kind, 'quota-exceeded');
         await jobs.cancel(first, owner, subject.now(), RETENTION_DAYS);
-        assert.deepEqual(await jobs.create(jobs.newJobId(), owner, SLEEP_REQUEST, 1), { kind: 'created' });
+        assert.deepEqual(await jobs.create(jobs.newJobId(), owner, SLEEP_REQUEST, admission(1)), { kind: 'created' });
       });
     });
 
@@ -229,8 +215,8 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
         const owner = subject.newOwner();
         const id = jobs.newJobId();
         const request = { ...SLEEP_REQUEST, requestId: crypto.randomUUID() };
-        assert.deepEqual(await jobs.create(id, owner, request, 1), { kind: 'created' });
-        const repeat = await jobs.create(id, owner, request, 1);
+        assert.deepEqual(await jobs.create(id, owner, request, admission(1)), { kind: 'created' });
+        const repeat = await jobs.create(id, owner, request, admission(1));
         assert.equal(repeat.kind, 'existing');
         assert.deepEqual(repeat.kind === 'existing' && repeat.job, await stored(id));
       });
@@ -239,12 +225,12 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
         const owner = subject.newOwner();
         const id = jobs.newJobId();
         const requestId = crypto.randomUUID();
-        await jobs.create(id, owner, { type: 'sleep', input: { a: 1, b: { c: 2, d: 3 } }, requestId }, 10);
+        await jobs.create(id, owner, { type: 'sleep', input: { a: 1, b: { c: 2, d: 3 } }, requestId }, admission(10));
         const repeat = await jobs.create(
           id,
           owner,
           { type: 'sleep', input: { b: { d: 3, c: 2 }, a: 1 }, requestId },
-          10,
+          admission(10),
         );
         assert.equal(repeat.kind, 'existing');
       });
@@ -253,14 +239,12 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
         const owner = subject.newOwner();
         const id = jobs.newJobId();
         const requestId = crypto.randomUUID();
-        await jobs.create(id, owner, { type: 'sleep', input: { worktime: 1 }, requestId }, 10);
+        await jobs.create(id, owner, { type: 'sleep', input: { worktime: 1 }, requestId }, admission(10));
         const before = await stored(id);
-        assert.deepEqual(await jobs.create(id, owner, { type: 'sleep', input: { worktime: 2 }, requestId }, 10), {
-          kind: 'request-mismatch',
-        });
-        assert.deepEqual(await jobs.create(id, owner, { type: 'primes', input: { worktime: 1 }, requestId }, 10), {
-          kind: 'request-mismatch',
-        });
+        const other = { type: 'sleep', input: { worktime: 2 }, requestId };
+        assert.deepEqual(await jobs.create(id, owner, other, admission(10)), { kind: 'request-mismatch' });
+        const otherType = { type: 'primes', input: { worktime: 1 }, requestId };
+        assert.deepEqual(await jobs.create(id, owner, otherType, admission(10)), { kind: 'request-mismatch' });
         assert.deepEqual(await stored(id), before);
       });
 
@@ -268,7 +252,10 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
         const owner = subject.newOwner();
         const id = jobs.newJobId();
         const request = { ...SLEEP_REQUEST, requestId: crypto.randomUUID() };
-        const results = await Promise.all(Array.from({ length: 5 }, () => jobs.create(id, owner, request, 10)));
+        const pool = newPool();
+        const results = await Promise.all(
+          Array.from({ length: 5 }, () => jobs.create(id, owner, request, admission(10, pool))),
+        );
         assert.equal(results.filter((r) => r.kind === 'created').length, 1, 'one created it');
         assert.ok(results.every((r) => r.kind === 'created' || r.kind === 'existing'));
         const job = await stored(id);
@@ -477,8 +464,8 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
         assert.deepEqual(await jobs.read(jobs.newJobId()), { job: undefined, version: undefined });
       });
 
-      it('claims a CREATED job: RUNNING, attempts + 1, its claimId and lease, fenced by the claim’s own write', async () => {
-        const id = await queuedJob();
+      it('claims a dispatched job: RUNNING, attempts + 1, its claimId and lease, fenced by the claim’s own write', async () => {
+        const id = await dispatchedJob();
         const now = subject.now();
         const claim = await jobs.claim(id, now, LEASE_MS);
         assert.ok(claim.claimed);
@@ -500,7 +487,7 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
       });
 
       it('lets exactly one of ten concurrent claims of the same read win', async () => {
-        const id = await queuedJob();
+        const id = await dispatchedJob();
         const seen = await jobs.read(id);
         const claims = await Promise.all(
           Array.from({ length: 10 }, () => jobs.claim(id, subject.now(), LEASE_MS, seen)),
@@ -516,7 +503,7 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
 
       it('claims from a stale read by reading again, and refuses once the job is no longer queued', async () => {
         const owner = subject.newOwner();
-        const id = await queuedJob(owner);
+        const id = await dispatchedJob(owner);
         const stale = await jobs.read(id);
         // The owner cancels the queued job meanwhile: the claim's read is stale.
         await jobs.cancel(id, owner, subject.now(), RETENTION_DAYS);
@@ -526,7 +513,7 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
       });
 
       it('claims from a stale read of a job still queued, after reading it again', async () => {
-        const id = await queuedJob();
+        const id = await dispatchedJob();
         const stale = await jobs.read(id);
         // The sweep sends the job again meanwhile: it is written, and still CREATED.
         await jobs.recoverJob(id, subject.now(), RETENTION_DAYS, () => 'republish');
@@ -754,9 +741,9 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
     });
 
     describe('sweep', () => {
-      /** A CREATED job whose dispatch time is `time`. */
+      /** A dispatched CREATED job whose dispatch time is `time`. */
       async function queuedAt(time: number): Promise<string> {
-        const id = await queuedJob();
+        const id = await dispatchedJob();
         await jobs.recoverJob(id, time, RETENTION_DAYS, () => 'republish');
         assert.equal((await stored(id)).dispatchTime, time);
         return id;
@@ -791,8 +778,8 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
         assert.deepEqual(await jobs.leaseExpiredBefore(time + 1_001, 100), [], 'done');
       });
 
-      it('republish: moves a CREATED job’s dispatch time to now, and answers the job it decided on', async () => {
-        const id = await queuedJob();
+      it('republish: moves a dispatched job’s dispatch time to now, and answers the job it decided on', async () => {
+        const id = await dispatchedJob();
         const seen: Job[] = [];
         const now = subject.now() + 120_000;
         const result = await jobs.recoverJob(id, now, RETENTION_DAYS, (job) => {
@@ -886,5 +873,7 @@ export function jobRepositoryContract(name: string, target: JobRepositoryContrac
         assert.equal(job.result, 'mine');
       });
     });
+
+    fairSchedulingContract(() => subject);
   });
 }

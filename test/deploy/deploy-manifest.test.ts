@@ -55,6 +55,8 @@ interface ResolvedEndpoint {
   id: string;
   region: string;
   availableMemoryMb: number;
+  concurrency?: number;
+  maxInstances?: number;
   eventTrigger?: { eventFilters: Record<string, string> };
 }
 interface Backend {
@@ -174,6 +176,14 @@ const EXPECTED = {
   sweepJobs: { trigger: 'schedule', memory: 256, cpu: 'gcf_gen1', concurrency: 1, timeout: 60, maxInstances: 1 },
 } as const;
 type FunctionId = keyof typeof EXPECTED;
+/** Options a deployment sets with params, as the manifest carries them (functions/.env gives EXPECTED's values). */
+const PARAM_OPTIONS: Partial<Record<FunctionId, Record<string, string>>> = {
+  runJob: {
+    memory: '{{ params.WORKER_MEMORY_MB }}',
+    concurrency: '{{ params.WORKER_CONCURRENCY }}',
+    maxInstances: '{{ params.WORKER_MAX_INSTANCES }}',
+  },
+};
 const FUNCTION_IDS = Object.keys(EXPECTED) as FunctionId[];
 
 describe('deploy manifest (what `firebase deploy` uploads)', function () {
@@ -253,8 +263,8 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     assert.deepEqual(runJob?.eventTrigger, {
       eventType: 'google.cloud.pubsub.topic.v1.messagePublished',
       eventFilters: { topic: 'jobs' },
-      // The worker retries jobs itself (README "Retries").
-      retry: false,
+      // Pub/Sub redelivers a delivery the platform failed; the worker retries jobs' own failures itself.
+      retry: true,
     });
     assert.deepEqual(sweepJobs?.scheduleTrigger, { schedule: 'every 1 minutes', retryConfig: { retryCount: 0 } });
     for (const id of FUNCTION_IDS) {
@@ -265,10 +275,10 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     }
   });
 
-  it('sets memory, cpu, concurrency, timeout and max instances on every function', () => {
+  it('sets memory, cpu, concurrency, timeout and max instances on every function (the worker’s capacity as params)', () => {
     for (const id of FUNCTION_IDS) {
       const endpoint = manifest.endpoints[id];
-      const expected = EXPECTED[id];
+      const expected = { ...EXPECTED[id], ...PARAM_OPTIONS[id] };
       assert.deepEqual(
         {
           memory: endpoint?.availableMemoryMb,
@@ -292,7 +302,18 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
   it('declares the params, none with a reserved name, and needs the Cloud Scheduler API', () => {
     assert.deepEqual(
       manifest.params.map((p) => p.name),
-      ['JOBS_REGION', 'MAX_ACTIVE_JOBS_PER_USER', 'MAX_INPUT_BYTES', 'JOB_RETENTION_DAYS', 'ENFORCE_APP_CHECK'],
+      [
+        'JOBS_REGION',
+        'MAX_ACTIVE_JOBS_PER_USER',
+        'MAX_WAITS_PER_USER',
+        'WORKER_MAX_INSTANCES',
+        'WORKER_CONCURRENCY',
+        'WORKER_MEMORY_MB',
+        'MAX_INPUT_BYTES',
+        'DISPATCH_GRACE_SECONDS',
+        'JOB_RETENTION_DAYS',
+        'ENFORCE_APP_CHECK',
+      ],
     );
     assert.deepEqual(
       manifest.params.find((p) => p.name === 'JOBS_REGION'),
@@ -326,6 +347,19 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     const resolved = backend.endpoints['us-central1'] ?? {};
     assert.deepEqual(Object.keys(resolved).sort(), [...FUNCTION_IDS].sort());
     assert.deepEqual(resolved.runJob?.eventTrigger?.eventFilters, { topic: `projects/${PROJECT_ID}/topics/jobs` });
+    // The worker's params resolved as functions/.env sets them: the values the README's table shows.
+    assert.deepEqual(
+      {
+        memory: resolved.runJob?.availableMemoryMb,
+        concurrency: resolved.runJob?.concurrency,
+        maxInstances: resolved.runJob?.maxInstances,
+      },
+      {
+        memory: EXPECTED.runJob.memory,
+        concurrency: EXPECTED.runJob.concurrency,
+        maxInstances: EXPECTED.runJob.maxInstances,
+      },
+    );
     // CPU and concurrency, memory and CPU, timeouts: the checks `firebase deploy` runs before it creates anything.
     assert.doesNotThrow(() => tools.endpointsAreValid(backend));
   });

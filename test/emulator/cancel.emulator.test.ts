@@ -7,6 +7,7 @@ import { httpsCallable } from 'firebase/functions';
 import type { CancelJobResponse } from '@async-jobs/contract';
 import { anonymousClient, refusal, userForSuite, type TestUser } from '../helpers/client';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
+import { createWaitingJob } from '../helpers/queued-jobs';
 import { watchUntil, watchUntilDone } from '../helpers/watch-job';
 
 function cancelJob(user: TestUser, data: unknown): Promise<CancelJobResponse> {
@@ -22,10 +23,10 @@ describe('cancelJob (emulator)', () => {
   userForSuite((u) => (other = u));
 
   it('cancels a CREATED job at once', async () => {
-    // A job no worker has picked up: written in-process, its message kept back.
+    // A job no worker has picked up: written in-process, waiting for a slot of a pool no worker serves.
     const deps = inProcessDeps({ queue: new CapturingQueue() });
     const id = deps.jobs.newJobId();
-    await deps.jobs.create(id, owner.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
+    await createWaitingJob(deps.jobs, id, owner.uid ?? '', { type: 'sleep', input: { worktime: 1 } });
     const response = await cancelJob(owner, { id });
     assert.deepEqual(response, { id, state: 'CANCELLED', cancelRequested: false });
     const { final } = await watchUntilDone(owner.firestore, id);

@@ -18,6 +18,7 @@ import { emulatorHosts } from '../helpers/emulators';
 import { FunctionLogs, type FunctionLogEntry } from '../helpers/function-logs';
 import { deliveredMessage } from '../helpers/messages';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
+import { createDispatchedJob } from '../helpers/queued-jobs';
 import { watchUntilDone } from '../helpers/watch-job';
 
 /** The worker's log messages read here (functions/src/adapters/logging/cloud-logging.ts writes them). */
@@ -59,7 +60,7 @@ describe('at-least-once delivery (emulator)', () => {
       const d = deps();
       const { jobs: store } = d;
       const id = store.newJobId();
-      await store.create(id, user.uid ?? '', { type: 'test.count', input: {} }, 10);
+      await createDispatchedJob(store, id, user.uid ?? '', { type: 'test.count', input: {} });
 
       const first = handleTaskMessage(deliveredMessage(id, 'test.count', 'm1'), d);
       // Wait until the first delivery's handler is running (the claim is committed before the handler starts).

@@ -5,12 +5,14 @@
  * job belongs to the user who created it. Correctness only: nothing here measures time.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { PubSub } from '@google-cloud/pubsub';
 import type { FirestoreJob } from '../../functions/src/adapters/firestore/job-codec';
+import { TaskRegistry } from '../../functions/src/core/tasks/task-registry';
 import { createJob } from '../../functions/src/core/use-cases/create-job';
 import { sweep } from '../../functions/src/core/use-cases/sweep';
 import { taskMessage } from '../../functions/src/adapters/pubsub/task-message';
-import { TEST_RUNS_COLLECTION } from '../fixtures/tasks/test-tasks';
+import { recordTask, TEST_RUNS_COLLECTION } from '../fixtures/tasks/test-tasks';
 import { adminFirestore, letDispatchGracePass, readJob } from '../helpers/admin';
 import { signedInUser, type TestUser } from '../helpers/client';
 import { emulatorHosts } from '../helpers/emulators';
@@ -116,7 +118,12 @@ describe('load with faults (emulator)', function () {
     const planned = plan();
     const created = new Map<string, PlannedJob>();
     const topic = new PubSub({ projectId: emulatorHosts().projectId }).topic('jobs');
-    const lostPublish = inProcessDeps({ queue: new FailingQueue() });
+    // The lost publish's job queues in a worker pool of its own, so the dispatch its create makes sends that very
+    // job (and fails to publish it), not whichever job waits first in the standard pool.
+    const lostPublish = inProcessDeps({
+      queue: new FailingQueue(),
+      tasks: new TaskRegistry([{ ...recordTask, pool: `lost-publish-${randomUUID()}` }]),
+    });
     const silentListenerRead = new CountedSilentListenerReads();
     let waits = 0;
     const waitFor = (user: TestUser, id: string, predicate: (job: ClientJob) => boolean) => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { handleTaskMessage } from '../../functions/src/entry/worker';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { deliveredMessage } from '../helpers/messages';
+import { createDispatchedJob } from '../helpers/queued-jobs';
 
 type LogEntry = Record<string, unknown> & { message: string; severity: string };
 
@@ -36,7 +37,7 @@ describe('worker logs (emulator)', () => {
 
   async function run(type: string, input: Record<string, unknown>): Promise<{ id: string; entries: LogEntry[] }> {
     const id = deps.jobs.newJobId();
-    await deps.jobs.create(id, owner, { type, input }, 10);
+    await createDispatchedJob(deps.jobs, id, owner, { type, input });
     const entries = await logsOf(() => handleTaskMessage(deliveredMessage(id, type), deps));
     return { id, entries: entries.filter((e) => e.jobId === id) };
   }

@@ -18,13 +18,15 @@ import { randomUUID } from 'node:crypto';
 import { Timestamp } from 'firebase-admin/firestore';
 import { firestoreJobRepository } from '../../functions/src/adapters/firestore/firestore-job-repository';
 import type { FirestoreJob } from '../../functions/src/adapters/firestore/job-codec';
+import { schedulingCollectionNames } from '../../functions/src/adapters/firestore/scheduling-collections';
 import { handleCreateJobCall } from '../../functions/src/entry/callable';
 import { WORKER_LOST } from '../../functions/src/core/job';
-import type { SweepOperations } from '../../functions/src/core/ports/job-repository';
+import type { DispatchOperations, SweepOperations } from '../../functions/src/core/ports/job-repository';
 import { sweep, type SweepDeps, type SweepReport } from '../../functions/src/core/use-cases/sweep';
 import { adminFirestore, letDispatchGracePass, readJob } from '../helpers/admin';
 import { userForSuite, type TestUser } from '../helpers/client';
 import { callableRequest, CapturingQueue, emulatorJobs, FailingQueue, inProcessDeps } from '../helpers/in-process';
+import { createDispatchedJob } from '../helpers/queued-jobs';
 import { watchUntilDone, watchUntil } from '../helpers/watch-job';
 
 /** More jobs than the sweep's queries could find on the emulator: `onlyJobs` asks for all of them. */
@@ -32,9 +34,11 @@ const EVERY_CANDIDATE = 10_000;
 
 /**
  * The sweep's operations on `jobs`, seeing only `ids`: the real queries, asked for every candidate (so others'
- * leftovers cannot take the batch's places), with their answers narrowed to `ids`; the real recovery of each.
+ * leftovers cannot take the batch's places), with their answers narrowed to `ids`; the real recovery of each. Its
+ * dispatch finds nothing waiting: sending other files' waiting jobs to the standard pool's slots is the deployed
+ * functions' business, not this test's.
  */
-function onlyJobs(ids: readonly string[]): SweepOperations {
+function onlyJobs(ids: readonly string[]): SweepOperations & DispatchOperations {
   const jobs = emulatorJobs();
   const mine = (found: string[], limit: number) => found.filter((id) => ids.includes(id)).slice(0, limit);
   return {
@@ -44,13 +48,14 @@ function onlyJobs(ids: readonly string[]): SweepOperations {
       assert.ok(ids.includes(id), `the sweep was handed only this test's jobs, not ${id}`);
       return jobs.recoverJob(id, now, retentionDays, decide);
     },
+    dispatchNext: () => Promise.resolve({ kind: 'none-waiting' }),
   };
 }
 
 /** The deployed functions' dependencies with the sweep seeing only `ids` of `jobs`. */
 const sweepingOnly = (ids: readonly string[]): SweepDeps => ({ ...inProcessDeps(), jobs: onlyJobs(ids) });
 
-const NOTHING_DONE: SweepReport = { republish: [], retry: [], fail: [], cancel: [] };
+const NOTHING_DONE: SweepReport = { republish: [], retry: [], fail: [], cancel: [], dispatched: 0 };
 
 describe('recovery sweep (emulator)', () => {
   let user: TestUser;
@@ -60,7 +65,10 @@ describe('recovery sweep (emulator)', () => {
   const ownCollections: string[] = [];
   after(async () => {
     const db = adminFirestore();
-    for (const name of ownCollections) await db.recursiveDelete(db.collection(name));
+    for (const name of ownCollections) {
+      const { owners, pools } = schedulingCollectionNames(name);
+      for (const collection of [name, owners, pools]) await db.recursiveDelete(db.collection(collection));
+    }
   });
 
   /**
@@ -77,7 +85,18 @@ describe('recovery sweep (emulator)', () => {
       assert.ok(snap.exists, `${name}/${id} exists`);
       return snap.data() as FirestoreJob;
     };
-    return { deps, queue, read };
+    /** What the owner's jobs hold, read behind the port: admission places, and slots of any pool. */
+    const holdings = async (owner: string) => {
+      const db = adminFirestore();
+      const { owners, pools } = schedulingCollectionNames(name);
+      const counters = await db.collection(owners).doc(owner).collection('admission').get();
+      let slots = 0;
+      for (const pool of await db.collection(pools).listDocuments()) {
+        slots += (await pool.collection('slots').where('jobId', '!=', null).count().get()).data().count;
+      }
+      return { admitted: counters.docs.reduce((sum, counter) => sum + Number(counter.get('active')), 0), slots };
+    };
+    return { deps, queue, read, holdings };
   }
 
   it('retries a job whose worker process exited mid-job, once its lease expires', async () => {
@@ -99,10 +118,11 @@ describe('recovery sweep (emulator)', () => {
     assert.equal(final.attempts, 2);
   });
 
-  it('fails a job whose lease expired on its last attempt, with the worker-lost error', async () => {
-    const { deps, queue, read } = ownCollection();
+  it('fails a job whose lease expired on its last attempt, with the worker-lost error, and frees what it held', async () => {
+    const { deps, queue, read, holdings } = ownCollection();
     const id = deps.jobs.newJobId();
-    await deps.jobs.create(id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
+    await createDispatchedJob(deps.jobs, id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } });
+    assert.deepEqual(await holdings(user.uid ?? ''), { admitted: 1, slots: 1 });
     // Three claims whose workers all vanished: the last one's lease is what the sweep finds.
     for (let n = 1; n <= 3; n++) {
       const claim = await deps.jobs.claim(id, Date.now(), 1);
@@ -117,6 +137,8 @@ describe('recovery sweep (emulator)', () => {
     assert.deepEqual(job.error, WORKER_LOST);
     assert.equal(job.leaseExpireTime, null);
     assert.ok(job.expireTime, 'a done job gets its TTL');
+    assert.equal(job.slot, null);
+    assert.deepEqual(await holdings(user.uid ?? ''), { admitted: 0, slots: 0 }, 'its place and slot given back');
     assert.deepEqual(queue.published, [], 'nothing re-published');
   });
 
@@ -145,7 +167,7 @@ describe('recovery sweep (emulator)', () => {
   it('cancels, instead of retrying, a crashed job whose owner asked to cancel it', async () => {
     const { deps, queue, read } = ownCollection();
     const id = deps.jobs.newJobId();
-    await deps.jobs.create(id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } }, 10);
+    await createDispatchedJob(deps.jobs, id, user.uid ?? '', { type: 'sleep', input: { worktime: 1 } });
     assert.ok((await deps.jobs.claim(id, Date.now(), 1)).claimed);
     assert.equal((await deps.jobs.cancel(id, user.uid ?? '', Date.now(), 30)).kind, 'cancel-requested');
     assert.deepEqual(await sweep(deps, Date.now() + 1000), { ...NOTHING_DONE, cancel: [id] });
@@ -160,7 +182,7 @@ describe('recovery sweep (emulator)', () => {
     const owner = user.uid ?? '';
     const newJob = async () => {
       const id = deps.jobs.newJobId();
-      await deps.jobs.create(id, owner, { type: 'sleep', input: { worktime: 1 } }, 10);
+      await createDispatchedJob(deps.jobs, id, owner, { type: 'sleep', input: { worktime: 1 } });
       return id;
     };
     const queued = await newJob();

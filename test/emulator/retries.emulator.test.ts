@@ -10,6 +10,7 @@ import { readJob } from '../helpers/admin';
 import { userForSuite, type TestUser } from '../helpers/client';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { deliveredMessage } from '../helpers/messages';
+import { createDispatchedJob } from '../helpers/queued-jobs';
 import { watchUntilDone } from '../helpers/watch-job';
 
 describe('retries (emulator)', () => {
@@ -49,12 +50,14 @@ describe('retries (emulator)', () => {
     const queue = new CapturingQueue();
     const deps = inProcessDeps({ queue });
     const id = deps.jobs.newJobId();
-    await deps.jobs.create(id, user.uid ?? '', { type: 'test.flaky', input: { succeedOnAttempt: 2 } }, 10);
+    await createDispatchedJob(deps.jobs, id, user.uid ?? '', { type: 'test.flaky', input: { succeedOnAttempt: 2 } });
 
     const before = Date.now();
     await handleTaskMessage(deliveredMessage(id, 'test.flaky'), deps);
     const waiting = await readJob(id);
     assert.equal(waiting.state, 'CREATED', 'queued again for the retry');
+    assert.equal(waiting.waitReason, 'retry-backoff');
+    assert.equal(waiting.waiting, false, 'the retry keeps its slot: it waits out its backoff, not for capacity');
     assert.equal(waiting.done, false);
     assert.equal(waiting.attempts, 1);
     assert.deepEqual(waiting.error, { code: 'unavailable', message: 'transient failure on attempt 1' });

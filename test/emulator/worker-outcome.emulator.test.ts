@@ -15,6 +15,7 @@ import { defineTask } from '../../functions/src/core/tasks/task';
 import { adminFirestore, readJob } from '../helpers/admin';
 import { CapturingQueue, emulatorJobs, inProcessDeps } from '../helpers/in-process';
 import { deliveredMessage } from '../helpers/messages';
+import { createDispatchedJob } from '../helpers/queued-jobs';
 
 /** Completes with a result of `bytes` characters (over 1 MiB cannot be stored in a document). */
 const bigResultTask = defineTask({
@@ -89,7 +90,7 @@ describe('worker: a done job’s outcome (emulator)', () => {
 
   async function runJob(type: string, input: Record<string, unknown>, jobs = deps.jobs): Promise<string> {
     const id = deps.jobs.newJobId();
-    await deps.jobs.create(id, owner, { type, input }, 100);
+    await createDispatchedJob(deps.jobs, id, owner, { type, input });
     await handleTaskMessage(deliveredMessage(id, type), { ...deps, jobs });
     return id;
   }
@@ -140,7 +141,7 @@ describe('worker: a done job’s outcome (emulator)', () => {
 
   it('refuses a progress write of an attempt that has ended, with no write', async () => {
     const id = deps.jobs.newJobId();
-    await deps.jobs.create(id, owner, { type: 'test.keys', input: {} }, 100);
+    await createDispatchedJob(deps.jobs, id, owner, { type: 'test.keys', input: {} });
     const claim = await deps.jobs.claim(id, Date.now(), 60_000);
     assert.ok(claim.claimed);
     const at: AttemptRef = claim.attempt;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import type { FirestoreJob } from '../../functions/src/adapters/firestore/job-codec';
-import { DEFAULT_SWEEP_OPTIONS } from '../../functions/src/core/use-cases/sweep';
 import { emulatorHosts } from './emulators';
+import { functionParam } from './function-params';
 
 export function adminFirestore(): Firestore {
   const { projectId } = emulatorHosts();
@@ -30,7 +30,7 @@ export async function readJob(id: string): Promise<FirestoreJob> {
  * becomes a grace and a second ago, so a sweep at the real time takes its message for lost.
  */
 export async function letDispatchGracePass(id: string): Promise<void> {
-  const queuedAt = Date.now() - DEFAULT_SWEEP_OPTIONS.dispatchGraceMs - 1000;
+  const queuedAt = Date.now() - functionParam('DISPATCH_GRACE_SECONDS') * 1000 - 1000;
   await adminFirestore()
     .collection('jobs')
     .doc(id)

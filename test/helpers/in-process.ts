@@ -16,6 +16,7 @@ import type { JobQueue } from '../../functions/src/core/ports/job-queue';
 import { DEFAULT_WORKER_TIMINGS } from '../../functions/src/core/worker/worker-timings';
 import { testTaskRegistry } from '../fixtures/tasks/registries';
 import { adminFirestore } from './admin';
+import { functionParam } from './function-params';
 import { emulatorHosts } from './emulators';
 
 /** The real Pub/Sub queue, publishing to the emulator's `jobs` topic (the emulator's worker gets the messages). */
@@ -55,7 +56,10 @@ export function inProcessDeps(overrides: Partial<Dependencies> = {}): Dependenci
     clock: systemClock,
     log: cloudLogging,
     timings: DEFAULT_WORKER_TIMINGS,
-    limits: () => ({ maxInputBytes: DEFAULT_MAX_INPUT_BYTES, maxActiveJobsPerUser: 10 }),
+    limits: () => ({ maxInputBytes: DEFAULT_MAX_INPUT_BYTES, maxActiveJobsPerUser: 10, maxWaitsPerUser: 5 }),
+    capacity: () => 10,
+    // The deployed functions' own grace (functions/.env), so a sweep run here and theirs agree on a lost message.
+    dispatchGraceMs: () => functionParam('DISPATCH_GRACE_SECONDS') * 1000,
     retentionDays: () => 30,
     enforceAppCheck: () => false,
     verifyIdToken: () => Promise.reject(new Error('the in-process tests do not verify tokens')),

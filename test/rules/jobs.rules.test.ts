@@ -1,7 +1,7 @@
 /**
  * firestore.rules against the Firestore emulator: a client may read its own jobs (one by one, or with a
  * query filtered on its uid) and nothing else, and may write nothing at all, since only the functions (Admin
- * SDK, which bypasses the rules) write jobs. Follows quickstart-testing/unit-test-security-rules-v9: one
+ * SDK, which bypasses the rules) write jobs and the scheduling's documents beside them. Follows quickstart-testing/unit-test-security-rules-v9: one
  * context per persona, data seeded with the rules off, cleared before each test.
  *
  * Needs FIRESTORE_EMULATOR_HOST; `npm test` sets it, or point it at any Firestore emulator.
@@ -222,6 +222,76 @@ describe('firestore.rules: jobs', () => {
         it('cannot delete a job', async () => {
           await assertFails(deleteDoc(doc(db(), JOBS, 'alice-1')));
           await assertSeedUnchanged();
+        });
+      });
+    }
+  });
+
+  // The fair scheduling's documents (functions/src/adapters/firestore/scheduling-collections.ts) are the
+  // functions' alone: an owner reading their own counters would learn nothing they need, and one writing them could
+  // free a place in their quota or a worker slot for themselves.
+  describe("the scheduling's documents", () => {
+    const SCHEDULING: Readonly<Record<string, Record<string, unknown>>> = {
+      'jobOwners/alice': { waits: { 'a-token': 4_000_000_000_000 } },
+      'jobOwners/alice/admission/0': { active: 2 },
+      'jobPools/standard': { name: 'standard' },
+      'jobPools/standard/slots/0': { jobId: 'alice-1' },
+      'jobPools/standard/slots/1': { jobId: null },
+    };
+    const personas: ReadonlyArray<readonly [string, () => ClientFirestore]> = [
+      ['their owner', () => alice],
+      ['another user', () => bob],
+      ['an unauthenticated client', () => anonymous],
+    ];
+
+    beforeEach(async () => {
+      await testEnv.withSecurityRulesDisabled(async (context) => {
+        for (const [path, data] of Object.entries(SCHEDULING)) await setDoc(doc(context.firestore(), path), data);
+      });
+    });
+
+    /** Reads the scheduling's documents behind the rules, to show a refused write changed nothing. */
+    async function assertSchedulingUnchanged(): Promise<void> {
+      await testEnv.withSecurityRulesDisabled(async (context) => {
+        for (const [path, data] of Object.entries(SCHEDULING)) {
+          const snapshot = await getDoc(doc(context.firestore(), path));
+          assert.deepEqual(snapshot.data(), data, path);
+        }
+      });
+    }
+
+    for (const [name, db] of personas) {
+      describe(`by ${name}`, () => {
+        for (const path of Object.keys(SCHEDULING)) {
+          it(`cannot get ${path}`, async () => {
+            await assertFails(getDoc(doc(db(), path)));
+          });
+        }
+
+        it('cannot list an owner’s counters, the owners, a pool’s slots or the pools', async () => {
+          await assertFails(getDocs(collection(db(), 'jobOwners/alice/admission')));
+          await assertFails(getDocs(query(collection(db(), 'jobOwners'), limit(10))));
+          await assertFails(getDocs(collection(db(), 'jobPools/standard/slots')));
+          await assertFails(getDocs(query(collection(db(), 'jobPools/standard/slots'), where('jobId', '==', null))));
+          await assertFails(getDocs(collection(db(), 'jobPools')));
+        });
+
+        it('cannot take a place back in a quota (an admission counter down, a wait dropped)', async () => {
+          await assertFails(updateDoc(doc(db(), 'jobOwners/alice/admission/0'), { active: 0 }));
+          await assertFails(setDoc(doc(db(), 'jobOwners/alice/admission/0'), { active: 0 }));
+          await assertFails(deleteDoc(doc(db(), 'jobOwners/alice/admission/0')));
+          await assertFails(updateDoc(doc(db(), 'jobOwners/alice'), { waits: {} }));
+          await assertFails(deleteDoc(doc(db(), 'jobOwners/alice')));
+          await assertSchedulingUnchanged();
+        });
+
+        it('cannot free, take or make a worker slot', async () => {
+          await assertFails(updateDoc(doc(db(), 'jobPools/standard/slots/0'), { jobId: null }));
+          await assertFails(updateDoc(doc(db(), 'jobPools/standard/slots/1'), { jobId: 'alice-2' }));
+          await assertFails(deleteDoc(doc(db(), 'jobPools/standard/slots/0')));
+          await assertFails(setDoc(doc(db(), 'jobPools/standard/slots/2'), { jobId: null }));
+          await assertFails(setDoc(doc(db(), 'jobPools/other'), { name: 'other' }));
+          await assertSchedulingUnchanged();
         });
       });
     }

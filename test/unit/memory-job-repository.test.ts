@@ -5,6 +5,7 @@
  * must run on the simulated clock, and a killed process's calls must change nothing.
  */
 import assert from 'node:assert/strict';
+import { DocumentWriteLog } from '../../functions/src/adapters/memory/document-write-log';
 import { MemoryStoreError } from '../../functions/src/adapters/memory/memory-store-errors';
 import { MemoryJobRepository } from '../../functions/src/adapters/memory/memory-job-repository';
 import { SimulatedClock } from '../../functions/src/adapters/memory/simulated-clock';
@@ -13,6 +14,10 @@ import type { Job } from '../../functions/src/core/job';
 import { jobRepositoryContract } from '../contract/job-repository.contract';
 
 let owners = 0;
+
+const POOL = 'standard';
+/** More slots than any test here fills. */
+const CAPACITY = 100;
 
 jobRepositoryContract('in memory', {
   setUp() {
@@ -48,9 +53,27 @@ describe('in-memory job repository', () => {
     jobs = MemoryJobRepository.create({ clock });
   });
 
-  async function queuedJob(owner = 'u'): Promise<string> {
+  /** A new job of `owner`, waiting in POOL. */
+  async function waitingJob(owner = 'u'): Promise<string> {
     const id = jobs.newJobId();
-    assert.equal((await jobs.create(id, owner, { type: 'sleep', input: { worktime: 1 } }, 10)).kind, 'created');
+    const created = await jobs.create(
+      id,
+      owner,
+      { type: 'sleep', input: { worktime: 1 } },
+      { maxActiveJobs: 10, pool: POOL },
+    );
+    assert.equal(created.kind, 'created');
+    return id;
+  }
+
+  /** A new job of `owner`, dispatched to a slot of POOL. */
+  async function queuedJob(owner = 'u'): Promise<string> {
+    const id = await waitingJob(owner);
+    assert.deepEqual(await jobs.dispatchNext(POOL, CAPACITY, clock.now()), {
+      kind: 'dispatched',
+      jobId: id,
+      type: 'sleep',
+    });
     return id;
   }
 
@@ -257,13 +280,166 @@ describe('in-memory job repository', () => {
       assert.equal(jobs.commitsOf(id, 'cancel').length, 1);
     });
 
-    it('fails a create with a transient error as the adapter does (not retried, nothing written)', async () => {
+    it('runs a create’s admission step again after a transient commit error, and counts the job once', async () => {
       const id = jobs.newJobId();
       jobs.faults.failCommits('create', 'transient');
-      await assert.rejects(jobs.create(id, 'u', { type: 'sleep', input: {} }, 10), (e: unknown) =>
-        jobs.isTransientError(e),
+      const created = await settled(
+        clock,
+        jobs.create(id, 'u', { type: 'sleep', input: {} }, { maxActiveJobs: 10, pool: POOL }),
+      );
+      assert.deepEqual(created, { kind: 'created' });
+      assert.equal(jobs.commitsOf(id, 'create').length, 1);
+      assert.equal(jobs.admissionCount('u'), 1);
+    });
+
+    it('creates nothing and counts nothing when a create’s commit is refused for good', async () => {
+      const id = jobs.newJobId();
+      jobs.faults.failCommits('create', 'permanent');
+      await assert.rejects(
+        jobs.create(id, 'u', { type: 'sleep', input: {} }, { maxActiveJobs: 10, pool: POOL }),
+        (e: unknown) => !jobs.isTransientError(e),
       );
       assert.equal(jobs.peek(id), undefined);
+      assert.equal(jobs.admissionCount('u'), 0);
+    });
+  });
+
+  describe('injected faults of fair scheduling’s commits', () => {
+    it('dispatches once after a transient commit error of the dispatch, as runTransaction retries it', async () => {
+      const id = await waitingJob();
+      jobs.faults.failCommits('dispatch', 'transient');
+      const result = await settled(clock, jobs.dispatchNext(POOL, 1, clock.now()));
+      assert.deepEqual(result, { kind: 'dispatched', jobId: id, type: 'sleep' });
+      assert.equal(jobs.commitsOf(id, 'dispatch').length, 1);
+      assert.deepEqual(jobs.slotHolders(POOL), [id]);
+    });
+
+    it('after an ambiguous dispatch, runs the step again: the next job is dispatched too, the first left unsent', async () => {
+      const first = await waitingJob();
+      const second = await waitingJob();
+      jobs.faults.failCommits('dispatch', 'ambiguous');
+      const result = await settled(clock, jobs.dispatchNext(POOL, 2, clock.now()));
+      assert.deepEqual(result, { kind: 'dispatched', jobId: second, type: 'sleep' });
+      // The first holds its slot with a dispatch time and no message: the sweep sends it after the grace.
+      assert.equal(jobs.peek(first)?.waiting, false);
+      assert.deepEqual((await jobs.queuedBefore(clock.now() + 1, 10)).sort(), [first, second].sort());
+    });
+
+    it('never dispatches for a killed process', async () => {
+      const id = await waitingJob();
+      const process = clock.process();
+      let answered = false;
+      void jobs
+        .forProcess(process)
+        .dispatchNext(POOL, 1, clock.now())
+        .finally(() => (answered = true));
+      process.kill();
+      await clock.runUntilIdle();
+      assert.equal(answered, false);
+      assert.equal(jobs.peek(id)?.waiting, true);
+      assert.equal(jobs.commitsOf(id, 'dispatch').length, 0);
+    });
+
+    it('counts a create applied despite an ambiguous commit as created, and counts it once', async () => {
+      const id = jobs.newJobId();
+      jobs.faults.failCommits('create', 'ambiguous');
+      const created = await settled(
+        clock,
+        jobs.create(id, 'u', { type: 'sleep', input: {} }, { maxActiveJobs: 10, pool: POOL }),
+      );
+      assert.deepEqual(created, { kind: 'created' });
+      assert.equal(jobs.commitsOf(id, 'create').length, 1);
+      assert.equal(jobs.admissionCount('u'), 1);
+    });
+
+    it('counts a wait place taken despite an ambiguous commit as taken', async () => {
+      jobs.faults.failCommits('wait', 'ambiguous');
+      const now = clock.now();
+      assert.equal(await settled(clock, jobs.acquireWait('u', 't', now, now + 1000, 1)), true);
+      assert.equal(jobs.waitPlaces('u').size, 1);
+    });
+
+    it('takes a wait place after a transient commit error, once', async () => {
+      jobs.faults.failCommits('wait', 'transient', { jobId: 'u' });
+      const now = clock.now();
+      assert.equal(await settled(clock, jobs.acquireWait('u', 't', now, now + 1000, 1)), true);
+      assert.deepEqual([...jobs.waitPlaces('u')], [['t', now + 1000]]);
+      assert.equal(jobs.commitsOf('u', 'wait').length, 1);
+    });
+  });
+
+  describe('scheduling views', () => {
+    it('shows the fair queue in order, the frontier, the slots held and the owners’ counts as they stand', async () => {
+      const a = [await waitingJob('a'), await waitingJob('a'), await waitingJob('a')];
+      const b = await waitingJob('b');
+      assert.deepEqual(
+        jobs.waitingIds(POOL).map((id) => jobs.peek(id)?.rank),
+        [0, 0, 1, 2],
+      );
+      assert.deepEqual(jobs.waitingIds(POOL).slice(2), [a[1], a[2]]);
+      assert.equal(jobs.frontier(POOL), 0);
+      const [first, second, third] = jobs.waitingIds(POOL);
+      assert.deepEqual(new Set([first, second]), new Set([a[0], b]), 'b’s only job ties a’s first at the frontier');
+      for (let n = 0; n < 3; n++) await jobs.dispatchNext(POOL, 3, clock.now());
+      assert.deepEqual(await jobs.dispatchNext(POOL, 3, clock.now()), { kind: 'no-free-slot' });
+      assert.deepEqual(jobs.waitingIds(POOL), [a[2]]);
+      assert.equal(jobs.frontier(POOL), 1, 'a’s second job, rank 1, went third');
+      assert.deepEqual(new Set(jobs.slotHolders(POOL)), new Set([first, second, third]), 'three slots, all held');
+      assert.equal(jobs.admissionCount('a'), 3);
+      assert.equal(jobs.admissionCount('b'), 1);
+      assert.equal(
+        [...jobs.admissionShards('a').values()].reduce((sum, n) => sum + n, 0),
+        3,
+      );
+    });
+  });
+
+  describe('document writes', () => {
+    it('records every document a commit writes, with its time: the job, the admission shard, the slot', async () => {
+      const id = await waitingJob();
+      const shard = jobs.peek(id)?.admissionShard as number;
+      const documents = (operation: string) => jobs.commits.find((c) => c.operation === operation)?.documents;
+      const shardPath = `jobOwners/u/admission/${shard}`;
+      assert.equal(jobs.paths.admissionShard('u', shard), shardPath, 'named as the Firestore adapter names it');
+      assert.deepEqual(documents('create'), [`jobs/${id}`, shardPath]);
+      await jobs.dispatchNext(POOL, 1, clock.now());
+      const slotPath = `jobPools/${POOL}/slots/0`;
+      assert.deepEqual(documents('dispatch'), [`jobs/${id}`, slotPath]);
+      await clock.advance(1000);
+      const claim = await jobs.claim(id, clock.now(), 60_000);
+      assert.ok(claim.claimed);
+      assert.deepEqual(documents('claim'), [`jobs/${id}`]);
+      await clock.advance(1000);
+      await jobs.finish(claim.attempt, { state: 'COMPLETED', result: 1 }, clock.now(), 30);
+      assert.deepEqual(documents('finish'), [`jobs/${id}`, shardPath, slotPath]);
+      const start = clock.now() - 2000;
+      assert.deepEqual(jobs.writes.timesOf(`jobs/${id}`), [start, start, start + 1000, start + 2000]);
+      assert.deepEqual(jobs.writes.timesOf(slotPath), [start, start + 2000]);
+      await jobs.acquireWait('u', 't', clock.now(), clock.now() + 1000, 1);
+      assert.deepEqual(jobs.writes.timesOf('jobOwners/u'), [clock.now()]);
+      assert.equal(jobs.writes.count, 4 + 2 + 2 + 1);
+    });
+
+    it('finds the document written most within a window of time', () => {
+      const log = new DocumentWriteLog();
+      for (const time of [0, 100, 900, 1000, 1500]) log.record('a', time);
+      for (const time of [2000, 2000]) log.record('b', time);
+      assert.deepEqual(log.busiest(1000), { path: 'a', writes: 3, from: 0 });
+      assert.deepEqual(log.busiest(1001), { path: 'a', writes: 4, from: 0 });
+      assert.deepEqual(
+        log.busiest(1000, (path) => path === 'b'),
+        { path: 'b', writes: 2, from: 2000 },
+      );
+      assert.deepEqual(
+        log.countsByPath(),
+        new Map([
+          ['a', 5],
+          ['b', 2],
+        ]),
+      );
+      assert.deepEqual(log.timesByPath().get('b'), [2000, 2000]);
+      assert.equal(log.count, 7);
+      assert.equal(new DocumentWriteLog().busiest(1000), undefined);
     });
   });
 
@@ -305,16 +481,49 @@ describe('in-memory job repository', () => {
   describe('scale', () => {
     it('answers the sweep’s queries and an owner’s list among 10,000 jobs from its indexes', async () => {
       const owners = ['a', 'b', 'c', 'd'];
+      const admission = { maxActiveJobs: 10_000, pool: POOL };
       for (let n = 0; n < 10_000; n++) {
-        await jobs.create(jobs.newJobId(), owners[n % owners.length], { type: 'sleep', input: {} }, 10_000);
+        await jobs.create(jobs.newJobId(), owners[n % owners.length], { type: 'sleep', input: {} }, admission);
       }
-      const running = await runningJob();
+      for (let n = 0; n < 300; n++) assert.equal((await jobs.dispatchNext(POOL, 300, clock.now())).kind, 'dispatched');
+      const [first] = jobs.slotHolders(POOL);
+      assert.ok(first);
+      assert.ok((await jobs.claim(first, clock.now(), 60_000)).claimed);
       await clock.advance(120_000);
       const started = performance.now();
-      assert.deepEqual(await jobs.leaseExpiredBefore(clock.now(), 10), [running.id]);
+      assert.deepEqual(await jobs.leaseExpiredBefore(clock.now(), 10), [first]);
       assert.equal((await jobs.queuedBefore(clock.now(), 200)).length, 200);
       assert.equal((await jobs.listByOwner('a', 20)).jobs.length, 20);
       assert.ok(performance.now() - started < 1000, 'the queries take well under a second');
+    });
+
+    it('takes 30,000 jobs of 100 owners through create, dispatch, claim and finish in a few seconds', async () => {
+      const admission = { maxActiveJobs: 1_000, pool: POOL };
+      const started = performance.now();
+      for (let n = 0; n < 30_000; n++) {
+        const created = await jobs.create(jobs.newJobId(), `owner-${n % 100}`, { type: 'sleep', input: {} }, admission);
+        assert.equal(created.kind, 'created');
+      }
+      let done = 0;
+      for (;;) {
+        const dispatched = await jobs.dispatchNext(POOL, 50, clock.now());
+        if (dispatched.kind !== 'dispatched') break;
+        const claim = await jobs.claim(dispatched.jobId, clock.now(), 60_000);
+        assert.ok(claim.claimed);
+        assert.equal(
+          (await jobs.finish(claim.attempt, { state: 'COMPLETED', result: 1 }, clock.now(), 30)).written,
+          true,
+        );
+        done += 1;
+      }
+      assert.equal(done, 30_000);
+      assert.equal(jobs.admissionCount('owner-7'), 0, 'every end gave its room back');
+      assert.ok(
+        jobs.slotHolders(POOL).every((holder) => holder === undefined),
+        'and its slot',
+      );
+      // Linear work takes a few seconds; a scan of the jobs in any of these steps would take minutes.
+      assert.ok(performance.now() - started < 20_000, `took ${Math.round(performance.now() - started)} ms`);
     });
   });
 });

@@ -59,6 +59,16 @@ export class QuotaExceededError extends DomainError {
   }
 }
 
+/** The caller already has as many requests waiting on jobs (`:wait`) as the limit allows. */
+export class TooManyWaitsError extends DomainError {
+  readonly code = 'resource-exhausted';
+
+  constructor(readonly limit: number) {
+    super(`you already have ${limit} requests waiting on jobs, the most at once; wait for one to return`);
+    this.name = 'TooManyWaitsError';
+  }
+}
+
 /** A requestId already made a job for a different request (AIP-155). */
 export class RequestIdReusedError extends DomainError {
   readonly code = 'already-exists';

@@ -21,12 +21,15 @@ export interface RecoveryTimings {
 
 /** The sweep's decision for one job at time `now` (epoch ms). */
 export function decideRecovery(
-  job: Pick<Job, 'state' | 'attempts' | 'cancelRequested' | 'dispatchTime' | 'leaseExpireTime'>,
+  job: Pick<Job, 'state' | 'attempts' | 'cancelRequested' | 'dispatchTime' | 'leaseExpireTime' | 'waiting'>,
   policy: RetryPolicy,
   now: number,
   timings: RecoveryTimings,
 ): RecoveryAction {
   if (job.state === 'CREATED') {
+    // A job waiting for a slot (dispatchTime null) has no message to lose: the dispatch sends it when a slot frees.
+    if (job.waiting === true || job.dispatchTime === null) return 'none';
+    // A job without the field (a document written before it existed) counts as overdue.
     const due = job.dispatchTime ?? 0;
     return now - due > timings.dispatchGraceMs ? 'republish' : 'none';
   }

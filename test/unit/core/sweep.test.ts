@@ -9,8 +9,7 @@ import { z } from 'zod';
 import { WORKER_LOST, CANCELLED_BY_OWNER } from '../../../functions/src/core/job';
 import { sleep, type Clock } from '../../../functions/src/core/ports/clock';
 import { defineTask } from '../../../functions/src/core/tasks/task';
-import { DEFAULT_SWEEP_OPTIONS } from '../../../functions/src/core/use-cases/sweep';
-import { fixedRandom, workerSimulation, type WorkerSimulation } from './worker-simulation';
+import { DISPATCH_GRACE_MS, fixedRandom, workerSimulation, type WorkerSimulation } from './worker-simulation';
 
 const TIME_LIMIT_SECONDS = 30;
 
@@ -47,7 +46,7 @@ describe('recovery sweep (simulated time)', () => {
     sim = workerSimulation((clock) => tasks(clock, started));
   });
 
-  const grace = DEFAULT_SWEEP_OPTIONS.dispatchGraceMs;
+  const grace = DISPATCH_GRACE_MS;
 
   for (const loss of ['reject', 'drop'] as const) {
     it(`sends again a job whose publish was lost (${loss}) once the dispatch grace has passed; it then completes`, async () => {
@@ -62,7 +61,7 @@ describe('recovery sweep (simulated time)', () => {
       assert.deepEqual((await sim.sweep()).republish, [], 'within the grace its message may still come');
       await sim.clock.advance(1);
       const report = await sim.sweep();
-      assert.deepEqual(report, { republish: [id], retry: [], fail: [], cancel: [] });
+      assert.deepEqual(report, { republish: [id], retry: [], fail: [], cancel: [], dispatched: 0 });
       assert.equal(sim.job(id).dispatchTime, sim.clock.now());
       await sim.clock.runUntilIdle();
       const job = sim.job(id);
@@ -84,15 +83,19 @@ describe('recovery sweep (simulated time)', () => {
     assert.equal(job.state, 'RUNNING', 'the dead worker left it RUNNING');
     assert.equal(job.progress?.percent, 30, 'and wrote nothing after its death');
     const lease = job.leaseExpireTime ?? 0;
-    const { abortGraceMs, leaseMarginMs } = sim.timings;
-    assert.equal(lease, (job.startTime ?? 0) + TIME_LIMIT_SECONDS * 1000 + abortGraceMs + leaseMarginMs);
+    // Killed before its first renewal: the lease is the claim's, whatever the task's time limit.
+    assert.equal(lease, (job.startTime ?? 0) + sim.timings.leaseMs);
     return { id, lease };
   }
 
   it('leaves a job whose worker was killed RUNNING until its lease lapses, then retries it: COMPLETED on attempt 2', async () => {
     const { id, lease } = await killedMidJob('test.long');
     await sim.clock.advanceTo(lease);
-    assert.deepEqual(await sim.sweep(), { republish: [], retry: [], fail: [], cancel: [] }, 'its worker may live');
+    assert.deepEqual(
+      await sim.sweep(),
+      { republish: [], retry: [], fail: [], cancel: [], dispatched: 0 },
+      'its worker may live',
+    );
     assert.equal(sim.job(id).state, 'RUNNING');
 
     await sim.clock.advance(1);
@@ -111,7 +114,7 @@ describe('recovery sweep (simulated time)', () => {
   it('fails a job whose worker was killed on its last attempt, with the worker-lost error', async () => {
     const { id, lease } = await killedMidJob('test.once');
     await sim.clock.advanceTo(lease + 1);
-    assert.deepEqual(await sim.sweep(), { republish: [], retry: [], fail: [id], cancel: [] });
+    assert.deepEqual(await sim.sweep(), { republish: [], retry: [], fail: [id], cancel: [], dispatched: 0 });
     await sim.clock.runUntilIdle();
     const job = sim.job(id);
     assert.equal(job.state, 'FAILED');
@@ -126,7 +129,7 @@ describe('recovery sweep (simulated time)', () => {
     await sim.clock.runUntilIdle();
     assert.equal(sim.job(id).state, 'RUNNING', 'no live worker heard the request');
     await sim.clock.advanceTo(lease + 1);
-    assert.deepEqual(await sim.sweep(), { republish: [], retry: [], fail: [], cancel: [id] });
+    assert.deepEqual(await sim.sweep(), { republish: [], retry: [], fail: [], cancel: [id], dispatched: 0 });
     const job = sim.job(id);
     assert.equal(job.state, 'CANCELLED');
     assert.deepEqual(job.error, CANCELLED_BY_OWNER);
@@ -151,8 +154,8 @@ describe('recovery sweep (simulated time)', () => {
       [done, running, queued].map((id) => sim.job(id).state),
       ['COMPLETED', 'RUNNING', 'CREATED'],
     );
-    assert.deepEqual(await sim.sweep(), { republish: [], retry: [], fail: [], cancel: [] });
+    assert.deepEqual(await sim.sweep(), { republish: [], retry: [], fail: [], cancel: [], dispatched: 0 });
     await sim.clock.advance(1);
-    assert.deepEqual(await sim.sweep(), { republish: [queued], retry: [], fail: [], cancel: [] });
+    assert.deepEqual(await sim.sweep(), { republish: [queued], retry: [], fail: [], cancel: [], dispatched: 0 });
   });
 });

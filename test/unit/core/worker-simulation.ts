@@ -2,7 +2,8 @@
  * The platform the worker and the sweep run on in the core's behaviour tests, simulated: the in-memory repository
  * and queue on a simulated clock, each delivery handled by entry/worker.ts's handleTaskMessage in a simulated
  * process of its own (so a test can kill a worker mid-job), and the use cases the callables and the schedule call.
- * Nothing waits for real time: a test moves the clock.
+ * Every task runs in one pool, whose capacity a test sets (and may change). Nothing waits for real time: a test
+ * moves the clock.
  */
 import assert from 'node:assert/strict';
 import { MemoryJobLog } from '../../../functions/src/adapters/memory/memory-job-log';
@@ -13,10 +14,12 @@ import type { SimulatedProcess } from '../../../functions/src/adapters/memory/si
 import { taskMessage, type ReceivedMessage } from '../../../functions/src/adapters/pubsub/task-message';
 import type { Job } from '../../../functions/src/core/job';
 import type { Clock } from '../../../functions/src/core/ports/clock';
-import type { TaskDefinition } from '../../../functions/src/core/tasks/task';
+import { DEFAULT_POOL, type TaskDefinition } from '../../../functions/src/core/tasks/task';
 import { TaskRegistry } from '../../../functions/src/core/tasks/task-registry';
 import { cancelJob } from '../../../functions/src/core/use-cases/cancel-job';
-import { createJob } from '../../../functions/src/core/use-cases/create-job';
+import { createJob, type JobLimits } from '../../../functions/src/core/use-cases/create-job';
+import type { DispatchDeps } from '../../../functions/src/core/use-cases/dispatch';
+import { waitForOwnedJob } from '../../../functions/src/core/use-cases/owned-jobs';
 import { sweep, type SweepReport } from '../../../functions/src/core/use-cases/sweep';
 import type { RunJobDeps } from '../../../functions/src/core/worker/run-job';
 import { DEFAULT_WORKER_TIMINGS, type WorkerTimings } from '../../../functions/src/core/worker/worker-timings';
@@ -25,6 +28,10 @@ import { handleTaskMessage } from '../../../functions/src/entry/worker';
 /** The owner of the jobs a test creates unless it names another. */
 export const OWNER = 'owner-1';
 export const RETENTION_DAYS = 30;
+/** DISPATCH_GRACE_SECONDS as functions/.env sets it, in ms. */
+export const DISPATCH_GRACE_MS = 5_000;
+/** The pool every test task runs in. */
+export const POOL = DEFAULT_POOL;
 
 /**
  * Makes Math.random answer `value` for the test (the retry policy's jitter draws from it), so a retry's delay is
@@ -56,6 +63,10 @@ export interface WorkerSimulationOptions {
   deliveryDelayMs?: number;
   /** Whether published messages are delivered to a worker on their own; true by default. */
   autoDeliver?: boolean;
+  /** How many jobs the pool's workers run at once; 100 by default, more than a test fills unless it means to. */
+  capacity?: number;
+  /** Limits per owner: jobs not done (100 by default) and requests waiting on jobs (5). */
+  limits?: Partial<Pick<JobLimits, 'maxActiveJobsPerUser' | 'maxWaitsPerUser'>>;
 }
 
 /** A Pub/Sub push of the message, as the worker receives it. */
@@ -79,6 +90,23 @@ export function workerSimulation(
   const registry = new TaskRegistry(tasksOn(clock));
   const timings: WorkerTimings = { ...DEFAULT_WORKER_TIMINGS, ...options.timings };
   const runs: WorkerRun[] = [];
+  /** The pool's capacity, which a test may change as the simulation runs. */
+  const pool = { capacity: options.capacity ?? 100 };
+  const capacity = () => pool.capacity;
+  const limits: JobLimits = {
+    maxInputBytes: 10_240,
+    maxActiveJobsPerUser: options.limits?.maxActiveJobsPerUser ?? 100,
+    maxWaitsPerUser: options.limits?.maxWaitsPerUser ?? 5,
+  };
+  /** What the callables and the schedule reach: the repository and queue themselves, on the simulation's clock. */
+  const serverDeps: DispatchDeps & { jobs: MemoryJobRepository; tasks: TaskRegistry } = {
+    jobs,
+    queue,
+    clock,
+    log,
+    capacity,
+    tasks: registry,
+  };
 
   /** The worker's dependencies inside `process`: every port reached through it, so its kill stops them all. */
   const workerDeps = (process: SimulatedProcess): RunJobDeps => ({
@@ -87,8 +115,10 @@ export function workerSimulation(
     tasks: registry,
     clock: process.clock,
     log,
+    capacity,
     timings,
     retentionDays: () => RETENTION_DAYS,
+    dispatchGraceMs: () => DISPATCH_GRACE_MS,
   });
 
   /** Delivers `message` to a new worker process; resolves when the worker returns. */
@@ -113,33 +143,38 @@ export function workerSimulation(
     log,
     runs,
     timings,
+    limits,
+    pool,
     deliver,
     workerDeps,
 
-    /** Creates a job through the createJob use case (which publishes it); answers its id. */
+    /** Creates a job through the createJob use case (which sends it to a worker if a slot is free); its id. */
     async create(type: string, input: Record<string, unknown>, owner = OWNER): Promise<string> {
-      const created = await createJob(
-        owner,
-        { type, input },
-        {
-          jobs,
-          queue,
-          tasks: registry,
-          log,
-          limits: () => ({ maxInputBytes: 10_240, maxActiveJobsPerUser: 100 }),
-        },
-      );
+      const created = await createJob(owner, { type, input }, { ...serverDeps, limits: () => limits });
       return created.id;
     },
 
     /** The owner's cancel, through the cancelJob use case. */
     cancel(id: string, owner = OWNER) {
-      return cancelJob(owner, { id }, { jobs, clock, log, retentionDays: () => RETENTION_DAYS });
+      return cancelJob(owner, { id }, { ...serverDeps, retentionDays: () => RETENTION_DAYS });
+    },
+
+    /** The owner's wait for the job (the HTTP API's `:wait`), through the owned-jobs use case. */
+    wait(id: string, timeoutMs: number, owner = OWNER): Promise<Job> {
+      return waitForOwnedJob(jobs, clock, owner, id, timeoutMs, limits.maxWaitsPerUser);
     },
 
     /** One run of the recovery sweep at the clock's time. */
     sweep(): Promise<SweepReport> {
-      return sweep({ jobs, queue, tasks: registry, log, retentionDays: () => RETENTION_DAYS }, clock.now());
+      return sweep(
+        { ...serverDeps, retentionDays: () => RETENTION_DAYS, dispatchGraceMs: () => DISPATCH_GRACE_MS },
+        clock.now(),
+      );
+    },
+
+    /** The ids of the jobs in the order they were sent to a worker (the log's jobDispatched events). */
+    dispatchOrder(): string[] {
+      return log.of('jobDispatched').map((e) => e.jobId as string);
     },
 
     /** The job as stored; fails the test if there is none. */

@@ -9,7 +9,7 @@ import { sleep, type Clock } from '../../../functions/src/core/ports/clock';
 import { defineTask, type TaskContext } from '../../../functions/src/core/tasks/task';
 import { TaskError } from '../../../functions/src/core/tasks/task-error';
 import { handleTaskMessage } from '../../../functions/src/entry/worker';
-import { fixedRandom, OWNER, workerSimulation, type WorkerSimulation } from './worker-simulation';
+import { fixedRandom, OWNER, POOL, workerSimulation, type WorkerSimulation } from './worker-simulation';
 
 /** What each handler run did, in order: the job, the attempt, and how it ended. */
 interface HandlerRun {
@@ -142,7 +142,7 @@ describe('worker (simulated time)', () => {
       sim.jobs.commitsOf(id, 'progress').map((c) => c.time - start),
       [0, 1000, 2000, 3000],
     );
-    assert.deepEqual(sim.log.namesFor(id), ['jobCreated', 'jobStarted', 'jobCompleted']);
+    assert.deepEqual(sim.log.namesFor(id), ['jobCreated', 'jobDispatched', 'jobStarted', 'jobCompleted']);
     assert.equal(handlerRuns.length, 1);
   });
 
@@ -294,7 +294,8 @@ describe('worker (simulated time)', () => {
 
   it('fails a job whose task type this worker does not serve with unimplemented', async () => {
     const id = sim.jobs.newJobId();
-    await sim.jobs.create(id, OWNER, { type: 'test.unknown', input: {} }, 10);
+    await sim.jobs.create(id, OWNER, { type: 'test.unknown', input: {} }, { maxActiveJobs: 10, pool: POOL });
+    assert.equal((await sim.jobs.dispatchNext(POOL, 1, sim.clock.now())).kind, 'dispatched');
     await sim.queue.publish(id, 'test.unknown');
     await sim.clock.runUntilIdle();
     const job = sim.job(id);

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** gRPC's NOT_FOUND (an update of a missing document) and FAILED_PRECONDITION (its update time moved on). */
-const NOT_FOUND = 5;
+export const NOT_FOUND = 5;
 const FAILED_PRECONDITION = 9;
 /** gRPC's ALREADY_EXISTS, which `create()` fails with when the document is there. */
 export const ALREADY_EXISTS = 6;
@@ -16,6 +16,23 @@ export const MAX_TRIES = 10;
 
 /** The gRPC code of an error the Firestore SDK threw, if it has one. */
 export const grpcCode = (e: unknown) => (e as { code?: unknown }).code;
+
+/**
+ * Whether a conditional commit lost a race, and so applied nothing: a document it was fenced on changed
+ * (FAILED_PRECONDITION), or one it creates was made first (ALREADY_EXISTS).
+ */
+export function lostRace(e: unknown): boolean {
+  const code = grpcCode(e);
+  return code === FAILED_PRECONDITION || code === ALREADY_EXISTS;
+}
+
+/**
+ * Waits a little after the `races`-th lost race, at random, so the racers fall out of step: a lost race means
+ * another commit won, so the next try can come soon.
+ */
+export function afterLostRace(races: number): Promise<void> {
+  return delay(Math.random() * Math.min(100, 10 * races));
+}
 
 /** Whether a Firestore call failed for now (it may succeed if tried again, and a commit may even have applied). */
 export function isTransientError(e: unknown): boolean {

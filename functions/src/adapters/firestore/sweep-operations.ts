@@ -4,7 +4,9 @@ import { CANCELLED_BY_OWNER, WORKER_LOST, type Job, type Millis } from '../../co
 import type { RecoveryResult, SweepOperations } from '../../core/ports/job-repository';
 import type { RecoveryAction } from '../../core/recovery';
 import { serverTime, timestamp, toJob, type FirestoreJob } from './job-codec';
+import { holdingsOf, releaseWrites } from './job-holdings';
 import type { JobsCollection } from './jobs-collection';
+import type { SchedulingCollections } from './scheduling-collections';
 import { terminalFields } from './terminal-fields';
 
 /** The change each recovery action makes to a job (nothing for `none`). */
@@ -33,9 +35,18 @@ function recoveryUpdate(
   }
 }
 
-/** The recovery sweep's queries and changes, on Firestore; each change re-reads its job in a transaction. */
+/** Whether an action ends the job, and so gives back what it holds; `retry` and `republish` keep its slot. */
+const endsJob = (action: RecoveryAction) => action === 'fail' || action === 'cancel';
+
+/**
+ * The recovery sweep's queries and changes, on Firestore; each change re-reads its job in a transaction. A job
+ * waiting for a slot has no dispatch time (null), so the query for lost messages never finds one.
+ */
 export class FirestoreSweepOperations implements SweepOperations {
-  constructor(private readonly docs: JobsCollection) {}
+  constructor(
+    private readonly docs: JobsCollection,
+    private readonly collections: SchedulingCollections,
+  ) {}
 
   /** Ids of jobs in `state` whose `field` is before `time`. */
   private async idsBefore(
@@ -75,6 +86,11 @@ export class FirestoreSweepOperations implements SweepOperations {
       const action = decide(job);
       const update = recoveryUpdate(action, now, retentionDays);
       if (update) tx.update(ref, update);
+      if (endsJob(action)) {
+        for (const { ref: held, data } of releaseWrites(this.collections, holdingsOf(job))) {
+          tx.set(held, data, { merge: true });
+        }
+      }
       return { action, job };
     });
   }

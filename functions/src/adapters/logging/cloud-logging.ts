@@ -10,6 +10,15 @@ export const cloudLogging: JobLog = {
   jobCreated(jobId, type, owner) {
     logger.info('job created', { jobId, type, owner });
   },
+  jobDispatched(jobId, type, pool) {
+    logger.info('job sent to a worker', { jobId, type, pool });
+  },
+  dispatchFailed(pool, err) {
+    logger.error('sending waiting jobs to free workers failed; the next job end or the sweep sends them', {
+      pool,
+      err: String(err),
+    });
+  },
   publishFailed(jobId, err) {
     logger.error('publishing the task failed; the recovery sweep will publish it again', { jobId, err: String(err) });
   },
@@ -61,6 +70,14 @@ export const cloudLogging: JobLog = {
   },
   terminalWriteSkipped(jobId, state) {
     logger.warn('did not write: the attempt is no longer the job’s current one', { jobId, state });
+  },
+  leaseRenewalFailed(jobId, err) {
+    logger.warn('a lease renewal failed; the next one tries again', { jobId, err: String(err) });
+  },
+  staleCheckFailed(err) {
+    logger.warn('looking for stale jobs at a job’s end failed; the next end or the sweep looks again', {
+      err: String(err),
+    });
   },
   progressWriteFailed(jobId, err) {
     logger.warn('a progress write failed', { jobId, err: String(err) });

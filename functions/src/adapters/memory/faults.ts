@@ -1,7 +1,22 @@
 import { MemoryStoreError } from './memory-store-errors';
 
-/** The commits of the in-memory repository a test can make fail, one per kind of write the port makes. */
-export type CommitOperation = 'create' | 'cancel' | 'delete' | 'claim' | 'finish' | 'requeue' | 'progress' | 'recover';
+/**
+ * The commits of the in-memory repository a test can make fail, one per kind of write the port makes: `create` is
+ * a create's admission step (one per shard tried), `dispatch` a waiting job's dispatch to a slot, and `wait` a
+ * change of an owner's wait places.
+ */
+export type CommitOperation =
+  | 'create'
+  | 'dispatch'
+  | 'cancel'
+  | 'delete'
+  | 'claim'
+  | 'finish'
+  | 'requeue'
+  | 'progress'
+  | 'lease'
+  | 'recover'
+  | 'wait';
 
 /**
  * How an injected commit fails:
@@ -17,7 +32,7 @@ export type ReadFault = 'transient' | 'permanent';
 export interface FaultOptions {
   /** How many calls in a row fail (1 by default). */
   times?: number;
-  /** Only calls about this job fail; any job's by default. */
+  /** Only calls about this job fail (for `wait`, this owner's); any job's by default. */
   jobId?: string;
 }
 
@@ -64,7 +79,8 @@ export class RepositoryFaults {
 
   /**
    * The next `times` single-job reads (about `jobId`, if given) fail with `fault`: `read`, `get`, and the reads the
-   * claim and the attempt's writes make. A transaction's own read (cancel, delete, recover) is not one of them.
+   * claim and the attempt's writes make. A transaction's own read (create, dispatch, cancel, delete, recover, wait)
+   * is not one of them.
    */
   failReads(fault: ReadFault, options: FaultOptions = {}): this {
     this.readRules.push({ fault, remaining: options.times ?? 1, jobId: options.jobId });

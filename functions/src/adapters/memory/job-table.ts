@@ -1,6 +1,7 @@
 import type { JobState } from '@async-jobs/contract';
 import type { Job, Millis } from '../../core/job';
 import type { Clock } from '../../core/ports/clock';
+import { FairQueueIndex } from './fair-queue-index';
 import { MemoryStoreError } from './memory-store-errors';
 import { documentBytes, MAX_DOCUMENT_BYTES, whyNotStorable } from './storable-value';
 
@@ -49,18 +50,19 @@ const NO_IDS: ReadonlySet<string> = new Set();
 
 /**
  * The job documents in memory, with Firestore's single-document primitives (read, create, update with an
- * update-time precondition, delete, listen) and the indexes the repository's queries need (by owner, not-done by
- * owner, by state), so no operation scans every job. Every write gets a new version from one counter, so a version
- * is never reused, even by a job deleted and made again. Server times are the clock's time at the commit. Stored
- * jobs are never changed in place: a write stores a new object, and reads and listeners get deep copies.
+ * update-time precondition, delete, listen) and the indexes the repository's queries need (by owner, by state, and
+ * each pool's fair queue), so no operation scans every job. Every write gets a new version from one counter, so a
+ * version is never reused, even by a job deleted and made again. Server times are the clock's time at the commit.
+ * Stored jobs are never changed in place: a write stores a new object, and reads and listeners get deep copies.
  */
 export class JobTable {
   private readonly rows = new Map<string, { job: Job; version: number }>();
   private readonly byOwner = new Map<string, Set<string>>();
-  private readonly activeByOwner = new Map<string, Set<string>>();
   private readonly byState = new Map<JobState, Set<string>>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private lastVersion = 0;
+  /** Each pool's waiting jobs in fair order, its owners' last waiting ranks and its frontier. */
+  readonly queues = new FairQueueIndex((id) => this.rows.get(id)?.job);
 
   constructor(
     private readonly clock: Clock,
@@ -115,11 +117,6 @@ export class JobTable {
   /** Ids of the owner's jobs. */
   idsOfOwner(owner: string): ReadonlySet<string> {
     return this.byOwner.get(owner) ?? NO_IDS;
-  }
-
-  /** How many of the owner's jobs are not done. */
-  activeCount(owner: string): number {
-    return this.activeByOwner.get(owner)?.size ?? 0;
   }
 
   /** Ids of the jobs in `state`. */
@@ -178,12 +175,11 @@ export class JobTable {
       if (before) index(this.byOwner, before.owner, id, false);
       if (after) index(this.byOwner, after.owner, id, true);
     }
-    if (before) index(this.activeByOwner, before.owner, id, false);
-    if (after && !after.done) index(this.activeByOwner, after.owner, id, true);
     if (before?.state !== after?.state) {
       if (before) index(this.byState, before.state, id, false);
       if (after) index(this.byState, after.state, id, true);
     }
+    this.queues.reindex(id, before, after);
   }
 
   private notify(id: string, job: Job | undefined): void {

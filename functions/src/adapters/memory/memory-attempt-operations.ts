@@ -9,10 +9,11 @@ import type {
   ClaimResult,
   JobRead,
 } from '../../core/ports/job-repository';
+import { givingBack, holdingsOf } from './job-holdings';
 import { DELETE_FIELD, SERVER_TIME, type JobFields } from './job-table';
 import { isTransientStoreError } from './memory-store-errors';
 import { randomUuid } from './seeded-random';
-import type { TableAccess } from './table-access';
+import type { OtherWrites, TableAccess } from './table-access';
 import { terminalFields } from './terminal-fields';
 
 /** The version a read or a write left, as this adapter makes it: a number from the table's counter. */
@@ -21,7 +22,9 @@ const asVersion = (version: unknown): number | undefined => (typeof version === 
 /**
  * The worker's attempt protocol in memory, step for step as FirestoreAttemptOperations: fenced single writes (an
  * update with the version of the read or write it was decided on), a fresh read only when the fence fails, and
- * after a failed commit the check whether the job already shows the write (an ambiguous commit was applied).
+ * after a failed commit the check whether the job already shows the write (an ambiguous commit was applied). The
+ * attempt's end gives back what the job holds (`AttemptRef.holdings`, as the claim or the last read found it) in
+ * the same commit: a batch with the fenced write, so a refused write gives back nothing.
  */
 export class MemoryAttemptOperations implements Omit<AttemptOperations, 'watch'> {
   constructor(private readonly access: TableAccess) {}
@@ -36,8 +39,9 @@ export class MemoryAttemptOperations implements Omit<AttemptOperations, 'watch'>
 
   /**
    * CREATED → RUNNING with attempts + 1 and a lease of `leaseMs`, fenced by the version of `seen` (or of a fresh
-   * read); a job that changed since is read again. The claim's random `claimId` tells this claim from another's
-   * when a commit that reported an error was applied after all.
+   * read); a job that changed since is read again. A job still waiting for a worker slot is not claimable. The
+   * claim's random `claimId` tells this claim from another's when a commit that reported an error was applied after
+   * all. The attempt carries what the job holds, for its end to give back.
    */
   async claim(id: string, now: Millis, leaseMs: number, seen?: JobRead): Promise<ClaimResult> {
     const claimId = randomUuid(this.access.store.random);
@@ -48,9 +52,13 @@ export class MemoryAttemptOperations implements Omit<AttemptOperations, 'watch'>
       if (!job || version === undefined) return { claimed: false, reason: 'not-found' };
       if (job.state === 'RUNNING' && job.claimId === claimId) {
         // Our own claim, applied although its commit reported an error.
-        return { claimed: true, job, attempt: { id, attempt: job.attempts, claimId, version } };
+        return {
+          claimed: true,
+          job,
+          attempt: { id, attempt: job.attempts, claimId, version, holdings: holdingsOf(job) },
+        };
       }
-      if (!isJobState(job.state) || !canTransition(job.state, 'RUNNING')) {
+      if (!isJobState(job.state) || !canTransition(job.state, 'RUNNING') || job.waiting === true) {
         return { claimed: false, reason: 'not-claimable', state: job.state };
       }
       const attempts = (job.attempts ?? 0) + 1;
@@ -59,7 +67,15 @@ export class MemoryAttemptOperations implements Omit<AttemptOperations, 'watch'>
         const written = await this.access.update(
           'claim',
           id,
-          { state: 'RUNNING', attempts, claimId, startTime: SERVER_TIME, updateTime: SERVER_TIME, leaseExpireTime },
+          {
+            state: 'RUNNING',
+            attempts,
+            claimId,
+            startTime: SERVER_TIME,
+            updateTime: SERVER_TIME,
+            leaseExpireTime,
+            waitReason: null,
+          },
           version,
         );
         const start = written.writeTime;
@@ -71,8 +87,10 @@ export class MemoryAttemptOperations implements Omit<AttemptOperations, 'watch'>
           startTime: start,
           updateTime: start,
           leaseExpireTime,
+          waitReason: null,
         };
-        return { claimed: true, job: claimed, attempt: { id, attempt: attempts, claimId, version: written.version } };
+        const attempt = { id, attempt: attempts, claimId, version: written.version, holdings: holdingsOf(claimed) };
+        return { claimed: true, job: claimed, attempt };
       } catch (e) {
         await this.access.beforeRetryingWrite(e, tries);
         // The commit may have been applied after all: the read shows whose claim the job holds, by claimId.
@@ -84,14 +102,16 @@ export class MemoryAttemptOperations implements Omit<AttemptOperations, 'watch'>
   /**
    * Writes `fields` only while the job is RUNNING on `at`'s attempt and claim and `at` has not ended, fenced by the
    * version of the attempt's own last write; a failed fence reads the job again and retries only if it is still
-   * this attempt's. `shows` recognises the job as this write left it, so an applied commit that reported an error
-   * counts as written.
+   * this attempt's (and takes what the job holds from that read). `shows` recognises the job as this write left it,
+   * so an applied commit that reported an error counts as written. `alsoWrite` makes writes to other documents in
+   * the same commit, with what the attempt holds as it stands then.
    */
   private async writeForAttempt(
     at: AttemptRef,
-    operation: 'finish' | 'requeue' | 'progress',
+    operation: 'finish' | 'requeue' | 'progress' | 'lease',
     fields: JobFields,
     shows?: (job: Job) => boolean,
+    alsoWrite?: (at: AttemptRef) => OtherWrites,
   ): Promise<AttemptWriteResult> {
     for (let tries = 1; ; tries++) {
       if (at.ended) return { written: false };
@@ -106,9 +126,10 @@ export class MemoryAttemptOperations implements Omit<AttemptOperations, 'watch'>
         if (job?.state !== 'RUNNING' || !ours) return { written: false, state: job?.state };
         fence = asVersion(version);
         at.version = fence;
+        at.holdings = holdingsOf(job);
       }
       try {
-        at.version = (await this.access.update(operation, at.id, fields, fence as number)).version;
+        at.version = (await this.access.update(operation, at.id, fields, fence as number, alsoWrite?.(at))).version;
         return { written: true, state: 'RUNNING' };
       } catch (e) {
         await this.access.beforeRetryingWrite(e, tries);
@@ -123,8 +144,9 @@ export class MemoryAttemptOperations implements Omit<AttemptOperations, 'watch'>
     operation: 'finish' | 'requeue',
     fields: JobFields,
     shows: (job: Job) => boolean,
+    alsoWrite?: (at: AttemptRef) => OtherWrites,
   ): Promise<AttemptWriteResult> {
-    const result = await this.writeForAttempt(at, operation, fields, shows);
+    const result = await this.writeForAttempt(at, operation, fields, shows, alsoWrite);
     if (result.written) at.ended = true;
     return result;
   }
@@ -154,14 +176,24 @@ export class MemoryAttemptOperations implements Omit<AttemptOperations, 'watch'>
         job.expireTime === fields.expireTime &&
         job.runMillis === durations?.runMillis &&
         (outcome.state === 'COMPLETED' || isDeepStrictEqual(job.error, outcome.error)),
+      // The end gives back the job's admission count and its slot, in the same commit.
+      (ending) => givingBack(this.access.store, ending.id, ending.holdings),
     );
   }
 
+  /** RUNNING → CREATED for a retry after its backoff; the job keeps its slot, and its wait is the backoff's. */
   requeue(at: AttemptRef, error: JobError, dispatchAt: Millis): Promise<AttemptWriteResult> {
     return this.endAttempt(
       at,
       'requeue',
-      { state: 'CREATED', error, dispatchTime: dispatchAt, leaseExpireTime: null, updateTime: SERVER_TIME },
+      {
+        state: 'CREATED',
+        error,
+        dispatchTime: dispatchAt,
+        leaseExpireTime: null,
+        waitReason: 'retry-backoff',
+        updateTime: SERVER_TIME,
+      },
       // This attempt's own requeue: queued again at the dispatch time chosen here, to the millisecond, with its error
       // (the sweep's retry, which may choose the same time, records the worker-lost error).
       (job) =>
@@ -174,5 +206,9 @@ export class MemoryAttemptOperations implements Omit<AttemptOperations, 'watch'>
 
   writeProgress(at: AttemptRef, progress: JobProgress): Promise<AttemptWriteResult> {
     return this.writeForAttempt(at, 'progress', { progress, updateTime: SERVER_TIME });
+  }
+
+  renewLease(at: AttemptRef, leaseExpireTime: Millis): Promise<AttemptWriteResult> {
+    return this.writeForAttempt(at, 'lease', { leaseExpireTime, updateTime: SERVER_TIME });
   }
 }

@@ -36,6 +36,18 @@ export class MemoryJobLog implements JobLog {
   jobCreated(jobId: string, type: string, owner: string): void {
     this.record('jobCreated', jobId, type, owner);
   }
+  jobDispatched(jobId: string, type: string, pool: string): void {
+    this.record('jobDispatched', jobId, type, pool);
+  }
+  dispatchFailed(pool: string, err: unknown): void {
+    this.record('dispatchFailed', undefined, pool, err);
+  }
+  leaseRenewalFailed(jobId: string, err: unknown): void {
+    this.record('leaseRenewalFailed', jobId, err);
+  }
+  staleCheckFailed(err: unknown): void {
+    this.record('staleCheckFailed', undefined, err);
+  }
   publishFailed(jobId: string, err: unknown): void {
     this.record('publishFailed', jobId, err);
   }

@@ -37,8 +37,3 @@ export function isTransientStoreError(e: unknown): boolean {
 export function isLostRace(e: unknown): boolean {
   return e instanceof MemoryStoreError && (e.code === 'failed-precondition' || e.code === 'not-found');
 }
-
-/** Whether `e` is the store's refusal to create a job where one exists. */
-export function isAlreadyExists(e: unknown): boolean {
-  return e instanceof MemoryStoreError && e.code === 'already-exists';
-}

@@ -2,11 +2,15 @@ import type { JobState } from '@async-jobs/contract';
 import { CANCELLED_BY_OWNER, WORKER_LOST, type Job, type Millis } from '../../core/job';
 import type { RecoveryResult, SweepOperations } from '../../core/ports/job-repository';
 import type { RecoveryAction } from '../../core/recovery';
+import { givingBack, holdingsOf } from './job-holdings';
 import { SERVER_TIME, type JobFields } from './job-table';
 import type { TableAccess } from './table-access';
 import { terminalFields } from './terminal-fields';
 
-/** The change each recovery action makes to a job (nothing for `none`), as the Firestore adapter's recoveryUpdate. */
+/**
+ * The change each recovery action makes to a job (nothing for `none`), as the Firestore adapter's recoveryUpdate.
+ * `republish` and `retry` keep the job's slot: it is sent to a worker again at once.
+ */
 function recoveryUpdate(action: RecoveryAction, now: Millis, retentionDays: number): JobFields | undefined {
   switch (action) {
     case 'republish':
@@ -31,7 +35,8 @@ function recoveryUpdate(action: RecoveryAction, now: Millis, retentionDays: numb
 /**
  * The recovery sweep's queries and changes, in memory: the queries read the table's index of jobs by state (so
  * they look at CREATED or RUNNING jobs only, never every job) and answer oldest first, as Firestore orders a query
- * by its inequality field; each change re-reads its job in a transaction.
+ * by its inequality field; each change re-reads its job in a transaction, and one that ends the job (`fail`,
+ * `cancel`) gives back what it holds in the same commit.
  */
 export class MemorySweepOperations implements SweepOperations {
   constructor(private readonly access: TableAccess) {}
@@ -71,7 +76,12 @@ export class MemorySweepOperations implements SweepOperations {
     return this.access.transaction<RecoveryResult | undefined>('recover', id, ({ job }) => {
       if (!job) return { result: undefined };
       const action = decide(job);
-      return { result: { action, job }, write: recoveryUpdate(action, now, retentionDays) };
+      const ends = !job.done && (action === 'fail' || action === 'cancel');
+      return {
+        result: { action, job },
+        write: recoveryUpdate(action, now, retentionDays),
+        alsoWrite: ends ? givingBack(this.access.store, id, holdingsOf(job)) : undefined,
+      };
     });
   }
 }

@@ -15,6 +15,10 @@ export interface AttemptLogContext {
  */
 export interface JobLog {
   jobCreated(jobId: string, type: string, owner: string): void;
+  /** A waiting job got a slot of its pool and is being sent to a worker. */
+  jobDispatched(jobId: string, type: string, pool: string): void;
+  /** Sending a pool's waiting jobs to free slots failed; they wait for the next job's end or the sweep. */
+  dispatchFailed(pool: string, err: unknown): void;
   publishFailed(jobId: string, err: unknown): void;
   poisonMessage(messageId: string | undefined, reason: string): void;
   jobNotFound(jobId: string, messageId: string | undefined): void;
@@ -30,6 +34,10 @@ export interface JobLog {
   /** The attempt was superseded (the sweep, a cancel, another claim) before its end was written. */
   terminalWriteSkipped(jobId: string, state: JobState | undefined): void;
   progressWriteFailed(jobId: string, err: unknown): void;
+  /** A lease renewal failed for now; the next one tries again. */
+  leaseRenewalFailed(jobId: string, err: unknown): void;
+  /** Looking for stale jobs when a job ended failed; the next job's end or the sweep looks again. */
+  staleCheckFailed(err: unknown): void;
   cancelWatchFailed(jobId: string, err: unknown): void;
   httpInternalError(method: string, path: string, err: unknown): void;
 }

@@ -5,10 +5,22 @@ import type { RecoveryAction } from '../recovery';
 /**
  * The storage of jobs, the one thing that changes a job document: every state change and its guards live behind
  * this port (the Firestore adapter in functions, an in-memory one in tests and the simulation), and the use cases
- * only call it. Three roles, one per kind of caller: the owner's operations, the worker's attempt protocol, and
- * the sweep's queries.
+ * only call it. Four roles, one per kind of caller: the owner's operations, the dispatch of waiting jobs to free
+ * worker slots, the worker's attempt protocol, and the sweep's queries.
+ *
+ * Two things a job holds until it is done, and gives back in the same commit as the write that ends it (the
+ * worker's, the owner's cancel of a queued job, the sweep's): room in its owner's admission count, and its
+ * pool's worker slot once it was dispatched.
  */
-export interface JobRepository extends OwnerJobOperations, AttemptOperations, SweepOperations {}
+export interface JobRepository extends OwnerJobOperations, DispatchOperations, AttemptOperations, SweepOperations {}
+
+/** What a create is admitted against, and where the job queues. */
+export interface Admission {
+  /** The owner's limit on jobs not done (CREATED or RUNNING), exact however many creates run at once. */
+  maxActiveJobs: number;
+  /** The worker pool whose fair queue the job waits in. */
+  pool: string;
+}
 
 /** Stops a listener. */
 export type Unsubscribe = () => void;
@@ -49,11 +61,13 @@ export interface OwnerJobOperations {
   /** A new random job id. */
   newJobId(): string;
   /**
-   * Creates a CREATED job at `id` unless the owner already has `maxActiveJobs` jobs not done. With a requestId,
-   * a job already at `id` answers a repeated request, or conflicts if the request differs; racing repeats of one
-   * request make one job.
+   * Creates a CREATED job at `id`, waiting in `admission.pool`'s fair queue with its rank, unless the owner already
+   * has `admission.maxActiveJobs` jobs not done. The rank is fairRank (core/scheduling/fair-queue.ts) of the pool's
+   * frontier, the owner's last waiting rank in the pool, and the last rank the admission shard that counts the job
+   * gave (kept with the shard's count, and set in the same atomic step). With a requestId, a job already at `id`
+   * answers a repeated request, or conflicts if the request differs; racing repeats of one request make one job.
    */
-  create(id: string, owner: string, request: CreateJobRequest, maxActiveJobs: number): Promise<CreateResult>;
+  create(id: string, owner: string, request: CreateJobRequest, admission: Admission): Promise<CreateResult>;
   get(id: string): Promise<Job | undefined>;
   /**
    * The owner's cancel: a CREATED job ends CANCELLED at once; a RUNNING job gets `cancelRequested`, which its
@@ -69,13 +83,46 @@ export interface OwnerJobOperations {
    * before `watch` has returned.
    */
   watch(id: string, onChange: (job: Job | undefined) => void, onError: (e: Error) => void): Unsubscribe;
+  /**
+   * Takes one of the owner's `maxWaits` places for a request that waits on a job (the HTTP API's `:wait`) until
+   * `expireAt`, under `token`; false when all are taken. A place whose request never gave it back (its instance
+   * died) counts until it expires.
+   */
+  acquireWait(owner: string, token: string, now: Millis, expireAt: Millis, maxWaits: number): Promise<boolean>;
+  /** Gives back the place `acquireWait` took under `token`. */
+  releaseWait(owner: string, token: string): Promise<void>;
+}
+
+/** What one dispatch did. */
+export type DispatchResult =
+  /** The job, waiting until now, holds a slot and is due to be sent to a worker. */
+  | { kind: 'dispatched'; jobId: string; type: string }
+  /** Every slot of the pool (the first `capacity`) is held. */
+  | { kind: 'no-free-slot' }
+  /** No job of the pool is waiting. */
+  | { kind: 'none-waiting' };
+
+/**
+ * The pool's fair queue meeting its worker slots: a job is sent to a worker only when it holds one of the pool's
+ * `capacity` slots, so no more jobs are in flight than the workers can run, and Pub/Sub never holds a backlog that
+ * would run first come, first served.
+ */
+export interface DispatchOperations {
+  /**
+   * Gives the waiting job of `pool` with the lowest rank a free slot among the first `capacity`, atomically: it
+   * is no longer waiting, and its dispatch time is `now`. Of two dispatches at once, each gets its own job and
+   * slot, and no slot is ever given twice.
+   */
+  dispatchNext(pool: string, capacity: number, now: Millis): Promise<DispatchResult>;
 }
 
 /**
  * The attempt a write is made for, a fencing token: a write of a superseded attempt is refused. The repository
  * keeps `version` up to date (the job's version after this attempt's last write, so while nothing else writes the
  * job the next write needs no read) and sets `ended` once the attempt's end is written, after which it refuses
- * every write of the attempt. `claimId` is the claim that started the attempt.
+ * every write of the attempt. `claimId` is the claim that started the attempt. `holdings` is what the job holds
+ * that its end gives back (its admission count, its slot), as the repository last read it: the claim sets it, so
+ * the end needs no read to give them back.
  */
 export interface AttemptRef {
   id: string;
@@ -83,6 +130,15 @@ export interface AttemptRef {
   claimId?: string;
   version?: unknown;
   ended?: boolean;
+  holdings?: JobHoldings;
+}
+
+/** What a job not done holds: room in its owner's admission count, and its pool's worker slot once dispatched. */
+export interface JobHoldings {
+  owner: string;
+  pool?: string;
+  admissionShard?: number;
+  slot?: number | null;
 }
 
 export type ClaimResult =
@@ -105,7 +161,10 @@ export interface AttemptWriteResult {
 export interface AttemptOperations {
   /** The job and the version that fences a claim decided on this read. */
   read(id: string): Promise<JobRead>;
-  /** CREATED → RUNNING with attempts + 1 and a lease of `leaseMs` from `now`, or says why not. */
+  /**
+   * CREATED → RUNNING with attempts + 1 and a lease of `leaseMs` from `now`, or says why not. A job still waiting
+   * for a slot is not claimable: only a dispatched job is run.
+   */
   claim(id: string, now: Millis, leaseMs: number, seen?: JobRead): Promise<ClaimResult>;
   /** RUNNING → COMPLETED, FAILED or CANCELLED for the attempt, with its durations. */
   finish(
@@ -115,10 +174,18 @@ export interface AttemptOperations {
     retentionDays: number,
     durations?: JobDurations,
   ): Promise<AttemptWriteResult>;
-  /** RUNNING → CREATED after a transient failure: the error stays visible while the retry waits for `dispatchAt`. */
+  /**
+   * RUNNING → CREATED after a transient failure, keeping its slot: the error stays visible, and `waitReason` is
+   * `retry-backoff`, while the retry waits for `dispatchAt`.
+   */
   requeue(at: AttemptRef, error: JobError, dispatchAt: Millis): Promise<AttemptWriteResult>;
   /** The handler's progress report, for the attempt. */
   writeProgress(at: AttemptRef, progress: JobProgress): Promise<AttemptWriteResult>;
+  /**
+   * Moves the attempt's lease to `leaseExpireTime` (the running worker's heartbeat); not written once the attempt
+   * was superseded (the sweep took the job back after the lease lapsed) or ended.
+   */
+  renewLease(at: AttemptRef, leaseExpireTime: Millis): Promise<AttemptWriteResult>;
   /** Follows one job (the worker watches for its owner's cancel request). */
   watch(id: string, onChange: (job: Job | undefined) => void, onError: (e: Error) => void): Unsubscribe;
   /** Whether an error this repository threw may go away if the operation is tried later. */

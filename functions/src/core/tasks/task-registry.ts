@@ -1,4 +1,4 @@
-import type { TaskDefinition } from './task';
+import { DEFAULT_POOL, type TaskDefinition } from './task';
 
 /** The task types one deployment (or one test) can run, by type name. */
 export class TaskRegistry {
@@ -16,5 +16,15 @@ export class TaskRegistry {
   /** The registered type names, sorted, for error messages. */
   types(): string[] {
     return [...this.byType.keys()].sort();
+  }
+
+  /** The pool that runs `type` (DEFAULT_POOL for a task that names none, or a type not served here). */
+  poolOf(type: string): string {
+    return this.byType.get(type)?.pool ?? DEFAULT_POOL;
+  }
+
+  /** Every pool a task runs in, sorted. */
+  pools(): string[] {
+    return [...new Set([...this.byType.values()].map((task) => task.pool ?? DEFAULT_POOL))].sort();
   }
 }

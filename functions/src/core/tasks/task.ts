@@ -39,6 +39,8 @@ export interface TaskDefinition<Input extends z.ZodType = z.ZodType, Result = un
   readonly timeoutSeconds?: number;
   /** How transient failures are retried; DEFAULT_RETRY_POLICY where not given. */
   readonly retry?: Partial<RetryPolicy>;
+  /** The worker pool that runs the task (its own worker function and slots); DEFAULT_POOL where not given. */
+  readonly pool?: string;
   run(input: z.infer<Input>, context: TaskContext): Promise<Result>;
 }
 
@@ -46,6 +48,9 @@ export interface TaskDefinition<Input extends z.ZodType = z.ZodType, Result = un
 export function attemptIdempotencyKey(jobId: string, attempt: number): string {
   return `${jobId}:${attempt}`;
 }
+
+/** The worker pool of a task that names none. */
+export const DEFAULT_POOL = 'standard';
 
 /** Default TaskDefinition.timeoutSeconds. */
 export const DEFAULT_TASK_TIMEOUT_SECONDS = 60;

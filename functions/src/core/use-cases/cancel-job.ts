@@ -1,14 +1,13 @@
 import type { CancelJobResponse } from '@async-jobs/contract';
 import { JobNotFoundError, JobStateConflictError, ValidationError } from '../errors';
 import { isJobId } from '../job-id';
-import type { Clock } from '../ports/clock';
-import type { JobLog } from '../ports/job-log';
-import type { OwnerJobOperations } from '../ports/job-repository';
+import type { DispatchOperations, OwnerJobOperations } from '../ports/job-repository';
+import type { TaskRegistry } from '../tasks/task-registry';
+import { dispatchWaitingJobs, type DispatchDeps } from './dispatch';
 
-export interface CancelJobDeps {
-  jobs: OwnerJobOperations;
-  clock: Clock;
-  log: JobLog;
+export interface CancelJobDeps extends DispatchDeps {
+  jobs: OwnerJobOperations & DispatchOperations;
+  tasks: TaskRegistry;
   /** JOB_RETENTION_DAYS, read when a job ends. */
   retentionDays(): number;
 }
@@ -30,6 +29,8 @@ export async function cancelJob(owner: string, data: unknown, deps: CancelJobDep
       throw new JobStateConflictError(`job ${id} is already ${result.state}; only a job not done can be cancelled`);
     case 'cancelled':
       deps.log.jobCancelled({ jobId: id, type: result.job.type, owner, attempt: result.job.attempts }, 'CREATED');
+      // A queued job may have held a slot, given back with the cancel: the pool's next job can have it.
+      await dispatchWaitingJobs(deps, result.job.pool ?? deps.tasks.poolOf(result.job.type));
       return { id, state: 'CANCELLED', cancelRequested: false };
     case 'cancel-requested':
       deps.log.jobCancelled({ jobId: id, type: result.job.type, owner, attempt: result.job.attempts }, 'RUNNING');

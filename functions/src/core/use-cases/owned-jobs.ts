@@ -1,4 +1,4 @@
-import { JobNotFoundError, JobStateConflictError } from '../errors';
+import { JobNotFoundError, JobStateConflictError, TooManyWaitsError } from '../errors';
 import type { Job, JobWithId } from '../job';
 import { isJobId } from '../job-id';
 import type { Clock } from '../ports/clock';
@@ -34,7 +34,9 @@ export async function deleteOwnedJob(jobs: OwnerJobOperations, owner: string, id
 
 /**
  * The caller's job once it is done, or as it is when `timeoutMs` passes (AIP-151 WaitOperation). Waits on the
- * repository's listener, not by polling.
+ * repository's listener, not by polling. A wait holds one of the owner's `maxWaits` places for its duration (it
+ * holds a request of the HTTP API too), so one user's waits cannot take every request the API can serve; past
+ * the limit it is TooManyWaitsError. A place a dead instance never gave back counts until its wait would have ended.
  */
 export async function waitForOwnedJob(
   jobs: OwnerJobOperations,
@@ -42,9 +44,22 @@ export async function waitForOwnedJob(
   owner: string,
   id: string,
   timeoutMs: number,
+  maxWaits: number,
 ): Promise<Job> {
   const first = await getOwnedJob(jobs, owner, id);
   if (first.done || timeoutMs === 0) return first;
+  const token = crypto.randomUUID();
+  const now = clock.now();
+  if (!(await jobs.acquireWait(owner, token, now, now + timeoutMs, maxWaits))) throw new TooManyWaitsError(maxWaits);
+  try {
+    return await untilDoneOr(jobs, clock, id, first, timeoutMs);
+  } finally {
+    await jobs.releaseWait(owner, token);
+  }
+}
+
+/** The job once its listener sees it done, or as last seen after `timeoutMs`. */
+function untilDoneOr(jobs: OwnerJobOperations, clock: Clock, id: string, first: Job, timeoutMs: number): Promise<Job> {
   return new Promise((resolve, reject) => {
     let latest = first;
     const finish = (error?: Error) => {

@@ -4,7 +4,9 @@ import type { Clock } from '../ports/clock';
 import { sleep } from '../ports/clock';
 import type { AttemptLogContext, JobLog } from '../ports/job-log';
 import type { JobQueue } from '../ports/job-queue';
-import type { AttemptOperations, AttemptRef } from '../ports/job-repository';
+import type { AttemptOperations, AttemptRef, DispatchOperations, SweepOperations } from '../ports/job-repository';
+import { dispatchWaitingJobs, type DispatchDeps } from '../use-cases/dispatch';
+import { recoverStaleJobs, STALE_JOBS_CHECKED_AT_JOB_END } from '../use-cases/sweep';
 import { backoffMs, retryPolicy, shouldRetry } from '../retry-policy';
 import { attemptIdempotencyKey, DEFAULT_TASK_TIMEOUT_SECONDS, type TaskDefinition } from '../tasks/task';
 import { classifyFailure, TaskError, toJobError } from '../tasks/task-error';
@@ -14,8 +16,8 @@ import { settleHandler } from './settle-handler';
 import type { WorkerTimings } from './worker-timings';
 
 /** What the worker needs, passed in so tests can give their own. */
-export interface RunJobDeps {
-  jobs: AttemptOperations;
+export interface RunJobDeps extends DispatchDeps {
+  jobs: AttemptOperations & DispatchOperations & SweepOperations;
   queue: JobQueue;
   tasks: TaskRegistry;
   clock: Clock;
@@ -23,6 +25,8 @@ export interface RunJobDeps {
   timings: WorkerTimings;
   /** JOB_RETENTION_DAYS, read when a job ends. */
   retentionDays(): number;
+  /** DISPATCH_GRACE_SECONDS in ms (see SweepDeps), for the stale jobs a worker looks for when its job ends. */
+  dispatchGraceMs(): number;
 }
 
 /** What the worker does once the handler is over. */
@@ -35,8 +39,32 @@ function timeLimitMs(task: TaskDefinition | undefined): number {
 }
 
 /**
- * Runs a claimed job's handler with its abort signal (owner's cancel, time limit) and progress reporter, and
- * decides what happens next. Never throws.
+ * Renews the attempt's lease every `leaseRenewalMs` while the handler runs: a live worker never loses its job to
+ * the sweep, however long its task may run. A renewal refused means the attempt was superseded (its lease lapsed
+ * and the job was taken back): `onLost` stops the handler, whose end would be refused anyway. Returns the stop.
+ */
+function keepLease(at: AttemptRef, deps: RunJobDeps, onLost: () => void): () => void {
+  let stopped = false;
+  let cancel: () => void = () => undefined;
+  const renew = async () => {
+    try {
+      const renewed = await deps.jobs.renewLease(at, deps.clock.now() + deps.timings.leaseMs);
+      if (!renewed.written && !at.ended && !stopped) return onLost();
+    } catch (e) {
+      deps.log.leaseRenewalFailed(at.id, e);
+    }
+    if (!stopped) cancel = deps.clock.setTimer(deps.timings.leaseRenewalMs, () => void renew());
+  };
+  cancel = deps.clock.setTimer(deps.timings.leaseRenewalMs, () => void renew());
+  return () => {
+    stopped = true;
+    cancel();
+  };
+}
+
+/**
+ * Runs a claimed job's handler with its abort signal (owner's cancel, time limit, a lost lease), its lease kept
+ * alive and its progress reporter, and decides what happens next. Never throws.
  */
 async function runClaimed(
   job: Job,
@@ -63,6 +91,9 @@ async function runClaimed(
     },
     (e) => deps.log.cancelWatchFailed(at.id, e),
   );
+  const stopLease = keepLease(at, deps, () =>
+    controller.abort(new TaskError('aborted', 'the worker lost the job: its lease lapsed and it was taken back')),
+  );
   const reporter = new ProgressReporter(
     (progress) => deps.jobs.writeProgress(at, progress),
     deps.timings.progressIntervalMs,
@@ -86,6 +117,7 @@ async function runClaimed(
     cancelDeadline();
     unwatch();
     await reporter.close();
+    stopLease();
   }
 
   if (settled.kind === 'returned') return { kind: 'finish', outcome: { state: 'COMPLETED', result: settled.value } };
@@ -193,8 +225,7 @@ export async function runJob(jobId: string, messageId: string | undefined, deps:
     seen = await deps.jobs.read(jobId); // the owner may have cancelled meanwhile
   }
 
-  const leaseMs = timeLimitMs(task) + deps.timings.abortGraceMs + deps.timings.leaseMarginMs;
-  const claim = await deps.jobs.claim(jobId, deps.clock.now(), leaseMs, seen);
+  const claim = await deps.jobs.claim(jobId, deps.clock.now(), deps.timings.leaseMs, seen);
   if (!claim.claimed) {
     if (claim.reason === 'not-found') return deps.log.jobNotFound(jobId, messageId);
     return deps.log.duplicateDelivery(jobId, claim.state, messageId);
@@ -217,4 +248,19 @@ export async function runJob(jobId: string, messageId: string | undefined, deps:
   const { outcome } = finished;
   if (outcome.state === 'COMPLETED') deps.log.jobCompleted(context, durations);
   else deps.log.jobEnded(context, outcome.state, outcome.error, durations);
+  await afterJobEnd(job.pool ?? deps.tasks.poolOf(job.type), deps);
+}
+
+/**
+ * What a worker does once its job's end is written: it looks for a few stale jobs (a lost message, a dead
+ * worker's lapsed lease), each holding a slot for nothing, and gives its freed slot to the pool's next waiting job
+ * now, not at the sweep's next minute.
+ */
+async function afterJobEnd(pool: string, deps: RunJobDeps): Promise<void> {
+  try {
+    await recoverStaleJobs(deps, deps.clock.now(), STALE_JOBS_CHECKED_AT_JOB_END);
+  } catch (e) {
+    deps.log.staleCheckFailed(e);
+  }
+  await dispatchWaitingJobs(deps, pool);
 }

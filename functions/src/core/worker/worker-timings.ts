@@ -4,8 +4,14 @@
  * MAX_TASK_TIMEOUT_SECONDS) + cancel grace + writes, all inside the worker function's timeout.
  */
 export interface WorkerTimings {
-  /** Added to the task's time limit to make the lease: covers the claim, the cancel grace and the writes. */
-  leaseMarginMs: number;
+  /**
+   * How long a claim holds the job without news of its worker: the worker renews it every `leaseRenewalMs` while
+   * it runs, so a live worker never loses it, and a dead one's job is taken back (by the next job's end or the
+   * sweep) about this long after it died, whatever the task's time limit.
+   */
+  leaseMs: number;
+  /** How often a running worker renews its lease: a third of it, so one missed renewal costs nothing. */
+  leaseRenewalMs: number;
   /** How long a cancelled or timed-out handler gets to stop before the worker ends the job without it. */
   abortGraceMs: number;
   /** At most one progress write per this interval. */
@@ -13,7 +19,8 @@ export interface WorkerTimings {
 }
 
 export const DEFAULT_WORKER_TIMINGS: WorkerTimings = {
-  leaseMarginMs: 60_000,
+  leaseMs: 30_000,
+  leaseRenewalMs: 10_000,
   abortGraceMs: 5_000,
   progressIntervalMs: 1_000,
 };

@@ -89,7 +89,8 @@ const ROUTES: Record<RouteName, RouteHandler> = {
   },
   async wait(req, owner, id, deps) {
     const timeoutMs = parseWaitTimeout(req.query.timeout);
-    return [200, toOperation(id, await waitForOwnedJob(deps.jobs, deps.clock, owner, id, timeoutMs))];
+    const { maxWaitsPerUser } = deps.limits();
+    return [200, toOperation(id, await waitForOwnedJob(deps.jobs, deps.clock, owner, id, timeoutMs, maxWaitsPerUser))];
   },
 };
 
