@@ -3,14 +3,13 @@
  * The layer boundaries, as ESLint rules (eslint.config.mjs applies them; test/unit/layer-boundaries.test.ts lints
  * probe imports with them). Imports run one way:
  *
- *   contract ◀── core ◀── adapters ◀── entry ◀── job-functions.ts, composition.ts, index.ts (the composition root)
- *                  ▲
- *                  └── tasks (the project's own task types)
+ *   library/src:  contract ◀── core ◀── adapters ◀── entry ◀── async-jobs.ts, pools.ts, composition.ts, index.ts
+ *   functions/src (the app):  index.ts, tasks/ ──▶ @async-jobs/functions (the library's public API only)
  *
- * The core is the use cases and their ports: it imports nothing outside functions/src/core but packages that are
- * not Firebase's (zod, node:), so it runs the same on Firestore and on the in-memory repository. The functions
- * import the contract as types only, so a deploy of functions/ needs nothing outside it. The client, the web app
- * and the contract import nothing of the server.
+ * The core is the use cases and their ports: it imports nothing outside library/src/core but packages that are
+ * not Firebase's (zod, node:), so it runs the same on Firestore and on the in-memory repository. The library and
+ * the app import the contract as types only. The app uses the library as any app would, through its package name,
+ * never its files. The client, the web app, the contract and the app's task types import nothing of the server.
  */
 
 /**
@@ -19,9 +18,9 @@
 
 /** @type {ImportPattern} */
 const CONTRACT_AS_TYPES = {
-  group: ['@async-jobs/contract'],
+  group: ['@async-jobs/contract', '@async-jobs/app-tasks'],
   allowTypeImports: true,
-  message: 'functions/ imports the contract as types only, so a deploy of functions/ needs nothing outside it.',
+  message: 'The functions import the contract and the task types as types only: they are types, with no code.',
 };
 
 /** @type {ImportPattern} */
@@ -31,14 +30,14 @@ const NO_FIREBASE_SDK = {
 };
 
 /**
- * A relative import that climbs out of the folder `levels` up: from functions/src/core/x.ts one `../` leaves the
- * core, from functions/src/core/worker/x.ts two do.
+ * A relative import that climbs out of the folder `levels` up: from library/src/core/x.ts one `../` leaves the
+ * core, from library/src/core/worker/x.ts two do.
  * @param {number} levels
  * @returns {ImportPattern}
  */
 const leavingCore = (levels) => ({
   regex: `^(\\.\\./){${levels}}`,
-  message: 'The core imports nothing outside functions/src/core: adapters, entry points and tasks depend on it.',
+  message: 'The core imports nothing outside library/src/core: adapters, entry points and the root depend on it.',
 });
 
 /**
@@ -53,23 +52,30 @@ const restrict = (files, patterns) => ({
 
 /** @type {ImportPattern} */
 const NOT_ENTRY_OR_ROOT = {
-  regex: '(^|/)entry(/|$)|(^|/)(composition|job-functions|index)$',
-  message: 'Adapters and tasks are used by the entry points and the composition root, never the reverse.',
+  regex: '(^|/)entry(/|$)|(^|/)(composition|async-jobs|pools|index)$',
+  message: 'Adapters are used by the entry points and the composition root, never the reverse.',
+};
+
+/** @type {ImportPattern} */
+const LIBRARY_BY_ITS_NAME = {
+  regex: '(^|/)library(/|$)|^@async-jobs/functions/',
+  message: 'The app uses the library as any app would: `@async-jobs/functions`, never its files.',
 };
 
 /** @type {import('eslint').Linter.Config[]} */
 export const boundaries = [
-  restrict(['functions/src/**/*.ts'], [CONTRACT_AS_TYPES]),
-  restrict(['functions/src/core/*.ts'], [CONTRACT_AS_TYPES, NO_FIREBASE_SDK, leavingCore(1)]),
-  restrict(['functions/src/core/*/*.ts'], [CONTRACT_AS_TYPES, NO_FIREBASE_SDK, leavingCore(2)]),
-  restrict(['functions/src/core/*/*/**/*.ts'], [CONTRACT_AS_TYPES, NO_FIREBASE_SDK, leavingCore(3)]),
-  restrict(['functions/src/adapters/**/*.ts', 'functions/src/tasks/**/*.ts'], [CONTRACT_AS_TYPES, NOT_ENTRY_OR_ROOT]),
+  restrict(['library/src/**/*.ts'], [CONTRACT_AS_TYPES]),
+  restrict(['library/src/core/*.ts'], [CONTRACT_AS_TYPES, NO_FIREBASE_SDK, leavingCore(1)]),
+  restrict(['library/src/core/*/*.ts'], [CONTRACT_AS_TYPES, NO_FIREBASE_SDK, leavingCore(2)]),
+  restrict(['library/src/core/*/*/**/*.ts'], [CONTRACT_AS_TYPES, NO_FIREBASE_SDK, leavingCore(3)]),
+  restrict(['library/src/adapters/**/*.ts'], [CONTRACT_AS_TYPES, NOT_ENTRY_OR_ROOT]),
+  restrict(['functions/src/**/*.ts'], [CONTRACT_AS_TYPES, LIBRARY_BY_ITS_NAME]),
   restrict(
-    ['client/src/**/*.ts', 'contract/src/**/*.ts', 'web/src/**/*.ts'],
+    ['client/src/**/*.ts', 'contract/src/**/*.ts', 'web/src/**/*.ts', 'app-tasks/src/**/*.ts'],
     [
       {
-        regex: '^(\\.\\./)+functions(/|$)|^firebase-admin|^firebase-functions',
-        message: 'Clients and the contract import nothing of the server: they share the contract only.',
+        regex: '^(\\.\\./)+(functions|library)(/|$)|^firebase-admin|^firebase-functions|^@async-jobs/functions',
+        message: 'Clients, the contract and the task types import nothing of the server: they share the contract only.',
       },
     ],
   ),

@@ -9,6 +9,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       'functions/lib/**',
+      'library/dist/**',
       'client/dist/**',
       'web/dist/**',
       '.emulators/**',

@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
-import { DEFAULT_WORKER_TIMINGS } from '../functions/src/core/worker/worker-timings';
+import { DEFAULT_WORKER_TIMINGS } from '../library/src/core/worker/worker-timings';
 import { floodChartSvg } from './chart';
 import { floodTable, hotDocumentTable, SETUP, steadyTable, targets } from './report';
 import { baselineSettings, CAPACITY, FAULTS, floodAndCrowd, JOB_SECONDS, oursSettings, steadyLoad } from './scenarios';

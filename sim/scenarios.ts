@@ -1,5 +1,5 @@
-import { SWEEP_BATCH_SIZE } from '../functions/src/core/use-cases/sweep';
-import { DEFAULT_WORKER_TIMINGS } from '../functions/src/core/worker/worker-timings';
+import { SWEEP_BATCH_SIZE } from '../library/src/core/use-cases/sweep';
+import { DEFAULT_WORKER_TIMINGS } from '../library/src/core/worker/worker-timings';
 import { maxInWindow, percentile } from './model/metrics';
 import { Platform, type PlatformSettings } from './model/platform';
 import { exponentialMs, RandomStreams } from './model/seeded';

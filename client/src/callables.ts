@@ -1,5 +1,5 @@
 import { httpsCallable, type Functions } from 'firebase/functions';
-import type { CancelJobResponse, CreateJobResponse, TaskInput, TaskType } from './types';
+import type { CancelJobResponse, CreateJobResponse, TaskInput, TaskType } from './types.js';
 
 /**
  * Starts a job: calls the `createJob` callable. The input is typed by the task name. Rejects with the

@@ -1,4 +1,4 @@
-import type { Job } from './types';
+import type { Job } from './types.js';
 
 /** waitForJob's rejection for a job that ended FAILED: `job.error` says why. */
 export class JobFailedError extends Error {

@@ -4,11 +4,13 @@
  *
  *   const { id } = await createJob(functions, 'sleep', { worktime: 5 });
  *   const job = await waitForJob(firestore, id);            // or watchJob(firestore, id, render)
+ *
+ * @module @async-jobs/client
  */
-export { cancelJob, createJob } from './callables';
-export { JobCancelledError, JobFailedError, JobWaitTimeoutError } from './errors';
-export { watchJob, watchMyJobs, type Unsubscribe } from './listeners';
-export { waitForJob } from './wait';
+export { cancelJob, createJob } from './callables.js';
+export { JobCancelledError, JobFailedError, JobWaitTimeoutError } from './errors.js';
+export { watchJob, watchMyJobs, type Unsubscribe } from './listeners.js';
+export { waitForJob } from './wait.js';
 export type {
   CancelJobResponse,
   CreateJobResponse,
@@ -20,4 +22,5 @@ export type {
   TaskInput,
   TaskResult,
   TaskType,
-} from './types';
+  TaskTypes,
+} from './types.js';

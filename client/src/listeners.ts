@@ -9,7 +9,7 @@ import {
   type Firestore,
   type FirestoreError,
 } from 'firebase/firestore';
-import type { Job, JobWithId } from './types';
+import type { Job, JobWithId } from './types.js';
 
 /** Stops a listener. */
 export type Unsubscribe = () => void;

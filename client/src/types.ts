@@ -5,28 +5,35 @@ import type {
   JobError,
   JobProgress,
   JobState,
+  TaskInput,
+  TaskResult,
+  TaskType,
   TaskTypes,
 } from '@async-jobs/contract';
 import type { Timestamp } from 'firebase/firestore';
 
 // The types below come from @async-jobs/contract, which the functions build against too, so a change on one side
-// breaks the other's build, not production.
+// breaks the other's build, not production. The app's own task types reach them by extending the contract's
+// TaskTypes (see its tasks.ts): `createJob(functions, 'resizeImage', input)` then checks the input, and
+// `waitForJob<'resizeImage'>` gives the result its type.
 
-/** A job document as the client SDK reads it. */
-export type Job = JobDocument<Timestamp>;
+/** A job document as the client SDK reads it; `Type` narrows its type and result to one task type. */
+export type Job<Type extends string = TaskType> = JobDocument<Timestamp> & {
+  type: Type;
+  result?: TaskResult<Type>;
+};
 
 /** A job with its document id. */
-export interface JobWithId extends Job {
-  id: string;
-}
+export type JobWithId<Type extends string = TaskType> = Job<Type> & { id: string };
 
-/** The task types a deployment serves. */
-export type TaskType = keyof TaskTypes;
-
-/** The input of a task type, by its name: `TaskInput<'sleep'>` is `{ worktime: number }`. */
-export type TaskInput<Type extends TaskType> = TaskTypes[Type]['input'];
-
-/** The result of a task type, by its name: `TaskResult<'primes'>` is `{ below, count }`. */
-export type TaskResult<Type extends TaskType> = TaskTypes[Type]['result'];
-
-export type { CancelJobResponse, CreateJobResponse, JobError, JobProgress, JobState };
+export type {
+  CancelJobResponse,
+  CreateJobResponse,
+  JobError,
+  JobProgress,
+  JobState,
+  TaskInput,
+  TaskResult,
+  TaskType,
+  TaskTypes,
+};

@@ -1,20 +1,21 @@
 import type { Firestore, FirestoreError } from 'firebase/firestore';
-import { JobCancelledError, JobFailedError, JobWaitTimeoutError } from './errors';
-import { watchJob } from './listeners';
-import type { Job } from './types';
+import { JobCancelledError, JobFailedError, JobWaitTimeoutError } from './errors.js';
+import { watchJob } from './listeners.js';
+import type { Job, TaskType } from './types.js';
 
 /**
  * Resolves with the job once it COMPLETES; rejects with JobFailedError or JobCancelledError when it ends otherwise,
  * with JobWaitTimeoutError after `timeoutMs`, with `signal.reason` when `signal` aborts, and with the listener's
- * FirestoreError if it fails. Waits on a listener: no polling.
+ * FirestoreError if it fails. Waits on a listener: no polling. `waitForJob<'resizeImage'>(…)` types the result
+ * as the app's TaskTypes declare it.
  */
-export function waitForJob(
+export function waitForJob<Type extends TaskType = TaskType>(
   firestore: Firestore,
   id: string,
   options: { signal?: AbortSignal; timeoutMs?: number } = {},
-): Promise<Job> {
+): Promise<Job<Type>> {
   const { signal, timeoutMs } = options;
-  return new Promise<Job>((resolve, reject) => {
+  return new Promise<Job<Type>>((resolve, reject) => {
     if (signal?.aborted) {
       // As fetch() does: an aborted wait rejects with the signal's reason, whatever the caller made it.
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
@@ -37,7 +38,8 @@ export function waitForJob(
       (job) => {
         lastSeen = job;
         if (!job?.done) return;
-        if (job.state === 'COMPLETED') settle(() => resolve(job));
+        // The job was made for this task type: its result is the type's.
+        if (job.state === 'COMPLETED') settle(() => resolve(job as Job<Type>));
         else if (job.state === 'CANCELLED') settle(() => reject(new JobCancelledError(id, job)));
         else settle(() => reject(new JobFailedError(id, job)));
       },

@@ -1,6 +1,8 @@
 /**
  * @async-jobs/contract: everything that crosses the wire between the functions and their clients, as types only
  * (no code), so a change on one side breaks the other's build, not production.
+ *
+ * @module @async-jobs/contract
  */
 export type { JobDocument, JobProgress, WaitReason } from './job-document';
 export type { JobError, JobErrorCode } from './job-error';
@@ -8,4 +10,4 @@ export type { JobState, TerminalJobState } from './job-state';
 export type { ApiErrorBody, JobOperation, ListJobsResponse, OperationError } from './operation';
 export type { CancelJobRequest, CancelJobResponse, CreateJobRequest, CreateJobResponse } from './requests';
 export type { TaskMessageData } from './task-message';
-export type { PrimesInput, PrimesResult, SleepInput, SleepResult, TaskTypes } from './tasks';
+export type { TaskInput, TaskResult, TaskType, TaskTypeEntry, TaskTypes } from './tasks';

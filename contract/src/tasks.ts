@@ -1,29 +1,37 @@
-/** The input of the `sleep` task: the seed tutorial's body. */
-export interface SleepInput {
-  /** Seconds the task takes, 0 to 420, as in the seed's `{"worktime":40}`. */
-  worktime: number;
-}
-
-/** The `sleep` task's result: the seed's `"OK completed"`. */
-export type SleepResult = string;
-
-/** The input of the `primes` task. */
-export interface PrimesInput {
-  /** Count the primes p with 2 ≤ p < below; below is an integer from 2 to 10⁹. */
-  below: number;
-}
-
-/** The `primes` task's result. */
-export interface PrimesResult {
-  below: number;
-  count: number;
-}
-
 /**
- * The task types this project's functions serve, each with its input and result: what a typed client checks a
- * `createJob` call against.
+ * The task types a deployment serves, each with its input and result: empty here, and extended by each app with
+ * its own, by declaration merging, so the typed client (`@async-jobs/client`) checks calls against them:
+ *
+ *     declare module '@async-jobs/contract' {
+ *       interface TaskTypes {
+ *         resizeImage: { input: { path: string; width: number }; result: { path: string } };
+ *       }
+ *     }
+ *
+ * (`TaskTypesOf<typeof tasks>` of @async-jobs/functions writes the entries from the app's own task definitions.)
  */
-export interface TaskTypes {
-  sleep: { input: SleepInput; result: SleepResult };
-  primes: { input: PrimesInput; result: PrimesResult };
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface apps extend by merging
+export interface TaskTypes {}
+
+/** One entry of TaskTypes: a task's input and result. */
+export interface TaskTypeEntry {
+  input: unknown;
+  result: unknown;
 }
+
+/** The names of the task types an app declared, or any string while it declared none. */
+export type TaskType = [keyof TaskTypes] extends [never] ? string : Extract<keyof TaskTypes, string>;
+
+/** The input of a task type, by its name (unknown for a name the app did not declare). */
+export type TaskInput<Type extends string> = Type extends keyof TaskTypes
+  ? TaskTypes[Type] extends TaskTypeEntry
+    ? TaskTypes[Type]['input']
+    : unknown
+  : unknown;
+
+/** The result of a task type, by its name (unknown for a name the app did not declare). */
+export type TaskResult<Type extends string> = Type extends keyof TaskTypes
+  ? TaskTypes[Type] extends TaskTypeEntry
+    ? TaskTypes[Type]['result']
+    : unknown
+  : unknown;

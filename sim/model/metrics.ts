@@ -1,6 +1,6 @@
 import type { JobState } from '@async-jobs/contract';
-import type { Clock } from '../../functions/src/core/ports/clock';
-import type { AttemptLogContext, JobLog } from '../../functions/src/core/ports/job-log';
+import type { Clock } from '../../library/src/core/ports/clock';
+import type { AttemptLogContext, JobLog } from '../../library/src/core/ports/job-log';
 
 /** What the simulation knows of one job, in simulated epoch ms. */
 export interface JobTimeline {

@@ -1,7 +1,7 @@
-import type { SimulatedClock } from '../../functions/src/adapters/memory/simulated-clock';
-import type { RandomSource } from '../../functions/src/adapters/memory/seeded-random';
-import type { JobQueue } from '../../functions/src/core/ports/job-queue';
-import type { SimulatedProcess } from '../../functions/src/adapters/memory/simulated-process';
+import type { SimulatedClock } from '../../library/src/adapters/memory/simulated-clock';
+import type { RandomSource } from '../../library/src/adapters/memory/seeded-random';
+import type { JobQueue } from '../../library/src/core/ports/job-queue';
+import type { SimulatedProcess } from '../../library/src/adapters/memory/simulated-process';
 import type { CloudRunService } from './cloud-run-service';
 
 /** What happens to a push that failed (429, or an instance that died). */

@@ -5,8 +5,8 @@
  * adapter's run uses.
  */
 import assert from 'node:assert/strict';
-import type { Job } from '../../functions/src/core/job';
-import type { Admission, AttemptRef, JobRepository } from '../../functions/src/core/ports/job-repository';
+import type { Job } from '../../library/src/core/job';
+import type { Admission, AttemptRef, JobRepository } from '../../library/src/core/ports/job-repository';
 
 /** What one test of the suite runs on. */
 export interface JobRepositorySubject {

@@ -5,8 +5,8 @@
  * jobRepositoryContract, so every adapter is held to it.
  */
 import assert from 'node:assert/strict';
-import type { Job } from '../../functions/src/core/job';
-import type { CreateResult, DispatchResult, JobRepository } from '../../functions/src/core/ports/job-repository';
+import type { Job } from '../../library/src/core/job';
+import type { CreateResult, DispatchResult, JobRepository } from '../../library/src/core/ports/job-repository';
 import {
   admission,
   contractJobs,

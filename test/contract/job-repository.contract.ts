@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import type { JobError } from '@async-jobs/contract';
-import { CANCELLED_BY_OWNER, expireTimeFor, WORKER_LOST, type Job } from '../../functions/src/core/job';
-import { isJobId } from '../../functions/src/core/job-id';
-import type { AttemptRef, JobRepository } from '../../functions/src/core/ports/job-repository';
-import { decideRecovery, type RecoveryAction } from '../../functions/src/core/recovery';
-import { DEFAULT_RETRY_POLICY } from '../../functions/src/core/retry-policy';
+import { CANCELLED_BY_OWNER, expireTimeFor, WORKER_LOST, type Job } from '../../library/src/core/job';
+import { isJobId } from '../../library/src/core/job-id';
+import type { AttemptRef, JobRepository } from '../../library/src/core/ports/job-repository';
+import { decideRecovery, type RecoveryAction } from '../../library/src/core/recovery';
+import { DEFAULT_RETRY_POLICY } from '../../library/src/core/retry-policy';
 import {
   admission,
   contractJobs,

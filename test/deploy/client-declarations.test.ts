@@ -127,4 +127,17 @@ describe("client's built declarations (what @async-jobs/client publishes as its 
     });
     assert.deepEqual(refused, [], `${files.length} declaration files, ${references.length} module references`);
   });
+
+  it('names its own files with their .js extension, as an ES module package must for Node16/NodeNext resolution', () => {
+    // The package is "type": "module": under `moduleResolution: nodenext` a relative import without its extension
+    // resolves to nothing, and with skipLibCheck the app silently gets `any` for every type of the client.
+    const relativeImports = files.flatMap(referencesOf).filter((r) => r.specifier.startsWith('.'));
+    assert.ok(relativeImports.length > 0, 'the index re-exports the client modules');
+    assert.deepEqual(
+      relativeImports
+        .filter((r) => !r.specifier.endsWith('.js'))
+        .map((r) => `${relative(root, r.file)}: ${r.specifier}`),
+      [],
+    );
+  });
 });

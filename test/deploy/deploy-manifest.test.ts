@@ -11,10 +11,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { TEST_TASKS } from '../fixtures/tasks/test-tasks';
 
 const root = join(__dirname, '..', '..');
@@ -173,6 +173,14 @@ const EXPECTED = {
   cancelJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
   jobs: { trigger: 'HTTP', memory: 256, cpu: 1, concurrency: 80, timeout: 90, maxInstances: 10 },
   runJob: { trigger: 'Pub/Sub `jobs`', memory: 256, cpu: 'gcf_gen1', concurrency: 1, timeout: 540, maxInstances: 10 },
+  runJobCompute: {
+    trigger: 'Pub/Sub `jobs-compute`',
+    memory: 1024,
+    cpu: 1,
+    concurrency: 1,
+    timeout: 540,
+    maxInstances: 5,
+  },
   sweepJobs: { trigger: 'schedule', memory: 256, cpu: 'gcf_gen1', concurrency: 1, timeout: 60, maxInstances: 1 },
 } as const;
 type FunctionId = keyof typeof EXPECTED;
@@ -244,7 +252,7 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     assert.deepEqual(predeploy, ['npm --prefix "$RESOURCE_DIR" run lint', 'npm --prefix "$RESOURCE_DIR" run build']);
   });
 
-  it('lists exactly the five functions, all 2nd gen, in the JOBS_REGION param', () => {
+  it('lists exactly the six functions, all 2nd gen, in the JOBS_REGION param', () => {
     assert.equal(manifest.specVersion, 'v1alpha1');
     assert.deepEqual(Object.keys(manifest.endpoints).sort(), [...FUNCTION_IDS].sort());
     for (const id of FUNCTION_IDS) {
@@ -256,7 +264,7 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
   });
 
   it('gives each function its trigger', () => {
-    const { createJob, cancelJob, jobs, runJob, sweepJobs } = manifest.endpoints;
+    const { createJob, cancelJob, jobs, runJob, runJobCompute, sweepJobs } = manifest.endpoints;
     assert.deepEqual(createJob?.callableTrigger, {});
     assert.deepEqual(cancelJob?.callableTrigger, {});
     assert.deepEqual(jobs?.httpsTrigger, {});
@@ -264,6 +272,12 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
       eventType: 'google.cloud.pubsub.topic.v1.messagePublished',
       eventFilters: { topic: 'jobs' },
       // Pub/Sub redelivers a delivery the platform failed; the worker retries jobs' own failures itself.
+      retry: true,
+    });
+    // The compute pool's worker: the same handler on a topic of its own (functions/src/tasks/pools.ts).
+    assert.deepEqual(runJobCompute?.eventTrigger, {
+      eventType: 'google.cloud.pubsub.topic.v1.messagePublished',
+      eventFilters: { topic: 'jobs-compute' },
       retry: true,
     });
     assert.deepEqual(sweepJobs?.scheduleTrigger, { schedule: 'every 1 minutes', retryConfig: { retryCount: 0 } });
@@ -364,30 +378,19 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     assert.doesNotThrow(() => tools.endpointsAreValid(backend));
   });
 
-  it('ships no test task: the built functions serve the production tasks only, and no file of functions/lib names one', () => {
-    const probe = spawnSync(
-      'node',
-      [
-        '-p',
-        `require(${JSON.stringify(join(functionsDir, 'lib', 'tasks', 'production-tasks.js'))}).PRODUCTION_TASKS.map((t) => t.type).join()`,
-      ],
-      { env: discoveryEnv(port), encoding: 'utf8' },
+  it('ships no test task: the bundle is built from the production tasks alone and names no test task', () => {
+    const bundle = readFileSync(join(functionsDir, 'lib', 'index.js'), 'utf8');
+    const map = JSON.parse(readFileSync(join(functionsDir, 'lib', 'index.js.map'), 'utf8')) as { sources: string[] };
+    const sources = map.sources.map((source) => resolve(functionsDir, 'lib', source));
+    assert.ok(sources.includes(join(functionsDir, 'src', 'tasks', 'production-tasks.ts')), 'the production tasks');
+    assert.deepEqual(
+      sources.filter((source) => source.startsWith(join(root, 'test'))),
+      [],
+      'no source from test/',
     );
-    assert.equal(probe.status, 0, probe.stderr);
-    assert.equal(probe.stdout.trim(), 'sleep,primes');
-    const built = readdirSync(join(functionsDir, 'lib'), { recursive: true, encoding: 'utf8' })
-      .filter((file) => file.endsWith('.js'))
-      .map((file) => ({ file, text: readFileSync(join(functionsDir, 'lib', file), 'utf8') }));
-    assert.ok(built.length > 20, `read ${built.length} built files`);
-    for (const task of TEST_TASKS) {
-      const naming = built.filter(({ text }) => text.includes(`'${task.type}'`) || text.includes(`"${task.type}"`));
-      assert.deepEqual(
-        naming.map(({ file }) => file),
-        [],
-        task.type,
-      );
-    }
-    assert.ok(!built.some(({ file }) => /test-tasks/.test(file)));
+    const names = (type: string) => bundle.includes(`'${type}'`) || bundle.includes(`"${type}"`);
+    for (const type of ['sleep', 'primes']) assert.ok(names(type), `the bundle defines ${type}`);
+    for (const task of TEST_TASKS) assert.ok(!names(task.type), `the bundle names ${task.type}`);
   });
 
   it('matches the function table in README "Configuration"', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { CancelJobResponse } from '@async-jobs/contract';
 import { httpsCallable } from 'firebase/functions';
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
-import { handleCancelJobCall, handleCreateJobCall } from '../../functions/src/entry/callable';
+import { handleCancelJobCall, handleCreateJobCall } from '../../library/src/entry/callable';
 import { countJobsOwnedBy } from '../helpers/admin';
 import { withSignedInUser } from '../helpers/client';
 import { callableRequest, CapturingQueue, inProcessDeps } from '../helpers/in-process';

@@ -7,8 +7,8 @@
  * mid-test (and the other suites' sweeps would find them).
  */
 import { randomUUID } from 'node:crypto';
-import { firestoreJobRepository } from '../../functions/src/adapters/firestore/firestore-job-repository';
-import { toJob, type FirestoreJob } from '../../functions/src/adapters/firestore/job-codec';
+import { firestoreJobRepository } from '../../library/src/adapters/firestore/firestore-job-repository';
+import { toJob, type FirestoreJob } from '../../library/src/adapters/firestore/job-codec';
 import { adminFirestore } from '../helpers/admin';
 import { jobRepositoryContract } from '../contract/job-repository.contract';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { ApiErrorBody, JobOperation } from '@async-jobs/contract';
 import { SLEEP_RESULT } from '../../functions/src/tasks/sleep';
 import { BAD_REQUESTS, requestJson, UNNAMEABLE_JOB_IDS, type BadRequest } from '../helpers/bad-requests';
-import { MAX_JSON_DEPTH } from '../../functions/src/core/json-shape';
+import { MAX_JSON_DEPTH } from '../../library/src/core/json-shape';
 import { idTokenOf, signedInUser, userForSuite, withSignedInUser, type TestUser } from '../helpers/client';
 import { countJobsOwnedBy } from '../helpers/admin';
 import { callJobsApi } from '../helpers/http';

@@ -169,12 +169,14 @@ describe('job lifecycle (emulator)', () => {
       assert.ok(final.expireTime && final.doneTime);
       const days = (final.expireTime.toMillis() - final.doneTime.toMillis()) / 86_400_000;
       assert.ok(Math.abs(days - 30) < 0.01, `expireTime is ${days} days after doneTime`);
-      const indexes = JSON.parse(readFileSync(join(__dirname, '..', '..', 'firestore.indexes.json'), 'utf8')) as {
+      const indexes = JSON.parse(
+        readFileSync(join(__dirname, '..', '..', 'library', 'firestore', 'firestore.indexes.json'), 'utf8'),
+      ) as {
         fieldOverrides: { collectionGroup: string; fieldPath: string; ttl?: boolean }[];
       };
       assert.ok(
         indexes.fieldOverrides.some((o) => o.collectionGroup === 'jobs' && o.fieldPath === 'expireTime' && o.ttl),
-        'firestore.indexes.json declares the TTL override on jobs.expireTime',
+        "the library's firestore.indexes.json declares the TTL override on jobs.expireTime",
       );
     });
   });

@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { PubSub } from '@google-cloud/pubsub';
-import type { FirestoreJob } from '../../functions/src/adapters/firestore/job-codec';
-import { TaskRegistry } from '../../functions/src/core/tasks/task-registry';
-import { createJob } from '../../functions/src/core/use-cases/create-job';
-import { sweep } from '../../functions/src/core/use-cases/sweep';
-import { taskMessage } from '../../functions/src/adapters/pubsub/task-message';
+import type { FirestoreJob } from '../../library/src/adapters/firestore/job-codec';
+import { TaskRegistry } from '../../library/src/core/tasks/task-registry';
+import { createJob } from '../../library/src/core/use-cases/create-job';
+import { sweep } from '../../library/src/core/use-cases/sweep';
+import { taskMessage } from '../../library/src/adapters/pubsub/task-message';
 import { recordTask, TEST_RUNS_COLLECTION } from '../fixtures/tasks/test-tasks';
 import { adminFirestore, letDispatchGracePass, readJob } from '../helpers/admin';
 import { signedInUser, type TestUser } from '../helpers/client';

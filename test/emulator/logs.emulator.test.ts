@@ -3,7 +3,7 @@
  * emulators, and what firebase-functions' logger writes to stdout and stderr is read back as JSON.
  */
 import assert from 'node:assert/strict';
-import { handleTaskMessage } from '../../functions/src/entry/worker';
+import { handleTaskMessage } from '../../library/src/entry/worker';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { deliveredMessage } from '../helpers/messages';
 import { createDispatchedJob } from '../helpers/queued-jobs';

@@ -4,8 +4,8 @@
  * and publishes it again.
  */
 import assert from 'node:assert/strict';
-import { handleTaskMessage } from '../../functions/src/entry/worker';
-import { DEFAULT_RETRY_POLICY } from '../../functions/src/core/retry-policy';
+import { handleTaskMessage } from '../../library/src/entry/worker';
+import { DEFAULT_RETRY_POLICY } from '../../library/src/core/retry-policy';
 import { readJob } from '../helpers/admin';
 import { userForSuite, type TestUser } from '../helpers/client';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import type { JobOutcome } from '../../functions/src/core/job';
-import type { AttemptRef, JobRepository } from '../../functions/src/core/ports/job-repository';
-import { DEFAULT_WORKER_TIMINGS } from '../../functions/src/core/worker/worker-timings';
-import { handleTaskMessage } from '../../functions/src/entry/worker';
-import { TaskRegistry } from '../../functions/src/core/tasks/task-registry';
-import { defineTask } from '../../functions/src/core/tasks/task';
+import type { JobOutcome } from '../../library/src/core/job';
+import type { AttemptRef, JobRepository } from '../../library/src/core/ports/job-repository';
+import { DEFAULT_WORKER_TIMINGS } from '../../library/src/core/worker/worker-timings';
+import { handleTaskMessage } from '../../library/src/entry/worker';
+import { TaskRegistry } from '../../library/src/core/tasks/task-registry';
+import { defineTask } from '../../library/src/core/tasks/task';
 import { adminFirestore, readJob } from '../helpers/admin';
 import { CapturingQueue, emulatorJobs, inProcessDeps } from '../helpers/in-process';
 import { deliveredMessage } from '../helpers/messages';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
-import type { FirestoreJob } from '../../functions/src/adapters/firestore/job-codec';
+import type { FirestoreJob } from '../../library/src/adapters/firestore/job-codec';
 import { emulatorHosts } from './emulators';
 import { functionParam } from './function-params';
 

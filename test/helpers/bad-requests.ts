@@ -2,8 +2,8 @@
  * Bad createJob requests, each with what the refusal must say: one table for the callable and the HTTP API,
  * which share their validation.
  */
-import { DEFAULT_MAX_INPUT_BYTES } from '../../functions/src/core/create-request';
-import { MAX_JSON_DEPTH } from '../../functions/src/core/json-shape';
+import { DEFAULT_MAX_INPUT_BYTES } from '../../library/src/core/create-request';
+import { MAX_JSON_DEPTH } from '../../library/src/core/json-shape';
 import { MAX_WORKTIME_SECONDS } from '../../functions/src/tasks/sleep';
 
 export interface BadRequest {

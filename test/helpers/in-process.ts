@@ -6,22 +6,26 @@
 import { PubSub } from '@google-cloud/pubsub';
 import type { CallableRequest } from 'firebase-functions/v2/https';
 import type { DecodedIdToken } from 'firebase-admin/auth';
-import { firestoreJobRepository } from '../../functions/src/adapters/firestore/firestore-job-repository';
-import { cloudLogging } from '../../functions/src/adapters/logging/cloud-logging';
-import { PubSubJobQueue } from '../../functions/src/adapters/pubsub/pubsub-job-queue';
-import { systemClock } from '../../functions/src/adapters/system-clock';
-import type { Dependencies } from '../../functions/src/composition';
-import { DEFAULT_MAX_INPUT_BYTES } from '../../functions/src/core/create-request';
-import type { JobQueue } from '../../functions/src/core/ports/job-queue';
-import { DEFAULT_WORKER_TIMINGS } from '../../functions/src/core/worker/worker-timings';
+import { firestoreJobRepository } from '../../library/src/adapters/firestore/firestore-job-repository';
+import { cloudLogging } from '../../library/src/adapters/logging/cloud-logging';
+import { PubSubJobQueue } from '../../library/src/adapters/pubsub/pubsub-job-queue';
+import { systemClock } from '../../library/src/adapters/system-clock';
+import type { Dependencies } from '../../library/src/composition';
+import { DEFAULT_MAX_INPUT_BYTES } from '../../library/src/core/create-request';
+import type { JobQueue } from '../../library/src/core/ports/job-queue';
+import { DEFAULT_WORKER_TIMINGS } from '../../library/src/core/worker/worker-timings';
+import { poolTopic } from '../../library/src/pools';
 import { testTaskRegistry } from '../fixtures/tasks/registries';
 import { adminFirestore } from './admin';
 import { functionParam } from './function-params';
 import { emulatorHosts } from './emulators';
 
-/** The real Pub/Sub queue, publishing to the emulator's `jobs` topic (the emulator's worker gets the messages). */
+/** The real Pub/Sub queue, publishing to the topic of each job's pool (the emulator's workers get the messages). */
 export function pubsubQueue(): JobQueue {
-  return new PubSubJobQueue(new PubSub({ projectId: emulatorHosts().projectId }), 'jobs');
+  const registry = testTaskRegistry();
+  return new PubSubJobQueue(new PubSub({ projectId: emulatorHosts().projectId }), (type) =>
+    poolTopic(registry.poolOf(type)),
+  );
 }
 
 /** A queue that keeps what is published instead of sending it, so a test can deliver it by hand. */

@@ -1,5 +1,5 @@
 /** Task messages as Pub/Sub delivers them to the worker. */
-import { taskMessage, type ReceivedMessage } from '../../functions/src/adapters/pubsub/task-message';
+import { taskMessage, type ReceivedMessage } from '../../library/src/adapters/pubsub/task-message';
 
 /** The publisher's message for a job, as the worker receives it (data base64-encoded). */
 export function deliveredMessage(jobId: string, type = 'sleep', messageId = `m-${jobId}`): ReceivedMessage {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { CreateJobRequest } from '@async-jobs/contract';
-import type { JobRepository } from '../../functions/src/core/ports/job-repository';
+import type { JobRepository } from '../../library/src/core/ports/job-repository';
 
 /** The per-user limit the in-process dependencies admit jobs against (inProcessDeps' maxActiveJobsPerUser). */
 export const IN_PROCESS_MAX_ACTIVE_JOBS = 10;

@@ -94,7 +94,10 @@ describe('firestore.rules: jobs', () => {
     setLogLevel('error');
     testEnv = await initializeTestEnvironment({
       projectId: PROJECT_ID,
-      firestore: { ...firestoreEmulator(), rules: readFileSync(resolve(__dirname, '../../firestore.rules'), 'utf8') },
+      firestore: {
+        ...firestoreEmulator(),
+        rules: readFileSync(resolve(__dirname, '../../library/firestore/firestore.rules'), 'utf8'),
+      },
     });
     alice = testEnv.authenticatedContext('alice').firestore();
     bob = testEnv.authenticatedContext('bob').firestore();

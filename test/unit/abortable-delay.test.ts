@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { abortableDelay } from '../../functions/src/tasks/abortable-delay';
+import { abortableDelay } from '../../library/src/core/tasks/abortable-delay';
 import { within } from './deadline';
 
 const DEADLINE = 2_000;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { HttpsError } from 'firebase-functions/v2/https';
 import type { JobErrorCode } from '@async-jobs/contract';
-import { ApiError, toApiError } from '../../functions/src/entry/http/api-error';
+import { ApiError, toApiError } from '../../library/src/entry/http/api-error';
 import {
   DomainError,
   JobNotFoundError,
@@ -15,7 +15,7 @@ import {
   QuotaExceededError,
   RequestIdReusedError,
   ValidationError,
-} from '../../functions/src/core/errors';
+} from '../../library/src/core/errors';
 
 const BAD_REQUEST = 'type.googleapis.com/google.rpc.BadRequest';
 

@@ -1,8 +1,9 @@
 /**
  * The client's typing of a task by its name, checked by the TypeScript compiler: small programs that call
  * @async-jobs/client (client/src, as test/tsconfig.json maps it) are type-checked here, and a wrong input or an
- * unknown task type must be a compile error that names the problem. The types come from @async-jobs/contract's
- * TaskTypes, so a task whose input changes there changes what compiles here.
+ * unknown task type must be a compile error that names the problem. The client is generic: the task types come
+ * from @async-jobs/contract's TaskTypes, which an app extends with its own, either written out (this project's
+ * @async-jobs/app-tasks) or derived from its task definitions with @async-jobs/functions' TaskTypesOf.
  */
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
@@ -21,7 +22,37 @@ const PROGRAMS = {
   wrongFieldType: `return createJob(functions, 'sleep', { worktime: '5' });`,
   anotherTasksInput: `return createJob(functions, 'primes', { worktime: 5 });`,
   unknownType: `return createJob(functions, 'mine-bitcoin', {});`,
+  typedResult: `
+    const job = await waitForJob<'primes'>(firestore, 'some-id');
+    const count: number | undefined = job.result?.count;
+    return count;`,
+  wrongResult: `
+    const job = await waitForJob<'sleep'>(firestore, 'some-id');
+    const count: number | undefined = job.result;
+    return count;`,
+  appDefined: `
+    return createJob(functions, 'resizeImage', { path: 'a.png', width: 640 });`,
+  appDefinedWrong: `
+    return createJob(functions, 'resizeImage', { path: 'a.png', width: '640' });`,
 } as const;
+
+/**
+ * An app's own task, defined with @async-jobs/functions and merged into TaskTypes with TaskTypesOf, as an app's
+ * code declares it (test/tsconfig.json maps the library to library/src).
+ */
+const APP_TASKS_MODULE = `
+  import { defineTask, type TaskTypesOf } from '@async-jobs/functions';
+  import { z } from 'zod';
+  export const resizeImage = defineTask({
+    type: 'resizeImage',
+    input: z.strictObject({ path: z.string(), width: z.number().int() }),
+    async run({ path, width }) { return { path: path + '@' + width }; },
+  });
+  const appTasks = [resizeImage] as const;
+  declare module '@async-jobs/contract' {
+    interface TaskTypes extends TaskTypesOf<typeof appTasks> {}
+  }
+`;
 type ProgramName = keyof typeof PROGRAMS;
 
 /** test/tsconfig.json's options: the '@async-jobs/client' path, strict mode, the libs the tests compile with. */
@@ -31,7 +62,8 @@ function testCompilerOptions(): ts.CompilerOptions {
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(TEST_TSCONFIG));
   assert.deepEqual(parsed.errors, [], 'test/tsconfig.json parses');
   assert.ok(parsed.options.paths?.['@async-jobs/client'], "test/tsconfig.json maps '@async-jobs/client'");
-  return { ...parsed.options, noEmit: true };
+  // Each program uses some of what every program imports: unused imports are no finding here.
+  return { ...parsed.options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false };
 }
 
 /**
@@ -39,19 +71,24 @@ function testCompilerOptions(): ts.CompilerOptions {
  * resolve as a test file's do. Returns what the compiler says, by program; what it says of any other file (the
  * client's own, say) is under "other", so a client that does not compile cannot pass for a refused call.
  */
-function compile(): Record<ProgramName | 'other', string[]> {
+function compile(): Record<ProgramName | 'appTasks' | 'other', string[]> {
   const options = testCompilerOptions();
-  const files = new Map<string, { name: ProgramName; text: string }>();
+  const files = new Map<string, { name: ProgramName | 'appTasks'; text: string }>();
   for (const [name, body] of Object.entries(PROGRAMS) as [ProgramName, string][]) {
     const text = [
       "import type { Functions } from 'firebase/functions';",
-      "import { createJob } from '@async-jobs/client';",
-      'export async function program(functions: Functions): Promise<unknown> {',
+      "import type { Firestore } from 'firebase/firestore';",
+      "import { createJob, waitForJob } from '@async-jobs/client';",
+      // This project's task types, as its web app brings them in.
+      "import type {} from '@async-jobs/app-tasks';",
+      "import './client-types-app-tasks';",
+      'export async function program(functions: Functions, firestore: Firestore): Promise<unknown> {',
       body,
       '}',
     ].join('\n');
     files.set(join(root, 'test', 'unit', `client-types-program-${name}.ts`), { name, text });
   }
+  files.set(join(root, 'test', 'unit', 'client-types-app-tasks.ts'), { name: 'appTasks', text: APP_TASKS_MODULE });
   const host = ts.createCompilerHost(options, true);
   const disk = {
     getSourceFile: host.getSourceFile.bind(host),
@@ -69,11 +106,16 @@ function compile(): Record<ProgramName | 'other', string[]> {
   const program = ts.createProgram({ rootNames: [...files.keys()], options, host });
   assert.ok(program.getSourceFile(CLIENT_SOURCE), "'@async-jobs/client' resolves to client/src/index.ts");
 
-  const said: Record<ProgramName | 'other', string[]> = {
+  const said: Record<ProgramName | 'appTasks' | 'other', string[]> = {
     typed: [],
     wrongFieldType: [],
     anotherTasksInput: [],
     unknownType: [],
+    typedResult: [],
+    wrongResult: [],
+    appDefined: [],
+    appDefinedWrong: [],
+    appTasks: [],
     other: [],
   };
   for (const d of [...program.getOptionsDiagnostics(), ...ts.getPreEmitDiagnostics(program)]) {
@@ -99,7 +141,20 @@ describe('client types (the TypeScript compiler on calls of @async-jobs/client)'
 
   it('compiles calls with the input their task type names, and nothing else in the compilation fails', () => {
     assert.deepEqual(said.other, []);
+    assert.deepEqual(said.appTasks, []);
     assert.deepEqual(said.typed, []);
+  });
+
+  it('types a job’s result by its task type, as waitForJob<Type> gives it', () => {
+    assert.deepEqual(said.typedResult, []);
+    assert.equal(said.wrongResult.length, 1, said.wrongResult.join('\n'));
+    assert.match(said.wrongResult[0] ?? '', /^TS2322: Type 'string( \| undefined)?' is not assignable to type 'number/);
+  });
+
+  it('types an app’s own task from its definition (TaskTypesOf), input and all', () => {
+    assert.deepEqual(said.appDefined, []);
+    assert.equal(said.appDefinedWrong.length, 1, said.appDefinedWrong.join('\n'));
+    assert.match(said.appDefinedWrong[0] ?? '', /^TS2322: Type 'string' is not assignable to type 'number'/);
   });
 
   it('refuses an input of the wrong type for its task, naming the field and the types', () => {

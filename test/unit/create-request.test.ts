@@ -10,9 +10,9 @@ import {
   DEFAULT_MAX_INPUT_BYTES,
   parseCreateJobRequest,
   type CreateJobLimits,
-} from '../../functions/src/core/create-request';
-import { MAX_JSON_DEPTH } from '../../functions/src/core/json-shape';
-import { ValidationError } from '../../functions/src/core/errors';
+} from '../../library/src/core/create-request';
+import { MAX_JSON_DEPTH } from '../../library/src/core/json-shape';
+import { ValidationError } from '../../library/src/core/errors';
 import { productionTaskRegistry, testTaskRegistry } from '../fixtures/tasks/registries';
 import { MAX_WORKTIME_SECONDS } from '../../functions/src/tasks/sleep';
 

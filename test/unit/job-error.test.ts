@@ -10,7 +10,7 @@ import {
   MAX_ERROR_MESSAGE_LENGTH,
   TaskError,
   toJobError,
-} from '../../functions/src/core/tasks/task-error';
+} from '../../library/src/core/tasks/task-error';
 
 describe('toJobError', () => {
   it("keeps a TaskError's code and message", () => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { JobState } from '@async-jobs/contract';
-import { canTransition, isJobState, isTerminal, JOB_STATES } from '../../functions/src/core/job-states';
+import { canTransition, isJobState, isTerminal, JOB_STATES } from '../../library/src/core/job-states';
 
 /** The only moves the diagram in job-state.ts draws; every other pair must be refused. */
 const ALLOWED: ReadonlyArray<readonly [JobState, JobState]> = [

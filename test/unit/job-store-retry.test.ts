@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
-import { firestoreJobRepository } from '../../functions/src/adapters/firestore/firestore-job-repository';
-import type { FirestoreJob } from '../../functions/src/adapters/firestore/job-codec';
+import { firestoreJobRepository } from '../../library/src/adapters/firestore/firestore-job-repository';
+import type { FirestoreJob } from '../../library/src/adapters/firestore/job-codec';
 
 class OneDocument {
   data: Record<string, unknown>;

@@ -4,8 +4,8 @@
  * count bytes exactly as JSON.stringify would write the value.
  */
 import assert from 'node:assert/strict';
-import { MAX_JSON_DEPTH, measureJson } from '../../functions/src/core/json-shape';
-import { ValidationError } from '../../functions/src/core/errors';
+import { MAX_JSON_DEPTH, measureJson } from '../../library/src/core/json-shape';
+import { ValidationError } from '../../library/src/core/errors';
 
 /** The ValidationError measureJson must throw; fails the test on anything else. */
 function refusal(value: unknown, field = 'input'): ValidationError {

@@ -5,12 +5,12 @@
  * must run on the simulated clock, and a killed process's calls must change nothing.
  */
 import assert from 'node:assert/strict';
-import { DocumentWriteLog } from '../../functions/src/adapters/memory/document-write-log';
-import { MemoryStoreError } from '../../functions/src/adapters/memory/memory-store-errors';
-import { MemoryJobRepository } from '../../functions/src/adapters/memory/memory-job-repository';
-import { SimulatedClock } from '../../functions/src/adapters/memory/simulated-clock';
-import { MAX_TRIES, transientBackoffMs } from '../../functions/src/adapters/memory/table-access';
-import type { Job } from '../../functions/src/core/job';
+import { DocumentWriteLog } from '../../library/src/adapters/memory/document-write-log';
+import { MemoryStoreError } from '../../library/src/adapters/memory/memory-store-errors';
+import { MemoryJobRepository } from '../../library/src/adapters/memory/memory-job-repository';
+import { SimulatedClock } from '../../library/src/adapters/memory/simulated-clock';
+import { MAX_TRIES, transientBackoffMs } from '../../library/src/adapters/memory/table-access';
+import type { Job } from '../../library/src/core/job';
 import { jobRepositoryContract } from '../contract/job-repository.contract';
 
 let owners = 0;

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import type { JobErrorCode, JobState } from '@async-jobs/contract';
-import type { Job } from '../../functions/src/core/job';
-import { toOperation } from '../../functions/src/entry/http/operation';
+import type { Job } from '../../library/src/core/job';
+import { toOperation } from '../../library/src/entry/http/operation';
 
 const CREATE = Date.UTC(2025, 0, 2, 3, 4, 5, 6);
 const START = Date.UTC(2025, 0, 2, 3, 4, 6);

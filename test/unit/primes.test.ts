@@ -3,9 +3,9 @@
  * boundaries (the segments are 2²⁰ numbers), it must stop when its signal aborts (between segments), and its
  * progress must end at 100 so the job document shows a finished bar.
  */
-import type { PrimesInput } from '@async-jobs/contract';
+import type { PrimesInput } from '@async-jobs/app-tasks';
 import assert from 'node:assert/strict';
-import { MAX_TASK_TIMEOUT_SECONDS } from '../../functions/src/core/worker/worker-timings';
+import { MAX_TASK_TIMEOUT_SECONDS } from '../../library/src/core/worker/worker-timings';
 import { MAX_PRIMES_BELOW, PRIMES_TIMEOUT_SECONDS, primesInput, primesTask } from '../../functions/src/tasks/primes';
 import { within } from './deadline';
 import { taskContext } from './task-context';

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import type { JobProgress } from '@async-jobs/contract';
-import { systemClock } from '../../functions/src/adapters/system-clock';
-import type { Clock } from '../../functions/src/core/ports/clock';
-import { ProgressReporter, type ProgressWriter } from '../../functions/src/core/worker/progress-reporter';
+import { systemClock } from '../../library/src/adapters/system-clock';
+import type { Clock } from '../../library/src/core/ports/clock';
+import { ProgressReporter, type ProgressWriter } from '../../library/src/core/worker/progress-reporter';
 import { nextTurn, within } from './deadline';
 
 const INTERVAL = 20;

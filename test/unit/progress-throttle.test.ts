@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { JobProgress } from '@async-jobs/contract';
-import { normaliseProgress, ProgressThrottle } from '../../functions/src/core/worker/progress-throttle';
+import { normaliseProgress, ProgressThrottle } from '../../library/src/core/worker/progress-throttle';
 
 const INTERVAL = 1_000;
 

@@ -66,7 +66,7 @@ describe('README contract', () => {
     const guarantees = section('### Guarantees');
     assert.match(guarantees, /job document changes exactly once per state/);
     assert.match(guarantees, /side effects happen at least once/);
-    const source = read('functions/src/core/tasks/task.ts');
+    const source = read('library/src/core/tasks/task.ts');
     const context = source.slice(source.indexOf('export interface TaskContext'));
     const keys = [...context.slice(0, context.indexOf('\n}')).matchAll(/^ {2}(\w*[iI]dempotencyKey):/gm)].map(
       (m) => m[1],

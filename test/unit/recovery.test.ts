@@ -3,9 +3,9 @@
  * 'republish' or 'retry' runs a job twice; a wrong 'none' leaves it stuck CREATED or RUNNING forever.
  */
 import assert from 'node:assert/strict';
-import { JOB_STATES } from '../../functions/src/core/job-states';
-import { decideRecovery, type RecoveryTimings } from '../../functions/src/core/recovery';
-import { DEFAULT_RETRY_POLICY, retryPolicy } from '../../functions/src/core/retry-policy';
+import { JOB_STATES } from '../../library/src/core/job-states';
+import { decideRecovery, type RecoveryTimings } from '../../library/src/core/recovery';
+import { DEFAULT_RETRY_POLICY, retryPolicy } from '../../library/src/core/retry-policy';
 
 const NOW = 1_700_000_000_000;
 const timings: RecoveryTimings = { dispatchGraceMs: 60_000 };

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { canonicalJson, isSameRequest, jobIdForRequest } from '../../functions/src/core/request-identity';
+import { canonicalJson, isSameRequest, jobIdForRequest } from '../../library/src/core/request-identity';
 
 const OWNER = 'uid-alice';
 const OTHER = 'uid-bob';

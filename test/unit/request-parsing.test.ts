@@ -4,7 +4,7 @@
  * trust or throws a ValidationError naming the parameter, which the API answers as 400 INVALID_ARGUMENT.
  */
 import assert from 'node:assert/strict';
-import type { PageCursor } from '../../functions/src/core/ports/job-repository';
+import type { PageCursor } from '../../library/src/core/ports/job-repository';
 import {
   createRequestFromBody,
   decodePageToken,
@@ -15,8 +15,8 @@ import {
   MAX_WAIT_SECONDS,
   parsePageSize,
   parseWaitTimeout,
-} from '../../functions/src/entry/http/request-parsing';
-import { ValidationError } from '../../functions/src/core/errors';
+} from '../../library/src/entry/http/request-parsing';
+import { ValidationError } from '../../library/src/core/errors';
 
 /** Runs `parse` and returns the ValidationError it must throw; fails the test on anything else. */
 function validationErrorOf(parse: () => unknown, what: string): ValidationError {

@@ -10,7 +10,7 @@ import {
   retryPolicy,
   shouldRetry,
   type RetryPolicy,
-} from '../../functions/src/core/retry-policy';
+} from '../../library/src/core/retry-policy';
 
 /** The largest value Math.random() can return (1 − 2⁻⁵³). */
 const LARGEST_RANDOM = 1 - 2 ** -53;

@@ -4,7 +4,7 @@
  * wrong method a 405 whose `allow` lists exactly the methods that path answers, for the `Allow` header.
  */
 import assert from 'node:assert/strict';
-import { matchRoute, type RouteMatch } from '../../functions/src/entry/http/routes';
+import { matchRoute, type RouteMatch } from '../../library/src/entry/http/routes';
 
 const ID = 'Abc123_-xyz';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { systemClock } from '../../functions/src/adapters/system-clock';
-import { settleHandler } from '../../functions/src/core/worker/settle-handler';
+import { systemClock } from '../../library/src/adapters/system-clock';
+import { settleHandler } from '../../library/src/core/worker/settle-handler';
 import { nextTurn, within } from './deadline';
 
 const GRACE = 20;

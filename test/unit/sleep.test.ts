@@ -5,9 +5,9 @@
  * So the budget is checked here, not just stated.
  */
 import assert from 'node:assert/strict';
-import { config } from '../../functions/src/config';
-import { DEFAULT_WORKER_TIMINGS, MAX_TASK_TIMEOUT_SECONDS } from '../../functions/src/core/worker/worker-timings';
-import { DEFAULT_RETRY_POLICY } from '../../functions/src/core/retry-policy';
+import { config } from '../../library/src/config';
+import { DEFAULT_WORKER_TIMINGS, MAX_TASK_TIMEOUT_SECONDS } from '../../library/src/core/worker/worker-timings';
+import { DEFAULT_RETRY_POLICY } from '../../library/src/core/retry-policy';
 import {
   MAX_WORKTIME_SECONDS,
   SLEEP_RESULT,

@@ -5,7 +5,7 @@
  * is 409 Conflict here, because in this API it always means "the job's state does not allow that".
  */
 import assert from 'node:assert/strict';
-import { STATUS_CODES } from '../../functions/src/entry/http/status-codes';
+import { STATUS_CODES } from '../../library/src/entry/http/status-codes';
 
 /** google.rpc.Code: [Firebase's kebab-case name, number, canonical name, Google's HTTP mapping]. */
 const GOOGLE_RPC_CODES: ReadonlyArray<readonly [string, number, string, number]> = [

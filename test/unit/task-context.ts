@@ -1,5 +1,5 @@
 import type { JobProgress } from '@async-jobs/contract';
-import type { TaskContext } from '../../functions/src/core/tasks/task';
+import type { TaskContext } from '../../library/src/core/tasks/task';
 
 /** A TaskContext for calling a handler directly, recording its progress reports in `reports`. */
 export function taskContext(

@@ -10,7 +10,7 @@ import {
   taskMessage,
   type ParsedTaskMessage,
   type ReceivedMessage,
-} from '../../functions/src/adapters/pubsub/task-message';
+} from '../../library/src/adapters/pubsub/task-message';
 
 /** Pub/Sub delivers `data` as base64; this is what a push or the emulator hands the worker. */
 function base64Json(value: unknown): string {

@@ -1,3 +1,5 @@
+// This project's task types (sleep, primes), which extend the contract's TaskTypes: createJob checks inputs by them.
+import type {} from '@async-jobs/app-tasks';
 import { createJob, type TaskType } from '@async-jobs/client';
 import type { Functions } from 'firebase/functions';
 import { describeCallError } from './format';

@@ -1,7 +1,8 @@
-import type { PrimesInput, PrimesResult } from '@async-jobs/contract';
+import type { PrimesInput, PrimesResult } from '@async-jobs/app-tasks';
+import { defineTask } from '@async-jobs/functions';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { z } from 'zod';
-import { defineTask } from '../core/tasks/task';
+import { COMPUTE_POOL } from './pools';
 
 /**
  * The largest `below` accepted. A segmented sieve counts the primes below 10⁹ in well under the time limit on
@@ -14,7 +15,7 @@ export const PRIMES_TIMEOUT_SECONDS = 300;
 /** Numbers sieved between two looks at the abort signal and the event loop. */
 const SEGMENT_SIZE = 1 << 20;
 
-/** The schema of @async-jobs/contract's PrimesInput (`satisfies` keeps the two the same shape). */
+/** The schema of @async-jobs/app-tasks' PrimesInput (`satisfies` keeps the two the same shape). */
 export const primesInput = z.strictObject({
   /** Count the primes p with 2 ≤ p < below. */
   below: z.number().int().min(2).max(MAX_PRIMES_BELOW),
@@ -39,6 +40,7 @@ function smallPrimes(limit: number): number[] {
 export const primesTask = defineTask({
   type: 'primes',
   input: primesInput,
+  pool: COMPUTE_POOL.name,
   timeoutSeconds: PRIMES_TIMEOUT_SECONDS,
   async run({ below }: PrimesInput, { signal, progress }): Promise<PrimesResult> {
     const base = smallPrimes(Math.floor(Math.sqrt(below)) + 2);

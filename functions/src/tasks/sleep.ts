@@ -1,7 +1,6 @@
-import type { SleepInput, SleepResult } from '@async-jobs/contract';
+import type { SleepInput, SleepResult } from '@async-jobs/app-tasks';
+import { abortableDelay, defineTask } from '@async-jobs/functions';
 import { z } from 'zod';
-import { defineTask } from '../core/tasks/task';
-import { abortableDelay } from './abortable-delay';
 
 /** The sleep task's time limit: the largest a task may have (MAX_TASK_TIMEOUT_SECONDS). */
 export const SLEEP_TIMEOUT_SECONDS = 450;
@@ -12,7 +11,7 @@ export const MAX_WORKTIME_SECONDS = 420;
 /** The seed tutorial's result for a finished task. */
 export const SLEEP_RESULT = 'OK completed';
 
-/** The schema of @async-jobs/contract's SleepInput (`satisfies` keeps the two the same shape). */
+/** The schema of @async-jobs/app-tasks' SleepInput (`satisfies` keeps the two the same shape). */
 export const sleepInput = z.strictObject({
   /** Seconds the task takes, as in the seed's `{"worktime":40}`. */
   worktime: z.number().min(0).max(MAX_WORKTIME_SECONDS),

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { MAX_TRANSACTION_ATTEMPTS, MAX_TRIES } from '../../../functions/src/adapters/memory/table-access';
-import { QuotaExceededError, TooManyWaitsError } from '../../../functions/src/core/errors';
-import { WORKER_LOST } from '../../../functions/src/core/job';
-import { sleep, type Clock } from '../../../functions/src/core/ports/clock';
-import { defineTask } from '../../../functions/src/core/tasks/task';
+import { MAX_TRANSACTION_ATTEMPTS, MAX_TRIES } from '../../../library/src/adapters/memory/table-access';
+import { QuotaExceededError, TooManyWaitsError } from '../../../library/src/core/errors';
+import { WORKER_LOST } from '../../../library/src/core/job';
+import { sleep, type Clock } from '../../../library/src/core/ports/clock';
+import { defineTask } from '../../../library/src/core/tasks/task';
 import { OWNER, POOL, workerSimulation, type WorkerSimulationOptions } from './worker-simulation';
 
 const SECOND = 1000;

@@ -5,9 +5,9 @@
  * prove nothing.
  */
 import assert from 'node:assert/strict';
-import { MemoryJobQueue } from '../../../functions/src/adapters/memory/memory-job-queue';
-import { SIMULATION_EPOCH, SimulatedClock } from '../../../functions/src/adapters/memory/simulated-clock';
-import { sleep } from '../../../functions/src/core/ports/clock';
+import { MemoryJobQueue } from '../../../library/src/adapters/memory/memory-job-queue';
+import { SIMULATION_EPOCH, SimulatedClock } from '../../../library/src/adapters/memory/simulated-clock';
+import { sleep } from '../../../library/src/core/ports/clock';
 
 describe('simulated clock', () => {
   it('starts at a fixed epoch and stands still until moved', async () => {

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { WORKER_LOST, CANCELLED_BY_OWNER } from '../../../functions/src/core/job';
-import { sleep, type Clock } from '../../../functions/src/core/ports/clock';
-import { defineTask } from '../../../functions/src/core/tasks/task';
+import { WORKER_LOST, CANCELLED_BY_OWNER } from '../../../library/src/core/job';
+import { sleep, type Clock } from '../../../library/src/core/ports/clock';
+import { defineTask } from '../../../library/src/core/tasks/task';
 import { DISPATCH_GRACE_MS, fixedRandom, workerSimulation, type WorkerSimulation } from './worker-simulation';
 
 const TIME_LIMIT_SECONDS = 30;

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { sleep, type Clock } from '../../../functions/src/core/ports/clock';
-import { defineTask } from '../../../functions/src/core/tasks/task';
-import { RESULT_NOT_STORABLE } from '../../../functions/src/core/worker/run-job';
-import { MAX_TRIES } from '../../../functions/src/adapters/memory/table-access';
+import { sleep, type Clock } from '../../../library/src/core/ports/clock';
+import { defineTask } from '../../../library/src/core/tasks/task';
+import { RESULT_NOT_STORABLE } from '../../../library/src/core/worker/run-job';
+import { MAX_TRIES } from '../../../library/src/adapters/memory/table-access';
 import { fixedRandom, workerSimulation, type WorkerSimulation } from './worker-simulation';
 
 /** Handler runs, as `jobId:attempt`. */

@@ -6,24 +6,24 @@
  * moves the clock.
  */
 import assert from 'node:assert/strict';
-import { MemoryJobLog } from '../../../functions/src/adapters/memory/memory-job-log';
-import { MemoryJobQueue, type QueuedMessage } from '../../../functions/src/adapters/memory/memory-job-queue';
-import { MemoryJobRepository } from '../../../functions/src/adapters/memory/memory-job-repository';
-import { SimulatedClock } from '../../../functions/src/adapters/memory/simulated-clock';
-import type { SimulatedProcess } from '../../../functions/src/adapters/memory/simulated-process';
-import { taskMessage, type ReceivedMessage } from '../../../functions/src/adapters/pubsub/task-message';
-import type { Job } from '../../../functions/src/core/job';
-import type { Clock } from '../../../functions/src/core/ports/clock';
-import { DEFAULT_POOL, type TaskDefinition } from '../../../functions/src/core/tasks/task';
-import { TaskRegistry } from '../../../functions/src/core/tasks/task-registry';
-import { cancelJob } from '../../../functions/src/core/use-cases/cancel-job';
-import { createJob, type JobLimits } from '../../../functions/src/core/use-cases/create-job';
-import type { DispatchDeps } from '../../../functions/src/core/use-cases/dispatch';
-import { waitForOwnedJob } from '../../../functions/src/core/use-cases/owned-jobs';
-import { sweep, type SweepReport } from '../../../functions/src/core/use-cases/sweep';
-import type { RunJobDeps } from '../../../functions/src/core/worker/run-job';
-import { DEFAULT_WORKER_TIMINGS, type WorkerTimings } from '../../../functions/src/core/worker/worker-timings';
-import { handleTaskMessage } from '../../../functions/src/entry/worker';
+import { MemoryJobLog } from '../../../library/src/adapters/memory/memory-job-log';
+import { MemoryJobQueue, type QueuedMessage } from '../../../library/src/adapters/memory/memory-job-queue';
+import { MemoryJobRepository } from '../../../library/src/adapters/memory/memory-job-repository';
+import { SimulatedClock } from '../../../library/src/adapters/memory/simulated-clock';
+import type { SimulatedProcess } from '../../../library/src/adapters/memory/simulated-process';
+import { taskMessage, type ReceivedMessage } from '../../../library/src/adapters/pubsub/task-message';
+import type { Job } from '../../../library/src/core/job';
+import type { Clock } from '../../../library/src/core/ports/clock';
+import { DEFAULT_POOL, type TaskDefinition } from '../../../library/src/core/tasks/task';
+import { TaskRegistry } from '../../../library/src/core/tasks/task-registry';
+import { cancelJob } from '../../../library/src/core/use-cases/cancel-job';
+import { createJob, type JobLimits } from '../../../library/src/core/use-cases/create-job';
+import type { DispatchDeps } from '../../../library/src/core/use-cases/dispatch';
+import { waitForOwnedJob } from '../../../library/src/core/use-cases/owned-jobs';
+import { sweep, type SweepReport } from '../../../library/src/core/use-cases/sweep';
+import type { RunJobDeps } from '../../../library/src/core/worker/run-job';
+import { DEFAULT_WORKER_TIMINGS, type WorkerTimings } from '../../../library/src/core/worker/worker-timings';
+import { handleTaskMessage } from '../../../library/src/entry/worker';
 
 /** The owner of the jobs a test creates unless it names another. */
 export const OWNER = 'owner-1';

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { sleep, type Clock } from '../../../functions/src/core/ports/clock';
-import { defineTask, type TaskContext } from '../../../functions/src/core/tasks/task';
-import { TaskError } from '../../../functions/src/core/tasks/task-error';
-import { handleTaskMessage } from '../../../functions/src/entry/worker';
+import { sleep, type Clock } from '../../../library/src/core/ports/clock';
+import { defineTask, type TaskContext } from '../../../library/src/core/tasks/task';
+import { TaskError } from '../../../library/src/core/tasks/task-error';
+import { handleTaskMessage } from '../../../library/src/entry/worker';
 import { fixedRandom, OWNER, POOL, workerSimulation, type WorkerSimulation } from './worker-simulation';
 
 /** What each handler run did, in order: the job, the attempt, and how it ended. */
@@ -80,6 +80,18 @@ function tasks(clock: Clock, handlerRuns: HandlerRun[]) {
         tracked(track(handlerRuns, context), async () => {
           await Promise.resolve();
           throw new TaskError('invalid-argument', 'this input makes no sense');
+        }),
+    }),
+    /** Returns `{ count }` with the count it was given, against a result schema of a non-negative count. */
+    defineTask({
+      type: 'test.counted',
+      input: z.strictObject({ count: z.number() }),
+      result: z.strictObject({ count: z.number().int().min(0) }),
+      retry: FAST_RETRY,
+      run: (input, context) =>
+        tracked(track(handlerRuns, context), async () => {
+          await Promise.resolve();
+          return { count: input.count };
         }),
     }),
     /** Waits `seconds` on its signal, so a cancel or its 2 s time limit stops it. */
@@ -186,6 +198,26 @@ describe('worker (simulated time)', () => {
     assert.equal(handlerRuns.length, 1);
     assert.equal(sim.queue.published.length, 1);
     assert.equal(sim.log.of('jobEnded', id).length, 1);
+  });
+
+  it('stores a result its result schema accepts', async () => {
+    const id = await sim.create('test.counted', { count: 3 });
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'COMPLETED');
+    assert.deepEqual(job.result, { count: 3 });
+  });
+
+  it('fails a job at once, without a retry, when its handler returns a result its result schema refuses', async () => {
+    const id = await sim.create('test.counted', { count: -1 });
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'FAILED');
+    assert.equal(job.attempts, 1);
+    assert.equal(job.result, undefined, 'the refused value is not stored');
+    assert.equal(job.error?.code, 'internal');
+    assert.match(job.error?.message ?? '', /^the task returned a result its result schema refuses: result\.count: /);
+    assert.equal(handlerRuns.length, 1);
   });
 
   it('fails with the last error once the attempts are spent', async () => {

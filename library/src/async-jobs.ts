@@ -1,0 +1,157 @@
+import type { CancelJobResponse, CreateJobResponse, TaskMessageData } from '@async-jobs/contract';
+import type { CloudEvent, CloudFunction } from 'firebase-functions/v2';
+import {
+  onCall,
+  onRequest,
+  type CallableFunction,
+  type CallableOptions,
+  type HttpsFunction,
+  type HttpsOptions,
+} from 'firebase-functions/v2/https';
+import { onMessagePublished, type MessagePublishedData, type PubSubOptions } from 'firebase-functions/v2/pubsub';
+import { onSchedule, type ScheduleFunction, type ScheduleOptions } from 'firebase-functions/v2/scheduler';
+import { lazyDependencies } from './composition';
+import { config, params } from './config';
+import { DEFAULT_POOL, type TaskDefinition } from './core/tasks/task';
+import { poolTopic, STANDARD_POOL, workerFunctionName, type PoolDefinition, type WorkerFunctionName } from './pools';
+import { handleCancelJobCall, handleCreateJobCall } from './entry/callable';
+import { handleHttpRequest } from './entry/http/http-api';
+import { handleTaskMessage } from './entry/worker';
+
+// Every function's options are chosen here rather than left to defaults (README "Configuration" says why, and
+// test/deploy/deploy-manifest.test.ts checks them in what `firebase deploy` uploads). The region is a param,
+// JOBS_REGION in functions/.env, so a deployment picks it without a code change; it is set on each function, not
+// globally, so the app's other functions keep their own.
+// App Check is enforced by the handlers (ENFORCE_APP_CHECK, read per call): firebase-functions reads an
+// `enforceAppCheck` param at load time, which deploy-time discovery warns about.
+const callableOptions = {
+  region: params.region,
+  memory: '256MiB',
+  // I/O-bound (a few Firestore reads and writes, one publish), so one instance serves many calls at once: fewer
+  // instances and cold starts. 2nd gen allows concurrency > 1 only with a whole vCPU.
+  cpu: 1,
+  concurrency: 80,
+  // The work takes milliseconds; a call stuck longer fails instead of holding its client.
+  timeoutSeconds: 30,
+  // A cost cap: at most 10 instances x 80 calls at once.
+  maxInstances: 10,
+} as const satisfies CallableOptions;
+
+const httpApiOptions = {
+  region: params.region,
+  cors: true,
+  memory: '256MiB',
+  // A `GET /{id}:wait` holds its request on a listener for up to 60 s using no CPU; with concurrency 1 each
+  // waiting client would hold an instance of its own. Concurrency > 1 needs a whole vCPU.
+  cpu: 1,
+  concurrency: 80,
+  // The longest `:wait` (60 s) plus room for its reads and the answer.
+  timeoutSeconds: 90,
+  // A cost cap, as for the callables.
+  maxInstances: 10,
+} as const satisfies HttpsOptions;
+
+const sweepOptions = {
+  region: params.region,
+  schedule: config.sweepSchedule,
+  // A few queries and one small transaction per job found: little memory, and the 1st-gen CPU share (a sixth
+  // of a vCPU) is plenty for one sweep at a time.
+  memory: '256MiB',
+  cpu: 'gcf_gen1',
+  concurrency: 1,
+  // One sweep at a time: two would only contend for the same jobs' transactions.
+  maxInstances: 1,
+  // One schedule interval, so a sweep ends before the next starts (and well inside Cloud Scheduler's attempt
+  // deadline); jobs it did not reach wait for the next run, which is also its retry.
+  timeoutSeconds: 60,
+  retryCount: 0,
+} as const satisfies ScheduleOptions;
+
+/** What asyncJobs builds the functions from. */
+export interface AsyncJobsOptions<Tasks extends readonly TaskDefinition[], Pools extends readonly PoolDefinition[]> {
+  /** The app's task types (defineTask). */
+  tasks: Tasks;
+  /** Worker pools besides `standard` that tasks name (definePool). */
+  pools?: Pools;
+}
+
+/** A pool's worker function. */
+export type WorkerFunction = CloudFunction<CloudEvent<MessagePublishedData<TaskMessageData>>>;
+
+/**
+ * The functions asyncJobs returns: the four every deployment has, and one worker per pool its tasks use (`runJob`
+ * for `standard`, `runJob<Pool>` for another; see workerFunctionName).
+ */
+export type AsyncJobsFunctions = {
+  /** Callable `createJob({ type, input, requestId? })` → `{ id, type, state }`. Firebase Auth required. */
+  createJob: CallableFunction<unknown, Promise<CreateJobResponse>>;
+  /** Callable `cancelJob({ id })` → `{ id, state, cancelRequested }`. The job's owner only. */
+  cancelJob: CallableFunction<unknown, Promise<CancelJobResponse>>;
+  /** The HTTP API for curl, scripts and servers, with a Firebase ID token. */
+  jobs: HttpsFunction;
+  /** The recovery sweep, every minute. */
+  sweepJobs: ScheduleFunction;
+} & { [Name in WorkerFunctionName<string>]: WorkerFunction };
+
+/**
+ * The Cloud Functions of async-jobs for an app's task types: export them from the app's `index.ts` under these
+ * names, which are the deployed functions' names (clients call `createJob`, `cancelJob` and `jobs`):
+ *
+ *     export const { createJob, cancelJob, jobs, runJob, sweepJobs } = asyncJobs({ tasks: [resizeImage] });
+ *
+ * Each pool a task names is a worker of its own (`runJob` for `standard`, `runJob<Pool>` for another). Settings
+ * are firebase-functions params (JOBS_REGION, MAX_ACTIVE_JOBS_PER_USER, WORKER_*...: README "Configuration");
+ * every function's options are chosen here, none left to a default.
+ */
+export function asyncJobs<
+  const Tasks extends readonly TaskDefinition[],
+  const Pools extends readonly PoolDefinition[] = [],
+>(options: AsyncJobsOptions<Tasks, Pools>): AsyncJobsFunctions {
+  const pools = new Map<string, PoolDefinition>([[STANDARD_POOL.name, STANDARD_POOL]]);
+  for (const pool of options.pools ?? []) {
+    if (pools.has(pool.name)) throw new Error(`two pools are named "${pool.name}"`);
+    pools.set(pool.name, pool);
+  }
+  const used = new Set(options.tasks.map((task) => task.pool ?? DEFAULT_POOL));
+  for (const name of used) {
+    if (!pools.has(name)) throw new Error(`a task names the pool "${name}", which asyncJobs was not given`);
+  }
+  const dependencies = lazyDependencies(options.tasks, pools);
+  const functions: Record<string, unknown> = {
+    createJob: onCall(callableOptions, async (request) => handleCreateJobCall(request, await dependencies())),
+    cancelJob: onCall(callableOptions, async (request) => handleCancelJobCall(request, await dependencies())),
+    jobs: onRequest(httpApiOptions, async (req, res) => handleHttpRequest(req, res, await dependencies())),
+    sweepJobs: onSchedule(sweepOptions, async () => {
+      // Loaded here, not at the top: only the sweep needs it, and every other function loads faster without it.
+      const { handleSweepSchedule } = await import('./entry/schedule');
+      await handleSweepSchedule(await dependencies());
+    }),
+  };
+  for (const name of used) {
+    const pool = pools.get(name) ?? STANDARD_POOL;
+    functions[workerFunctionName(name)] = onMessagePublished<TaskMessageData>(workerOptions(pool), async (event) =>
+      handleTaskMessage(event.data.message, await dependencies()),
+    );
+  }
+  return functions as AsyncJobsFunctions;
+}
+
+/**
+ * A pool's worker: one invocation per delivered task message, on the pool's topic. `retry: true`: a delivery the
+ * platform failed (an instance that died, a timeout, a 429) is redelivered by Pub/Sub with backoff (10 s to 600 s,
+ * for up to 24 h); the claim makes a repeat harmless, and the worker never throws for a job's own failure, which its
+ * own retries handle. The pool's capacity (maxInstances × concurrency) is also what the dispatch sends at most at
+ * once (core/use-cases/dispatch.ts), so deliveries do not queue at Cloud Run.
+ */
+function workerOptions(pool: PoolDefinition): PubSubOptions {
+  return {
+    topic: poolTopic(pool.name),
+    region: params.region,
+    memory: pool.memory,
+    cpu: pool.cpu,
+    concurrency: pool.concurrency,
+    maxInstances: pool.maxInstances,
+    timeoutSeconds: pool.timeoutSeconds,
+    retry: true,
+  };
+}

@@ -1,0 +1,77 @@
+import { cloudLogging } from './adapters/logging/cloud-logging';
+import { systemClock } from './adapters/system-clock';
+import { config, params } from './config';
+import type { TaskDefinition } from './core/tasks/task';
+import { poolCapacity, poolTopic, STANDARD_POOL, type PoolDefinition } from './pools';
+import { TaskRegistry } from './core/tasks/task-registry';
+import { DEFAULT_WORKER_TIMINGS } from './core/worker/worker-timings';
+import type { CallableDeps } from './entry/callable';
+import type { HttpApiDeps } from './entry/http/http-api';
+import type { RunJobDeps } from './core/worker/run-job';
+import type { SweepDeps } from './core/use-cases/sweep';
+
+/** Everything the entry points need, made once per instance. */
+export type Dependencies = CallableDeps & HttpApiDeps & RunJobDeps & SweepDeps;
+
+/**
+ * The composition root: the adapters the deployed functions run on (Firestore, Pub/Sub, Cloud Logging, the
+ * system clock) and the settings from params, put together for `tasks`. The clients are made on the first
+ * invocation rather than at import: the Admin SDK and the Pub/Sub client (with gRPC and protobufjs) are most of
+ * what loading the functions costs, and deploy-time discovery and every cold start would otherwise pay for them
+ * before serving anything (see docs/benchmarks.md, "Cold start"). In the emulator the SDKs find the emulators
+ * through FIRESTORE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST.
+ */
+export function lazyDependencies(
+  tasks: readonly TaskDefinition[],
+  pools: ReadonlyMap<string, PoolDefinition>,
+): () => Promise<Dependencies> {
+  const registry = new TaskRegistry(tasks);
+  let dependencies: Promise<Dependencies> | undefined;
+  return () => {
+    dependencies ??= loadDependencies(registry, pools).catch((e: unknown) => {
+      dependencies = undefined; // a failed load is tried again by the next invocation
+      throw e;
+    });
+    return dependencies;
+  };
+}
+
+async function loadDependencies(
+  tasks: TaskRegistry,
+  pools: ReadonlyMap<string, PoolDefinition>,
+): Promise<Dependencies> {
+  const [
+    { PubSub },
+    { getApps, initializeApp },
+    { getAuth },
+    { getFirestore },
+    { PubSubJobQueue },
+    { firestoreJobRepository },
+  ] = await Promise.all([
+    import('@google-cloud/pubsub'),
+    import('firebase-admin/app'),
+    import('firebase-admin/auth'),
+    import('firebase-admin/firestore'),
+    import('./adapters/pubsub/pubsub-job-queue'),
+    import('./adapters/firestore/firestore-job-repository'),
+  ]);
+  const app = getApps()[0] ?? initializeApp();
+  return {
+    jobs: firestoreJobRepository(getFirestore(app), config.jobsCollection),
+    queue: new PubSubJobQueue(new PubSub(), (type) => poolTopic(tasks.poolOf(type))),
+    tasks,
+    clock: systemClock,
+    log: cloudLogging,
+    timings: DEFAULT_WORKER_TIMINGS,
+    limits: () => ({
+      maxInputBytes: params.maxInputBytes.value(),
+      maxActiveJobsPerUser: params.maxActiveJobsPerUser.value(),
+      maxWaitsPerUser: params.maxWaitsPerUser.value(),
+    }),
+    capacity: (pool) => poolCapacity(pools.get(pool) ?? STANDARD_POOL),
+    retentionDays: () => params.jobRetentionDays.value(),
+    dispatchGraceMs: () => params.dispatchGraceSeconds.value() * 1000,
+    enforceAppCheck: () => params.enforceAppCheck.value(),
+    verifyIdToken: (token) => getAuth(app).verifyIdToken(token),
+  };
+}

@@ -1,0 +1,86 @@
+import type { z } from 'zod';
+import type { RetryPolicy } from '../retry-policy';
+
+/** What a handler gets besides its input. */
+export interface TaskContext {
+  /** The job's document id. */
+  jobId: string;
+  /** 1 on the first claim; more on a retry. */
+  attempt: number;
+  /**
+   * The same on every run of this job (it is the job's id). A handler runs at least once: it can run to the end
+   * twice (its worker died between returning and recording the result, or its lease lapsed while it was slow),
+   * so a side effect that must happen once per job (a charge, an email) passes this key to its service.
+   */
+  idempotencyKey: string;
+  /** `<jobId>:<attempt>`: one key per attempt, for a side effect a retry should repeat but a duplicate must not. */
+  attemptIdempotencyKey: string;
+  /**
+   * Aborted when the owner cancels the job or the task's time limit passes. A handler checks it between steps
+   * (or passes it to what it awaits) and stops; `signal.reason` says why.
+   */
+  signal: AbortSignal;
+  /**
+   * Reports progress (0–100) and an optional message on the job document. Cheap to call often: writes are
+   * throttled to about one a second, and the last value is always written before the job ends.
+   */
+  progress: (percent: number, message?: string) => void;
+}
+
+/**
+ * A task type: a name, a schema for its input, and the handler that does the work. The handler's resolved value
+ * becomes the job's `result` (it must be a value Firestore can store; with a `result` schema, it must match it). A
+ * thrown `TaskError` ends the job FAILED with its code unless it says it is transient; anything else thrown is
+ * transient and is retried.
+ */
+export interface TaskDefinition<Type extends string = string, Input extends z.ZodType = z.ZodType, Result = unknown> {
+  /** The task's name, as clients ask for it (`createJob({ type })`); unique in a deployment. */
+  readonly type: Type;
+  /** The input's zod schema: createJob checks each request's input with it (`invalid-argument` naming the field). */
+  readonly input: Input;
+  /** The result's schema: the worker checks what the handler returns against it before storing it. */
+  readonly result?: z.ZodType<Result>;
+  /** The handler's time limit; past it the signal aborts and the job ends `deadline-exceeded`. */
+  readonly timeoutSeconds?: number;
+  /** How transient failures are retried; DEFAULT_RETRY_POLICY where not given. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** The worker pool that runs the task (its own worker function and slots); DEFAULT_POOL where not given. */
+  readonly pool?: string;
+  run(input: z.infer<Input>, context: TaskContext): Promise<Result>;
+}
+
+/** TaskContext.attemptIdempotencyKey of a job's attempt. */
+export function attemptIdempotencyKey(jobId: string, attempt: number): string {
+  return `${jobId}:${attempt}`;
+}
+
+/** The worker pool of a task that names none. */
+export const DEFAULT_POOL = 'standard';
+
+/** Default TaskDefinition.timeoutSeconds. */
+export const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
+
+/**
+ * Declares a task type, with its name kept as a literal type and its input and result types inferred from its
+ * schemas and handler, so `TaskTypesOf` can give typed clients the app's own tasks.
+ */
+export function defineTask<const Type extends string, Input extends z.ZodType, Result>(
+  definition: TaskDefinition<Type, Input, Result>,
+): TaskDefinition<Type, Input, Result> {
+  return definition;
+}
+
+/**
+ * The task types of a list of definitions, as @async-jobs/contract's `TaskTypes` takes them: each name with its
+ * input and result. An app merges it into `TaskTypes` so its typed client checks calls against its own tasks:
+ *
+ *     declare module '@async-jobs/contract' {
+ *       interface TaskTypes extends TaskTypesOf<typeof tasks> {}
+ *     }
+ */
+export type TaskTypesOf<Tasks extends readonly TaskDefinition[]> = {
+  [Task in Tasks[number] as Task['type']]: {
+    input: z.input<Task['input']>;
+    result: Awaited<ReturnType<Task['run']>>;
+  };
+};
