@@ -21,7 +21,7 @@ import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { createDispatchedJob } from '../helpers/queued-jobs';
 import { watchUntilDone } from '../helpers/watch-job';
 
-/** The worker's log messages read here (functions/src/adapters/logging/cloud-logging.ts writes them). */
+/** The worker's log messages read here (library/src/adapters/logging/cloud-logging.ts writes them). */
 const JOB_RUNNING = 'job running';
 const DUPLICATE_IGNORED = 'ignored a repeated task message: the job is not queued';
 const POISON_IGNORED = 'ignored a task message that cannot name a job';

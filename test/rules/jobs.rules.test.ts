@@ -230,7 +230,7 @@ describe('firestore.rules: jobs', () => {
     }
   });
 
-  // The fair scheduling's documents (functions/src/adapters/firestore/scheduling-collections.ts) are the
+  // The fair scheduling's documents (library/src/adapters/firestore/scheduling-collections.ts) are the
   // functions' alone: an owner reading their own counters would learn nothing they need, and one writing them could
   // free a place in their quota or a worker slot for themselves.
   describe("the scheduling's documents", () => {
