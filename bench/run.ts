@@ -79,20 +79,36 @@ async function oursOnce(user: TestUser, worktime: number): Promise<OursSample> {
   return { totalMs: seen - started, queueMs: start - create, runMs: done - start, noticeMs: seen - done };
 }
 
-/** The baseline: POST, then GET every 2 s (the tutorial's `watch`) until Done; counts the GETs. */
-async function baselineOnce(worktime: number): Promise<{ totalMs: number; polls: number }> {
-  const started = Date.now();
+/** A baseline job as its GET answers it. */
+interface BaselineJob {
+  State: number;
+  Done: boolean;
+}
+
+/** Creates a baseline job with the seed's POST; its id. */
+async function baselineCreate(worktime: number): Promise<string> {
   const created = await fetch(baselineUrl(), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ worktime }),
   });
-  const { id } = (await created.json()) as { id: string };
+  return ((await created.json()) as { id: string }).id;
+}
+
+/** GETs a baseline job every `intervalMs` until `until` holds; how many GETs it took. */
+async function baselinePoll(id: string, until: (job: BaselineJob) => boolean, intervalMs: number): Promise<number> {
   for (let polls = 1; ; polls++) {
-    const job = (await (await fetch(`${baselineUrl()}/${id}`)).json()) as { Done: boolean };
-    if (job.Done) return { totalMs: Date.now() - started, polls };
-    await sleep(POLL_MS);
+    const job = (await (await fetch(`${baselineUrl()}/${id}`)).json()) as BaselineJob;
+    if (until(job)) return polls;
+    await sleep(intervalMs);
   }
+}
+
+/** The baseline: POST, then GET every 2 s (the tutorial's `watch`) until Done; counts the GETs. */
+async function baselineOnce(worktime: number): Promise<{ totalMs: number; polls: number }> {
+  const started = Date.now();
+  const polls = await baselinePoll(await baselineCreate(worktime), (job) => job.Done, POLL_MS);
+  return { totalMs: Date.now() - started, polls };
 }
 
 async function latency(user: TestUser) {
@@ -180,26 +196,8 @@ async function burst(users: TestUser[]) {
 /** The baseline's job until it is RUNNING (the seed's State 1) or done: the time from its POST. */
 async function baselineUntilRunning(worktime: number): Promise<number> {
   const started = Date.now();
-  const created = await fetch(baselineUrl(), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ worktime }),
-  });
-  const { id } = (await created.json()) as { id: string };
-  for (;;) {
-    const job = (await (await fetch(`${baselineUrl()}/${id}`)).json()) as { State: number; Done: boolean };
-    if (job.State >= 1 || job.Done) return Date.now() - started;
-    await sleep(100);
-  }
-}
-
-/** Polls a baseline job until it is done. */
-async function baselineDone(id: string): Promise<void> {
-  for (;;) {
-    const job = (await (await fetch(`${baselineUrl()}/${id}`)).json()) as { Done: boolean };
-    if (job.Done) return;
-    await sleep(POLL_MS);
-  }
+  await baselinePoll(await baselineCreate(worktime), (job) => job.State >= 1 || job.Done, 100);
+  return Date.now() - started;
 }
 
 /**
@@ -213,18 +211,9 @@ async function fairness(heavy: TestUser, light: TestUser) {
   );
   const ours = await oursOnce(light, 0);
   await Promise.all(oursFlood.map(({ id }) => waitForJob(heavy.firestore, id)));
-  const baselineFlood = await Promise.all(
-    Array.from({ length: FLOOD_JOBS }, async () => {
-      const created = await fetch(baselineUrl(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ worktime: FLOOD_WORKTIME }),
-      });
-      return ((await created.json()) as { id: string }).id;
-    }),
-  );
+  const baselineFlood = await Promise.all(Array.from({ length: FLOOD_JOBS }, () => baselineCreate(FLOOD_WORKTIME)));
   const baselineMs = await baselineUntilRunning(0);
-  await Promise.all(baselineFlood.map(baselineDone));
+  await Promise.all(baselineFlood.map((id) => baselinePoll(id, (job) => job.Done, POLL_MS)));
   return { oursQueueMs: ours.queueMs, baselineMs };
 }
 
