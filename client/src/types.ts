@@ -1,15 +1,4 @@
-import type {
-  CancelJobResponse,
-  CreateJobResponse,
-  JobDocument,
-  JobError,
-  JobProgress,
-  JobState,
-  TaskInput,
-  TaskResult,
-  TaskType,
-  TaskTypes,
-} from '@async-jobs/contract';
+import type { JobDocument, TaskResult, TaskType } from '@async-jobs/contract';
 import type { Timestamp } from 'firebase/firestore';
 
 // The types below come from @async-jobs/contract, which the functions build against too, so a change on one side
@@ -36,4 +25,4 @@ export type {
   TaskResult,
   TaskType,
   TaskTypes,
-};
+} from '@async-jobs/contract';
