@@ -3,9 +3,15 @@
  * emulators. Each call makes its own FirebaseApp, so two users can act side by side.
  */
 import assert from 'node:assert/strict';
-import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
+import { deleteApp, initializeApp, onLog, type FirebaseApp } from 'firebase/app';
 import { connectAuthEmulator, getAuth, signInAnonymously, type Auth } from 'firebase/auth';
-import { connectFirestoreEmulator, getFirestore, type Firestore } from 'firebase/firestore';
+import {
+  connectFirestoreEmulator,
+  disableNetwork,
+  enableNetwork,
+  getFirestore,
+  type Firestore,
+} from 'firebase/firestore';
 import {
   connectFunctionsEmulator,
   getFunctions,
@@ -29,6 +35,32 @@ export interface TestUser {
 
 let appCount = 0;
 
+/** The Firestore instances of the test clients not closed yet. */
+const liveFirestores = new Set<Firestore>();
+
+/**
+ * The Firestore emulator now and then sends a Listen response whose gRPC framing is broken (firebase-tools#8654):
+ * the SDK reads a message length of about 10⁹ out of the middle of a document name, fails the stream with
+ * RESOURCE_EXHAUSTED and, as it does for production's quota errors, waits its maximum backoff (60 s) before it
+ * listens again, past every test's deadline. When the SDK logs that error, each test client restarts its network
+ * at once (which cancels the backoff), so its listeners resume on a fresh stream and send the documents' current
+ * state. Only that error restarts anything: a listener that is silent for any other reason still fails the test
+ * that waits on it.
+ */
+const MALFORMED_LISTEN_FRAME = /RESOURCE_EXHAUSTED: Received message larger than max/;
+onLog(
+  ({ message }) => {
+    if (!MALFORMED_LISTEN_FRAME.test(message)) return;
+    console.warn(`      test clients: Firestore network restarted after a malformed Listen frame (${message})`);
+    for (const firestore of liveFirestores) {
+      disableNetwork(firestore)
+        .then(() => enableNetwork(firestore))
+        .catch((e: unknown) => console.warn(`      test clients: the restart failed: ${String(e)}`));
+    }
+  },
+  { level: 'warn' },
+);
+
 /** A client app that has not signed in. */
 export function anonymousClient(): TestUser {
   const hosts = emulatorHosts();
@@ -37,6 +69,7 @@ export function anonymousClient(): TestUser {
   connectAuthEmulator(auth, `http://${hosts.auth.host}:${hosts.auth.port}`, { disableWarnings: true });
   const firestore = getFirestore(app);
   connectFirestoreEmulator(firestore, hosts.firestore.host, hosts.firestore.port);
+  liveFirestores.add(firestore);
   const functions = getFunctions(app, 'us-central1');
   connectFunctionsEmulator(functions, hosts.functions.host, hosts.functions.port);
   const callable = httpsCallable<unknown, CreateJobResponse>(functions, 'createJob');
@@ -47,7 +80,10 @@ export function anonymousClient(): TestUser {
     functions,
     uid: undefined,
     createJob: async (data) => (await callable(data)).data,
-    close: () => deleteApp(app),
+    close: () => {
+      liveFirestores.delete(firestore);
+      return deleteApp(app);
+    },
   };
 }
 
