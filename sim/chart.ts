@@ -99,40 +99,25 @@ function cdf(waits: readonly number[]): [number, number][] {
   return points;
 }
 
-/** The flood-and-crowd chart: jobs running and waiting over time, and the light and heavy users' waits. */
-export function floodChartSvg(runs: {
-  ours: { census: CensusSample[]; lightWaitsS: number[]; heavyWaitsS: number[] };
-  baseline: { census: CensusSample[]; lightWaitsS: number[]; heavyWaitsS: number[] };
+/** The chart of one run: jobs running and waiting over time, and the light and heavy users' waits. */
+export function runChartSvg(run: {
+  capacity: number;
+  census: CensusSample[];
+  lightWaitsS: number[];
+  heavyWaitsS: number[];
 }): string {
-  const { ours, baseline } = runs;
   const panels: Panel[] = [
     {
-      title: 'Jobs running (the workers busy), 100 instances',
-      xLabel: 'seconds since the flood',
+      title: `Jobs running (the workers busy), ${run.capacity} slots`,
+      xLabel: 'seconds since the start',
       yLabel: 'running',
-      series: [
-        { label: 'ours', color: '#1f77b4', points: ours.census.map((c) => [c.t, c.running]) },
-        {
-          label: 'before (baseline)',
-          color: '#1f77b4',
-          dashed: true,
-          points: baseline.census.map((c) => [c.t, c.running]),
-        },
-      ],
+      series: [{ label: 'running', color: '#1f77b4', points: run.census.map((c) => [c.t, c.running]) }],
     },
     {
-      title: 'Jobs waiting (CREATED)',
-      xLabel: 'seconds since the flood',
+      title: 'Jobs not started (waiting for a slot, a delivery or a retry)',
+      xLabel: 'seconds since the start',
       yLabel: 'waiting',
-      series: [
-        { label: 'ours', color: '#ff7f0e', points: ours.census.map((c) => [c.t, c.waiting]) },
-        {
-          label: 'before (baseline)',
-          color: '#ff7f0e',
-          dashed: true,
-          points: baseline.census.map((c) => [c.t, c.waiting]),
-        },
-      ],
+      series: [{ label: 'waiting', color: '#ff7f0e', points: run.census.map((c) => [c.t, c.waiting]) }],
     },
     {
       title: 'Wait from create to RUNNING: share of jobs that waited at most x',
@@ -140,10 +125,8 @@ export function floodChartSvg(runs: {
       yLabel: '% of jobs',
       logX: true,
       series: [
-        { label: 'light users, ours', color: '#2ca02c', points: cdf(ours.lightWaitsS) },
-        { label: 'light users, before', color: '#2ca02c', dashed: true, points: cdf(baseline.lightWaitsS) },
-        { label: 'heavy user, ours', color: '#d62728', points: cdf(ours.heavyWaitsS) },
-        { label: 'heavy user, before', color: '#d62728', dashed: true, points: cdf(baseline.heavyWaitsS) },
+        { label: 'light users', color: '#2ca02c', points: cdf(run.lightWaitsS) },
+        { label: 'heavy users', color: '#d62728', points: cdf(run.heavyWaitsS) },
       ],
     },
   ];

@@ -1,52 +1,62 @@
-import { SWEEP_BATCH_SIZE } from '../library/src/core/use-cases/sweep';
 import { DEFAULT_WORKER_TIMINGS } from '../library/src/core/worker/worker-timings';
-import { maxInWindow, percentile } from './model/metrics';
+import { maxInWindow } from './model/metrics';
+import { FIRESTORE } from './model/firestore-parameters';
 import { Platform, type PlatformSettings } from './model/platform';
 import { exponentialMs, RandomStreams } from './model/seeded';
 
-/** Seconds of work of every simulated job. */
-export const JOB_SECONDS = 10;
-/** Worker instances of the simulated project (one job each): the pool's capacity. */
-export const CAPACITY = 100;
+/** The shipped defaults' capacity: WORKER_MAX_INSTANCES (10) × WORKER_CONCURRENCY (1). */
+export const DEFAULT_CAPACITY = 10;
 
-/** The faults a faulty run injects (the clean run injects none). */
-export const FAULTS = { handlerCrashRate: 0.01, lostPublishRate: 0.01, duplicateDeliveryRate: 0.05 };
-const NO_FAULTS = { handlerCrashRate: 0, lostPublishRate: 0, duplicateDeliveryRate: 0 };
+/** Faults of the classic scenarios' faulty runs. */
+export const CLASSIC_FAULTS = { handlerCrashRate: 0.01, lostPublishRate: 0.01, duplicateDeliveryRate: 0.05 };
 
-const CLOUD_RUN = { maxInstances: CAPACITY, concurrency: 1, coldStartMs: 1_500, queueTimeoutMs: 10_000 };
-const PUBSUB_BACKOFF = { minBackoffMs: 10_000, maxBackoffMs: 600_000, retentionMs: 24 * 3_600_000 };
+/** The faults of the 100,000-job scenario, as the issue states them. */
+export const LARGE_FAULTS = {
+  commitAbortRate: 0.05,
+  duplicateDeliveryRate: 0.01,
+  duplicateMaxDelayMs: 10 * 60_000,
+  handlerCrashRate: 0.005,
+  lostPublishRate: 0.01,
+};
 
-/** The design as built: dispatch only what can run, Pub/Sub redelivers a failed push, the sweep each minute. */
-export function oursSettings(faulty: boolean, seed: number): PlatformSettings {
-  return {
-    dispatchCapacity: CAPACITY,
-    worker: CLOUD_RUN,
-    push: { retry: true, ...PUBSUB_BACKOFF },
-    faults: faulty ? FAULTS : NO_FAULTS,
-    sweepIntervalMs: 60_000,
-    sweepBatchSize: SWEEP_BATCH_SIZE,
-    // DISPATCH_GRACE_SECONDS as functions/.env sets it for production.
-    dispatchGraceMs: 5_000,
-    timings: DEFAULT_WORKER_TIMINGS,
-    staleCheckAtJobEnd: true,
-    maxActiveJobsPerUser: 10_000,
-    seed,
-  };
+export interface Faults {
+  handlerCrashRate: number;
+  lostPublishRate: number;
+  duplicateDeliveryRate: number;
+  duplicateMaxDelayMs: number;
+  commitAbortRate: number;
 }
 
+export const NO_FAULTS: Faults = {
+  handlerCrashRate: 0,
+  lostPublishRate: 0,
+  duplicateDeliveryRate: 0,
+  duplicateMaxDelayMs: 0,
+  commitAbortRate: 0,
+};
+
 /**
- * The design before: every job published at once (no dispatch limit), a push past the instances is answered 429
- * after about 10 s and, with `retry: false`, dropped; only the sweep, each minute, publishes up to 200 stranded jobs
- * again, 60 s after their dispatch; a claim's lease is the task's time limit + 5 s + 60 s, never renewed.
+ * The project at `capacity` slots, as deployed: one job per worker instance (maxInstances = capacity), the
+ * callables at their own options (10 instances × 80 calls), Pub/Sub redelivering a failed push with backoff from
+ * 10 s to 600 s for 24 h (`retry: true`), the sweep each minute, DISPATCH_GRACE_SECONDS 5, the worker's timings
+ * and one job end in ten looking for stale jobs. Cold starts: the bench's measured load of the functions module
+ * (docs/benchmarks.md) scaled to each service's CPU share, plus Cloud Run's own start.
  */
-export function baselineSettings(faulty: boolean, seed: number): PlatformSettings {
+export function settingsFor(capacity: number, faults: Faults, seed: number, maxActive = 10_000): PlatformSettings {
   return {
-    ...oursSettings(faulty, seed),
-    dispatchCapacity: 1_000_000,
-    push: { retry: false, ...PUBSUB_BACKOFF },
-    dispatchGraceMs: 60_000,
-    timings: { ...DEFAULT_WORKER_TIMINGS, leaseMs: (60 + 5 + 60) * 1000, leaseRenewalMs: 24 * 3_600_000 },
-    staleCheckAtJobEnd: false,
+    capacity,
+    worker: { maxInstances: capacity, concurrency: 1, coldStartMs: 2_000, queueTimeoutMs: 10_000 },
+    callable: { maxInstances: 10, concurrency: 80, coldStartMs: 500, queueTimeoutMs: 10_000 },
+    push: { retry: true, minBackoffMs: 10_000, maxBackoffMs: 600_000, retentionMs: 24 * 3_600_000 },
+    faults,
+    firestore: { ...FIRESTORE, abortRate: faults.commitAbortRate },
+    sweepIntervalMs: 60_000,
+    dispatchGraceMs: 5_000,
+    timings: DEFAULT_WORKER_TIMINGS,
+    staleCheckRate: 0.1,
+    maxActiveJobsPerUser: maxActive,
+    invocationTimeoutMs: 540_000,
+    seed,
   };
 }
 
@@ -57,35 +67,48 @@ export interface CensusSample {
   waiting: number;
 }
 
-/** What one run of a scenario measured (times in seconds from the start). */
+/** What one run of a scenario measured (times in seconds from its start). */
 export interface RunResult {
+  scenario: string;
+  capacity: number;
+  faults: string;
   jobs: number;
+  expected: number;
   makespanS: number;
-  notTerminal: number;
+  idealS: number;
+  notDone: number;
   failed: number;
+  /** Jobs with two handler runs (of different attempts) at once. */
+  overlapping: number;
   /** Jobs whose handler returned more than once, with and without a crash of one of its runs. */
   twiceAfterCrash: number;
   twiceOtherwise: number;
   lightWaitsS: number[];
   heavyWaitsS: number[];
   allWaitsS: number[];
-  /** Each job's create time (s) and wait (s), for the steady run's windows. */
   createdAndWaitS: [number, number][];
   census: CensusSample[];
   rejected429: number;
-  peakInFlight: number;
+  refusedCreates: number;
   republished: number;
-  sweptRetry: number;
-  dropped: number;
-  /** The most writes one document took in one second, and in the busiest minute (per second), and which. */
   hottestDocument: { path: string; perSecond: number; perSecondOverAMinute: number };
+  firestore: {
+    reads: number;
+    writes: number;
+    deletes: number;
+    aborted: number;
+    contended: number;
+    longestWaitMs: number;
+  };
   wallMs: number;
+  peakRssMiB: number;
 }
 
-const HEAVY = 'heavy-user';
+/** Whether a user's name marks a heavy user (the floods'). */
+const isHeavy = (owner: string) => owner.startsWith('heavy');
 
-/** Runs `platform` until every created job is done (or `limitMs` of simulated time), sampling its census. */
-async function runToEnd(platform: Platform, expectedJobs: number, limitMs: number, census: CensusSample[]) {
+/** Runs `platform` until every expected job is done (or `limitMs` of simulated time), sampling its census. */
+async function runToEnd(platform: Platform, expected: () => number, limitMs: number, census: CensusSample[]) {
   const start = platform.clock.now();
   const sample = () => {
     census.push({ t: (platform.clock.now() - start) / 1000, ...platform.census() });
@@ -93,11 +116,7 @@ async function runToEnd(platform: Platform, expectedJobs: number, limitMs: numbe
   };
   sample();
   platform.startScheduler();
-  const allDone = () => {
-    if (platform.metrics.jobs.size < expectedJobs) return false;
-    for (const job of platform.metrics.jobs.values()) if (job.doneAt === undefined) return false;
-    return true;
-  };
+  const allDone = () => platform.metrics.done >= expected();
   try {
     await platform.clock.runUntil(allDone, { limitMs });
   } catch {
@@ -106,91 +125,237 @@ async function runToEnd(platform: Platform, expectedJobs: number, limitMs: numbe
   platform.stopSchedulerNow();
 }
 
-function summarize(platform: Platform, start: number, census: CensusSample[], wallMs: number): RunResult {
+/** The figures of a finished run. */
+function summarize(
+  scenario: string,
+  platform: Platform,
+  start: number,
+  expected: number,
+  idealEndMs: number,
+  census: CensusSample[],
+  began: number,
+  peakRss: () => number,
+  faults: string,
+  capacity: number,
+): RunResult {
   const jobs = [...platform.metrics.jobs.values()];
   const waitOf = (job: (typeof jobs)[number]) =>
     job.firstStartAt === undefined ? Number.NaN : (job.firstStartAt - job.createdAt) / 1000;
   const ends = jobs.map((job) => job.doneAt ?? Number.NaN).filter(Number.isFinite);
-  const writes = platform.jobs.commitTimesByDocument();
   let hottest = { path: '', perSecond: 0, perSecondOverAMinute: 0 };
-  for (const [path, times] of writes) {
-    const perSecond = maxInWindow(times, 1_000);
+  for (const [path, times] of platform.store.writtenPaths()) {
+    if (times.length <= hottest.perSecondOverAMinute * 60) continue;
     const perMinute = maxInWindow(times, 60_000) / 60;
-    if (perMinute > hottest.perSecondOverAMinute) hottest = { path, perSecond, perSecondOverAMinute: perMinute };
+    if (perMinute > hottest.perSecondOverAMinute) {
+      hottest = { path, perSecond: maxInWindow(times, 1_000), perSecondOverAMinute: perMinute };
+    }
   }
+  const overlapping = jobs.filter((job) =>
+    job.runs.some((a) => job.runs.some((b) => a.attempt < b.attempt && (a.stop === undefined || a.stop > b.start))),
+  ).length;
+  const stats = platform.store.stats;
   return {
+    scenario,
+    capacity,
+    faults,
     jobs: jobs.length,
+    expected,
     makespanS: (Math.max(...ends) - start) / 1000,
-    notTerminal: jobs.filter((job) => job.doneAt === undefined).length,
+    idealS: (idealEndMs - start) / 1000,
+    notDone: expected - jobs.filter((job) => job.doneAt !== undefined).length,
     failed: jobs.filter((job) => job.state !== undefined && job.state !== 'COMPLETED').length,
+    overlapping,
     twiceAfterCrash: jobs.filter((job) => job.handlerCompletions > 1 && job.crashes > 0).length,
     twiceOtherwise: jobs.filter((job) => job.handlerCompletions > 1 && job.crashes === 0).length,
     lightWaitsS: jobs
-      .filter((job) => job.owner !== HEAVY)
+      .filter((job) => !isHeavy(job.owner))
       .map(waitOf)
       .filter(Number.isFinite),
     heavyWaitsS: jobs
-      .filter((job) => job.owner === HEAVY)
+      .filter((job) => isHeavy(job.owner))
       .map(waitOf)
       .filter(Number.isFinite),
     allWaitsS: jobs.map(waitOf).filter(Number.isFinite),
     createdAndWaitS: jobs.map((job) => [(job.createdAt - start) / 1000, waitOf(job)]),
     census,
-    rejected429: platform.service.stats.rejected,
-    peakInFlight: platform.service.stats.peakInFlight,
+    rejected429: platform.workers.stats.rejected,
+    refusedCreates: platform.failedSubmissions.length,
     republished: platform.metrics.counts.republished,
-    sweptRetry: platform.metrics.counts.sweptRetry,
-    dropped: platform.topic.stats.dropped,
     hottestDocument: hottest,
-    wallMs,
+    firestore: {
+      reads: stats.reads,
+      writes: stats.writes,
+      deletes: stats.deletes,
+      aborted: platform.firestore.stats.aborted,
+      contended: platform.firestore.stats.contended,
+      longestWaitMs: platform.firestore.stats.longestWaitMs,
+    },
+    wallMs: Date.now() - began,
+    peakRssMiB: peakRss() / 2 ** 20,
   };
 }
 
+/** Samples the process's resident memory every wall-clock second, for the run's peak. */
+function rssWatcher(): { peak: () => number; stop: () => void } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 1_000);
+  return {
+    peak: () => Math.max(peak, process.memoryUsage().rss),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** Submits `count` jobs of `owner` as batches of 500, one call after another (as a script would). */
+async function submitInBatches(platform: Platform, owner: string, durations: () => number, count: number) {
+  for (let from = 0; from < count; from += 500) {
+    const size = Math.min(500, count - from);
+    await platform.submitBatch(owner, Array.from({ length: size }, durations));
+  }
+}
+
+const describeFaults = (faults: Faults) => (faults === NO_FAULTS ? 'none' : 'injected');
+
+/** What a scenario set up on its platform: how many jobs it makes, and when the ideal run would end. */
+interface Workload {
+  expected: number;
+  /** Epoch ms: the latest of the work divided by the capacity and the latest arrival plus its duration. */
+  idealEnd: () => number;
+  /** Simulated ms after which the run counts the jobs not done as such. */
+  limitMs: number;
+}
+
 /**
- * A flood and a crowd: one user submits 9,000 jobs at once, and 100 other users each submit 10 at random times
- * during the first 15 minutes. Ideal makespan: 10,000 jobs x 10 s / 100 workers = 1,000 s.
+ * Runs a scenario: a platform at `capacity` with `faults`, the workload `setUp` schedules on it, run until every job
+ * is done, then its figures, with the run's wall time and memory.
  */
-export async function floodAndCrowd(settings: PlatformSettings): Promise<RunResult> {
+async function runScenario(
+  scenario: string,
+  capacity: number,
+  faults: Faults,
+  seed: number,
+  setUp: (platform: Platform, start: number, streams: RandomStreams) => Workload,
+): Promise<RunResult> {
   const began = Date.now();
-  const platform = new Platform(settings);
+  const rss = rssWatcher();
+  const platform = new Platform(settingsFor(capacity, faults, seed));
   const start = platform.clock.now();
-  const arrivals = new RandomStreams(settings.seed).stream('arrivals');
-  for (let i = 0; i < 9_000; i++) void platform.submit(HEAVY, JOB_SECONDS);
-  for (let user = 0; user < 100; user++) {
-    for (let job = 0; job < 10; job++) {
-      platform.clock.setTimer(arrivals() * 15 * 60_000, () => void platform.submit(`light-${user}`, JOB_SECONDS));
-    }
-  }
+  const workload = setUp(platform, start, new RandomStreams(seed));
   const census: CensusSample[] = [];
-  await runToEnd(platform, 10_000, 12 * 3_600_000, census);
-  return summarize(platform, start, census, Date.now() - began);
-}
-
-/** Steady load at 80 % of capacity: 8 jobs a second of 10 s (Poisson arrivals, 50 users) for an hour. */
-export async function steadyLoad(settings: PlatformSettings): Promise<RunResult> {
-  const began = Date.now();
-  const platform = new Platform(settings);
-  const start = platform.clock.now();
-  const streams = new RandomStreams(settings.seed);
-  const gaps = streams.stream('gaps');
-  const users = streams.stream('users');
-  let expected = 0;
-  for (let t = exponentialMs(gaps, 125); t < 3_600_000; t += exponentialMs(gaps, 125)) {
-    expected += 1;
-    const owner = `user-${Math.floor(users() * 50)}`;
-    platform.clock.setTimer(t, () => void platform.submit(owner, JOB_SECONDS));
-  }
-  const census: CensusSample[] = [];
-  await runToEnd(platform, expected, 6 * 3_600_000, census);
-  return summarize(platform, start, census, Date.now() - began);
-}
-
-/** The p-th percentile of the waits of jobs created in [fromS, toS). */
-export function windowPercentile(result: RunResult, fromS: number, toS: number, p: number): number {
-  return percentile(
-    result.createdAndWaitS
-      .filter(([created, wait]) => created >= fromS && created < toS && Number.isFinite(wait))
-      .map(([, wait]) => wait),
-    p,
+  await runToEnd(platform, () => workload.expected, workload.limitMs, census);
+  rss.stop();
+  return summarize(
+    scenario,
+    platform,
+    start,
+    workload.expected,
+    workload.idealEnd(),
+    census,
+    began,
+    rss.peak,
+    describeFaults(faults),
+    capacity,
   );
+}
+
+/**
+ * A flood and a crowd: one user submits 9,000 jobs of 10 s at once (18 batch calls of 500, one after another), and
+ * 100 other users each submit 10 at random times during the first 15 minutes.
+ */
+export function floodAndCrowd(capacity: number, faults: Faults, seed: number): Promise<RunResult> {
+  return runScenario('flood and crowd', capacity, faults, seed, (platform, start, streams) => {
+    const arrivals = streams.stream('arrivals');
+    void submitInBatches(platform, 'heavy-0', () => 10_000, 9_000);
+    let lastArrival = start;
+    for (let user = 0; user < 100; user++) {
+      for (let job = 0; job < 10; job++) {
+        const at = arrivals() * 15 * 60_000;
+        lastArrival = Math.max(lastArrival, start + at);
+        platform.clock.setTimer(at, () => void platform.submit(`light-${user}`, 10_000));
+      }
+    }
+    return {
+      expected: 10_000,
+      idealEnd: () => Math.max(start + (10_000 * 10_000) / capacity, lastArrival + 10_000),
+      limitMs: 48 * 3_600_000,
+    };
+  });
+}
+
+/** The most jobs a steady run creates: an hour at 80 % of a large capacity is a hundred thousand more events. */
+const STEADY_MAX_JOBS = 30_000;
+
+/**
+ * Steady load at 80 % of capacity: jobs of 10 s from 50 users, Poisson arrivals, for an hour (or, at a capacity that
+ * would make more than STEADY_MAX_JOBS in an hour, for as long as that many take).
+ */
+export function steadyLoad(capacity: number, faults: Faults, seed: number): Promise<RunResult> {
+  return runScenario('steady load', capacity, faults, seed, (platform, start, streams) => {
+    const gaps = streams.stream('gaps');
+    const users = streams.stream('users');
+    const meanGapMs = 10_000 / (0.8 * capacity);
+    const durationMs = Math.min(3_600_000, STEADY_MAX_JOBS * meanGapMs);
+    let expected = 0;
+    let lastArrival = start;
+    for (let t = exponentialMs(gaps, meanGapMs); t < durationMs; t += exponentialMs(gaps, meanGapMs)) {
+      expected += 1;
+      lastArrival = start + t;
+      const owner = `user-${Math.floor(users() * 50)}`;
+      platform.clock.setTimer(t, () => void platform.submit(owner, 10_000));
+    }
+    return {
+      expected,
+      idealEnd: () => Math.max(start + (expected * 10_000) / capacity, lastArrival + 10_000),
+      limitMs: 12 * 3_600_000,
+    };
+  });
+}
+
+/** A lognormal duration with median 2 s and a 99th percentile of about 100 s, within the task's time limit. */
+function durationMs(random: () => number): number {
+  const sigma = Math.log(50) / 2.3263;
+  const u = Math.max(1e-12, random());
+  const v = random();
+  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return Math.min(400_000, 2_000 * Math.exp(sigma * z));
+}
+
+/**
+ * 100,000 jobs from 1,000 users: 10 heavy users submit 5,000 each at once (10 batch calls of 500 each, one after
+ * another), and 990 light users submit the other 50,000 one at a time at random moments over two hours; durations
+ * lognormal with a median of 2 s and a 99th percentile of about 100 s. Faults: 5 % of commits aborted, 1 % of
+ * deliveries made twice up to 10 minutes late, 0.5 % of handlers crashed, 1 % of publishes lost. `scale` shrinks
+ * it (users, jobs and the two hours alike) for a quick look.
+ */
+export function hundredThousand(capacity: number, faults: Faults, seed: number, scale = 1): Promise<RunResult> {
+  return runScenario('100,000 jobs', capacity, faults, seed, (platform, start, streams) => {
+    const durations = streams.stream('durations');
+    const arrivals = streams.stream('arrivals');
+    let workMs = 0;
+    const draw = () => {
+      const ms = durationMs(durations);
+      workMs += ms;
+      return ms;
+    };
+    const heavyJobs = Math.round(5_000 * scale);
+    for (let user = 0; user < 10; user++) void submitInBatches(platform, `heavy-${user}`, draw, heavyJobs);
+    let lastEnd = start;
+    const twoHours = 2 * 3_600_000 * scale;
+    const lightUsers = Math.round(990 * scale);
+    for (let user = 0; user < lightUsers; user++) {
+      const count = 50 + (user < 500 ? 1 : 0);
+      for (let job = 0; job < count; job++) {
+        const at = arrivals() * twoHours;
+        const ms = draw();
+        lastEnd = Math.max(lastEnd, start + at + ms);
+        platform.clock.setTimer(at, () => void platform.submit(`light-${user}`, ms));
+      }
+    }
+    return {
+      expected: 10 * heavyJobs + lightUsers * 50 + Math.min(lightUsers, 500),
+      idealEnd: () => Math.max(start + workMs / capacity, lastEnd),
+      limitMs: 72 * 3_600_000,
+    };
+  });
 }

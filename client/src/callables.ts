@@ -1,5 +1,5 @@
 import { httpsCallable, type Functions } from 'firebase/functions';
-import type { CancelJobResponse, CreateJobResponse, TaskInput, TaskType } from './types.js';
+import type { CancelJobResponse, CreateJobResponse, CreateJobsResponse, TaskInput, TaskType } from './types.js';
 
 /**
  * Starts a job: calls the `createJob` callable. The input is typed by the task name. Rejects with the
@@ -13,6 +13,30 @@ export async function createJob<Type extends TaskType>(
 ): Promise<CreateJobResponse> {
   const call = httpsCallable<unknown, CreateJobResponse>(functions, 'createJob');
   const request = options.requestId === undefined ? { type, input } : { type, input, requestId: options.requestId };
+  return (await call(request)).data;
+}
+
+/**
+ * One job of a `createJobs` batch: a task name and its input, typed by that name (a union over the task types, so
+ * each item of a batch may be of another type).
+ */
+export type JobRequest<Type extends TaskType = TaskType> = {
+  [T in Type]: { type: T; input: TaskInput<T> };
+}[Type];
+
+/**
+ * Starts up to 500 jobs in one call: calls the `createJobs` callable, which admits the whole batch at once (all of it
+ * or none) and answers each job's `{ id, type, state }` in the order asked. Each input is typed by its task name.
+ * With `requestId` (a UUID) a repeat of the call finds the jobs the first one made. Rejects with the callable's
+ * FunctionsError; a bad item's `details.field` names it (`jobs.2.input.worktime`).
+ */
+export async function createJobs(
+  functions: Functions,
+  jobs: readonly JobRequest[],
+  requestId?: string,
+): Promise<CreateJobsResponse> {
+  const call = httpsCallable<unknown, CreateJobsResponse>(functions, 'createJobs');
+  const request = requestId === undefined ? { jobs } : { jobs, requestId };
   return (await call(request)).data;
 }
 

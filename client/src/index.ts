@@ -7,13 +7,14 @@
  *
  * @module @async-jobs/client
  */
-export { cancelJob, createJob } from './callables.js';
+export { cancelJob, createJob, createJobs, type JobRequest } from './callables.js';
 export { JobCancelledError, JobFailedError, JobWaitTimeoutError } from './errors.js';
 export { watchJob, watchMyJobs, type Unsubscribe } from './listeners.js';
 export { waitForJob } from './wait.js';
 export type {
   CancelJobResponse,
   CreateJobResponse,
+  CreateJobsResponse,
   Job,
   JobError,
   JobProgress,

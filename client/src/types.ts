@@ -18,6 +18,7 @@ export type JobWithId<Type extends string = TaskType> = Job<Type> & { id: string
 export type {
   CancelJobResponse,
   CreateJobResponse,
+  CreateJobsResponse,
   JobError,
   JobProgress,
   JobState,

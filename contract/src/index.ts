@@ -8,6 +8,13 @@ export type { JobDocument, JobProgress, WaitReason } from './job-document';
 export type { JobError, JobErrorCode } from './job-error';
 export type { JobState, TerminalJobState } from './job-state';
 export type { ApiErrorBody, JobOperation, ListJobsResponse, OperationError } from './operation';
-export type { CancelJobRequest, CancelJobResponse, CreateJobRequest, CreateJobResponse } from './requests';
-export type { TaskMessageData } from './task-message';
+export type {
+  CancelJobRequest,
+  CancelJobResponse,
+  CreateJobRequest,
+  CreateJobResponse,
+  CreateJobsRequest,
+  CreateJobsResponse,
+} from './requests';
+export type { SentJob, TaskMessageData } from './task-message';
 export type { TaskInput, TaskResult, TaskType, TaskTypeEntry, TaskTypes } from './tasks';

@@ -56,19 +56,20 @@ export interface JobDocument<Time> {
   queueMillis?: number;
   runMillis?: number;
   /**
-   * When the job was sent to a worker (it got a slot of its pool), or, for a retry, when its backoff ends; null
-   * while it waits for a slot. The recovery sweep sends again a job still CREATED well past this time (its
+   * When the job was sent to a worker (it took a worker slot of its pool), or, for a retry, when its backoff ends;
+   * null while it waits for a slot. The recovery sweep sends again a job still CREATED well past this time (its
    * message was lost).
    */
   dispatchTime?: Time | null;
   /** The worker pool that runs the job's task type (`standard` unless the task names another). */
   pool?: string;
   /**
-   * The job's place in its pool's fair queue: among waiting jobs the lowest rank gets the next free slot. One more
-   * than its owner's last waiting job, never less than the highest rank already sent to a worker, so owners take
-   * turns and one owner's flood waits behind everyone else's next job.
+   * The job's turn in its pool's fair queue while it waits for a slot: the lowest rank gets the next free slot. An
+   * owner's waiting jobs take consecutive ranks, and an owner with none waiting starts at the lowest rank waiting,
+   * so owners take turns and a flood of one owner's jobs waits behind everyone else's next job. Null for a job that
+   * never waited (it found a free slot when it was created).
    */
-  rank?: number;
+  rank?: number | null;
   /** True while the job waits for a free slot of its pool (CREATED and not yet sent to a worker). */
   waiting?: boolean;
   /**
@@ -79,17 +80,14 @@ export interface JobDocument<Time> {
   waitReason?: WaitReason | null;
   /** The worker slot of its pool the job holds while it is sent or running (`null` before and after). */
   slot?: number | null;
-  /** Which of its owner's admission counters counts the job until it is done (see README "Fairness"). */
-  admissionShard?: number;
   /**
-   * While RUNNING: when the claim lapses. A worker that is alive finishes before then (the task's time limit
-   * is shorter); past it the worker is presumed dead and the sweep retries or fails the job.
+   * While RUNNING: when the claim lapses. The worker renews it while its handler runs and stops the handler
+   * before it lapses; past it the worker is presumed dead and the sweep retries or fails the job.
    */
   leaseExpireTime?: Time | null;
   /**
-   * A random id of the claim that started the current attempt. A commit can be applied although its answer is
-   * lost (the client library even retries it, and the retry fails its precondition), so a worker whose claim
-   * reported an error reads the job back and knows its own claim by this id.
+   * A random id of the claim that started the current attempt: the worker's writes are its own only while the job
+   * still carries it, and a worker whose claim reported an error knows its own claim by it when it reads the job.
    */
   claimId?: string;
   /** Once done: when Firestore's TTL policy may delete the document. */

@@ -17,6 +17,21 @@ export interface CreateJobResponse {
   state: JobState;
 }
 
+/**
+ * The `createJobs` callable's request, and the body of the HTTP API's `POST /:batchCreate`: up to 500 jobs created
+ * with one admission decision. With `requestId` the whole batch is idempotent (AIP-155): a repeat finds the jobs
+ * it made.
+ */
+export interface CreateJobsRequest<Type extends string = string, Input = Record<string, unknown>> {
+  jobs: { type: Type; input: Input }[];
+  requestId?: string;
+}
+
+/** What `createJobs` returns: each job's id, in the order asked. */
+export interface CreateJobsResponse {
+  jobs: CreateJobResponse[];
+}
+
 /** The `cancelJob` callable's request. */
 export interface CancelJobRequest {
   id: string;

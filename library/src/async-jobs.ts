@@ -1,4 +1,4 @@
-import type { CancelJobResponse, CreateJobResponse, TaskMessageData } from '@async-jobs/contract';
+import type { CancelJobResponse, CreateJobResponse, CreateJobsResponse, TaskMessageData } from '@async-jobs/contract';
 import type { CloudEvent, CloudFunction } from 'firebase-functions/v2';
 import {
   onCall,
@@ -14,7 +14,7 @@ import { lazyDependencies } from './composition';
 import { config, params } from './config';
 import { DEFAULT_POOL, type TaskDefinition } from './core/tasks/task';
 import { poolTopic, STANDARD_POOL, workerFunctionName, type PoolDefinition, type WorkerFunctionName } from './pools';
-import { handleCancelJobCall, handleCreateJobCall } from './entry/callable';
+import { handleCancelJobCall, handleCreateJobCall, handleCreateJobsCall } from './entry/callable';
 import { handleHttpRequest } from './entry/http/http-api';
 import { handleTaskMessage } from './entry/worker';
 
@@ -85,6 +85,8 @@ export type WorkerFunction = CloudFunction<CloudEvent<MessagePublishedData<TaskM
 export type AsyncJobsFunctions = {
   /** Callable `createJob({ type, input, requestId? })` → `{ id, type, state }`. Firebase Auth required. */
   createJob: CallableFunction<unknown, Promise<CreateJobResponse>>;
+  /** Callable `createJobs({ jobs: [{ type, input }, …], requestId? })` → `{ jobs: [{ id, type, state }] }`: up to 500. */
+  createJobs: CallableFunction<unknown, Promise<CreateJobsResponse>>;
   /** Callable `cancelJob({ id })` → `{ id, state, cancelRequested }`. The job's owner only. */
   cancelJob: CallableFunction<unknown, Promise<CancelJobResponse>>;
   /** The HTTP API for curl, scripts and servers, with a Firebase ID token. */
@@ -119,6 +121,7 @@ export function asyncJobs<
   const dependencies = lazyDependencies(options.tasks, pools);
   const functions: Record<string, unknown> = {
     createJob: onCall(callableOptions, async (request) => handleCreateJobCall(request, await dependencies())),
+    createJobs: onCall(callableOptions, async (request) => handleCreateJobsCall(request, await dependencies())),
     cancelJob: onCall(callableOptions, async (request) => handleCancelJobCall(request, await dependencies())),
     jobs: onRequest(httpApiOptions, async (req, res) => handleHttpRequest(req, res, await dependencies())),
     sweepJobs: onSchedule(sweepOptions, async () => {

@@ -1,5 +1,5 @@
-import type { SimulatedClock } from '../../library/src/adapters/memory/simulated-clock';
-import type { SimulatedProcess } from '../../library/src/adapters/memory/simulated-process';
+import type { SimulatedClock } from '../../library/src/testing/simulated-clock';
+import type { SimulatedProcess } from '../../library/src/testing/simulated-process';
 
 /** How a push request to the service ended, as Pub/Sub sees it. */
 export type RequestOutcome =

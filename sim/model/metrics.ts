@@ -16,6 +16,8 @@ export interface JobTimeline {
   handlerCompletions: number;
   /** Handler runs whose instance was killed. */
   crashes: number;
+  /** Each handler run: its attempt, and when it started and stopped (returned, threw, or its instance died). */
+  runs: { attempt: number; start: number; stop?: number }[];
 }
 
 /** Event counts of the run, beyond the timelines. */
@@ -28,6 +30,7 @@ export interface EventCounts {
   duplicatesIgnored: number;
   publishFailed: number;
   terminalWriteFailed: number;
+  recoveryFailed: number;
 }
 
 /**
@@ -45,6 +48,7 @@ export class Metrics implements JobLog {
     duplicatesIgnored: 0,
     publishFailed: 0,
     terminalWriteFailed: 0,
+    recoveryFailed: 0,
   };
 
   constructor(private readonly clock: Clock) {}
@@ -53,11 +57,15 @@ export class Metrics implements JobLog {
     return this.jobs.get(jobId);
   }
 
+  /** How many jobs reached a terminal state. */
+  done = 0;
+
   private end(jobId: string, state: JobState): void {
     const job = this.timeline(jobId);
     if (job && job.doneAt === undefined) {
       job.doneAt = this.clock.now();
       job.state = state;
+      this.done += 1;
     }
   }
 
@@ -73,8 +81,24 @@ export class Metrics implements JobLog {
     if (job) job.crashes += 1;
   }
 
+  /** A handler run of `jobId`'s attempt starts; the function returned stops it. */
+  handlerStarted(jobId: string, attempt: number): () => void {
+    const run: { attempt: number; start: number; stop?: number } = { attempt, start: this.clock.now() };
+    this.timeline(jobId)?.runs.push(run);
+    return () => {
+      run.stop ??= this.clock.now();
+    };
+  }
+
   jobCreated(jobId: string, _type: string, owner: string): void {
-    this.jobs.set(jobId, { owner, createdAt: this.clock.now(), attempts: 0, handlerCompletions: 0, crashes: 0 });
+    this.jobs.set(jobId, {
+      owner,
+      createdAt: this.clock.now(),
+      attempts: 0,
+      handlerCompletions: 0,
+      crashes: 0,
+      runs: [],
+    });
   }
   jobDispatched(): void {
     this.counts.dispatched += 1;
@@ -117,6 +141,9 @@ export class Metrics implements JobLog {
     this.counts.terminalWriteFailed += 1;
   }
   terminalWriteSkipped(): void {}
+  recoveryFailed(): void {
+    this.counts.recoveryFailed += 1;
+  }
   progressWriteFailed(): void {}
   leaseRenewalFailed(): void {}
   staleCheckFailed(): void {}

@@ -1,59 +1,80 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { z } from 'zod';
-import { MemoryJobRepository } from '../../library/src/adapters/memory/memory-job-repository';
-import { SimulatedClock } from '../../library/src/adapters/memory/simulated-clock';
-import type { SimulatedProcess } from '../../library/src/adapters/memory/simulated-process';
 import { sleep } from '../../library/src/core/ports/clock';
+import { StoreLayout } from '../../library/src/core/protocol/store-layout';
+import { DEFAULT_STORE_TIMINGS, type StoreAccess } from '../../library/src/core/store/store-access';
 import { defineTask } from '../../library/src/core/tasks/task';
 import { TaskRegistry } from '../../library/src/core/tasks/task-registry';
-import { createJob, type CreateJobDeps } from '../../library/src/core/use-cases/create-job';
+import { createJob, createJobsBatch, type CreateJobDeps } from '../../library/src/core/use-cases/create-job';
+import type { CoreDeps } from '../../library/src/core/use-cases/dispatch';
 import { sweep, type SweepDeps } from '../../library/src/core/use-cases/sweep';
+import type { RunJobDeps } from '../../library/src/core/worker/run-job';
 import type { WorkerTimings } from '../../library/src/core/worker/worker-timings';
 import { handleTaskMessage } from '../../library/src/entry/worker';
+import { MemoryDocumentStore } from '../../library/src/testing/memory-document-store';
+import { processStore } from '../../library/src/testing/process-document-store';
+import { SimulatedClock } from '../../library/src/testing/simulated-clock';
+import type { SimulatedProcess } from '../../library/src/testing/simulated-process';
 import { CloudRunService, type CloudRunSettings } from './cloud-run-service';
+import { FirestoreModel } from './firestore-model';
+import type { FirestoreParameters } from './firestore-parameters';
 import { Metrics } from './metrics';
 import { PubSubPush, type MessageFaults, type PushRetryPolicy } from './pubsub-push';
 import { RandomStreams } from './seeded';
 
 /** How the simulated project is set up: the design under test, and the platform around it. */
 export interface PlatformSettings {
-  /** The pool's dispatch capacity (slots): how many jobs are sent to workers at once. */
-  dispatchCapacity: number;
+  /** The pool's slots: its worker instances × concurrency. */
+  capacity: number;
   worker: CloudRunSettings;
+  /** The callables' Cloud Run service (createJob and createJobs). */
+  callable: CloudRunSettings;
   push: PushRetryPolicy;
   faults: MessageFaults & {
-    /** Handler runs whose instance is killed mid-job. */
+    /** Handler runs whose instance is killed partway. */
     handlerCrashRate: number;
   };
-  /** How often Cloud Scheduler runs the sweep, and the sweep's own settings. */
+  firestore: FirestoreParameters;
+  /** How often Cloud Scheduler runs the sweep. */
   sweepIntervalMs: number;
-  sweepBatchSize: number;
   dispatchGraceMs: number;
-  /** The worker's timings (the lease, its renewal). */
   timings: WorkerTimings;
-  /** Whether a worker looks for stale jobs when its job ends (the design before left them to the sweep). */
-  staleCheckAtJobEnd: boolean;
+  /** The share of job ends that look for stale jobs. */
+  staleCheckRate: number;
   maxActiveJobsPerUser: number;
+  /** The worker function's own time limit. */
+  invocationTimeoutMs: number;
   seed: number;
 }
 
-/** The task every simulated job runs: `seconds` of work on the simulated clock, stopped by its signal. */
-const WORK_TYPE = 'work';
+/** The task every simulated job runs. */
+export const WORK_TYPE = 'work';
+
+/** What a submission did. */
+export type Submitted = { ok: true; ids: string[] } | { ok: false; error: unknown };
 
 /**
- * The project as production runs it, in simulated time: the real use cases (createJob, the worker's entry, the
- * sweep) on the in-memory repository, and around them the models of Pub/Sub push (PubSubPush), the worker's
- * Cloud Run service (CloudRunService) and Cloud Scheduler (a timer every sweepIntervalMs). Nothing of the code
- * under test knows it is simulated: it sees its ports.
+ * The project as production runs it, in simulated time: the real use cases (createJob and createJobs behind the
+ * callables, the worker's entry, the sweep) on the in-memory store behind the Firestore model (latency, one writer
+ * at a time per document at Firestore's sustained rate, contention aborts), and around them the models of the
+ * callables' and the worker's Cloud Run services (CloudRunService: instances, cold starts, 429s), Pub/Sub push
+ * (PubSubPush) and Cloud Scheduler (a timer every sweepIntervalMs). Nothing of the code under test knows it is
+ * simulated: it sees its ports.
  */
 export class Platform {
-  readonly clock = new SimulatedClock();
+  readonly clock = new SimulatedClock({ settleTurns: 1 });
   readonly metrics = new Metrics(this.clock);
-  readonly jobs: MemoryJobRepository;
-  readonly service: CloudRunService;
+  readonly store: MemoryDocumentStore;
+  readonly firestore: FirestoreModel;
+  readonly workers: CloudRunService;
+  readonly callables: CloudRunService;
   readonly topic: PubSubPush;
+  readonly layout = new StoreLayout();
+  /** Creates or batch creates that failed (the targets want none refused for contention). */
+  readonly failedSubmissions: unknown[] = [];
   private readonly tasks: TaskRegistry;
   private readonly random: RandomStreams;
+  private readonly decisions: () => number;
   /** The process running the current request, so the task can crash it. */
   private readonly currentProcess = new AsyncLocalStorage<SimulatedProcess>();
   private sweeping = false;
@@ -61,12 +82,15 @@ export class Platform {
 
   constructor(private readonly settings: PlatformSettings) {
     this.random = new RandomStreams(settings.seed);
-    this.jobs = MemoryJobRepository.create({ clock: this.clock, seed: settings.seed });
+    this.decisions = this.random.stream('protocol');
+    this.store = new MemoryDocumentStore({ clock: this.clock, seed: settings.seed });
+    this.firestore = new FirestoreModel(this.store, this.clock, settings.firestore, this.random.stream('firestore'));
     this.tasks = new TaskRegistry([this.workTask()]);
-    this.service = new CloudRunService(this.clock, settings.worker);
+    this.workers = new CloudRunService(this.clock, settings.worker);
+    this.callables = new CloudRunService(this.clock, settings.callable);
     this.topic = new PubSubPush(
       this.clock,
-      this.service,
+      this.workers,
       (message, process) =>
         this.currentProcess.run(process, () => handleTaskMessage(message, this.workerDeps(process))),
       settings.push,
@@ -75,59 +99,68 @@ export class Platform {
     );
   }
 
-  /** The simulated task: works `seconds` on the clock; some runs have their instance killed partway. */
+  /** The simulated task: works `ms` on the clock, stopping when its signal aborts; some runs are crashed partway. */
   private workTask() {
-    const crashes = () => this.random.stream('crashes');
+    const crashes = this.random.stream('crashes');
     return defineTask({
       type: WORK_TYPE,
-      input: z.strictObject({ seconds: z.number().min(0) }),
-      timeoutSeconds: 60,
-      run: async ({ seconds }, { jobId, signal }) => {
+      input: z.strictObject({ ms: z.number().min(0) }),
+      timeoutSeconds: 450,
+      run: async ({ ms }, { jobId, attempt, signal }) => {
         const process = this.currentProcess.getStore();
-        if (process && crashes()() < this.settings.faults.handlerCrashRate) {
-          this.clock.setTimer(crashes()() * seconds * 1000, () => {
+        const stopped = this.metrics.handlerStarted(jobId, attempt);
+        if (process && crashes() < this.settings.faults.handlerCrashRate) {
+          this.clock.setTimer(crashes() * ms, () => {
+            if (process.killed) return;
             this.metrics.handlerCrashed(jobId);
+            stopped();
             process.kill();
           });
         }
-        await sleep(this.clock, seconds * 1000, signal);
-        this.metrics.handlerReturned(jobId);
-        return 'done';
+        try {
+          await sleep(this.clock, ms, signal);
+          this.metrics.handlerReturned(jobId);
+          return 'done';
+        } finally {
+          stopped();
+        }
       },
     });
   }
 
-  private capacity = () => this.settings.dispatchCapacity;
+  private access(
+    store = this.firestore as StoreAccess['store'],
+    clock = this.clock as StoreAccess['clock'],
+  ): StoreAccess {
+    return { store, layout: this.layout, clock, random: this.decisions, timings: DEFAULT_STORE_TIMINGS };
+  }
 
-  private workerDeps(process: SimulatedProcess) {
-    const jobs = this.jobs.forProcess(process);
+  private coreDeps(access: StoreAccess, process?: SimulatedProcess): CoreDeps {
     return {
-      // The design before had no stale check at a job's end: its worker found no stale job to look at.
-      jobs: this.settings.staleCheckAtJobEnd
-        ? jobs
-        : Object.assign(Object.create(jobs) as typeof jobs, {
-            queuedBefore: () => Promise.resolve([]),
-            leaseExpiredBefore: () => Promise.resolve([]),
-          }),
-      queue: this.topic,
-      tasks: this.tasks,
-      clock: process.clock,
+      access,
+      queue: process ? { publish: (id, type, sent) => process.guard(this.topic.publish(id, type, sent)) } : this.topic,
       log: this.metrics,
-      timings: this.settings.timings,
+      tasks: this.tasks,
+      capacity: () => this.settings.capacity,
       retentionDays: () => 30,
-      dispatchGraceMs: () => this.settings.dispatchGraceMs,
-      capacity: this.capacity,
     };
   }
 
-  private callableDeps(): CreateJobDeps {
+  private workerDeps(process: SimulatedProcess): RunJobDeps {
+    const access = this.access(processStore(this.firestore, process), process.clock);
     return {
-      jobs: this.jobs,
-      queue: this.topic,
-      tasks: this.tasks,
-      clock: this.clock,
-      log: this.metrics,
-      capacity: this.capacity,
+      ...this.coreDeps(access, process),
+      timings: this.settings.timings,
+      dispatchGraceMs: () => this.settings.dispatchGraceMs,
+      invocationTimeoutMs: this.settings.invocationTimeoutMs,
+      staleCheckRate: this.settings.staleCheckRate,
+    };
+  }
+
+  private callableDeps(process: SimulatedProcess): CreateJobDeps {
+    const access = this.access(processStore(this.firestore, process), process.clock);
+    return {
+      ...this.coreDeps(access, process),
       limits: () => ({
         maxInputBytes: 10_240,
         maxActiveJobsPerUser: this.settings.maxActiveJobsPerUser,
@@ -136,9 +169,29 @@ export class Platform {
     };
   }
 
-  /** A user's createJob call for `seconds` of work, as the callable makes it. */
-  async submit(owner: string, seconds: number): Promise<void> {
-    await createJob(owner, { type: WORK_TYPE, input: { seconds } }, this.callableDeps());
+  /** A user's createJob call for `ms` of work, through the callables' service. */
+  submit(owner: string, ms: number): Promise<Submitted> {
+    return this.call((deps) => createJob(owner, { type: WORK_TYPE, input: { ms } }, deps).then((r) => [r.id]));
+  }
+
+  /** A user's createJobs call (at most 500 jobs), through the callables' service. */
+  submitBatch(owner: string, durationsMs: readonly number[]): Promise<Submitted> {
+    const jobs = durationsMs.map((ms) => ({ type: WORK_TYPE, input: { ms } }));
+    return this.call((deps) => createJobsBatch(owner, { jobs }, deps).then((r) => r.jobs.map((job) => job.id)));
+  }
+
+  private async call(work: (deps: CreateJobDeps) => Promise<string[]>): Promise<Submitted> {
+    let answer: Submitted = { ok: false, error: new Error('the callable did not answer') };
+    const outcome = await this.callables.request(async (process) => {
+      try {
+        answer = { ok: true, ids: await work(this.callableDeps(process)) };
+      } catch (error) {
+        answer = { ok: false, error };
+      }
+    });
+    if (outcome !== 'ok') answer = { ok: false, error: new Error(`the callable's service answered: ${outcome}`) };
+    if (!answer.ok) this.failedSubmissions.push(answer.error);
+    return answer;
   }
 
   /** Cloud Scheduler: the sweep every interval, one run at a time (its function has maxInstances: 1). */
@@ -148,10 +201,15 @@ export class Platform {
       if (this.sweeping) return;
       this.sweeping = true;
       const process = this.clock.process();
-      const deps: SweepDeps = { ...this.workerDeps(process), jobs: this.jobs.forProcess(process) };
-      void sweep(deps, this.clock.now(), this.settings.sweepBatchSize).finally(() => {
-        this.sweeping = false;
-      });
+      const deps: SweepDeps = {
+        ...this.coreDeps(this.access(processStore(this.firestore, process), process.clock), process),
+        dispatchGraceMs: () => this.settings.dispatchGraceMs,
+      };
+      void sweep(deps, this.clock.now())
+        .catch(() => undefined)
+        .finally(() => {
+          this.sweeping = false;
+        });
     };
     this.stopScheduler = this.clock.setTimer(this.settings.sweepIntervalMs, tick);
   }
@@ -162,6 +220,13 @@ export class Platform {
 
   /** How many jobs are running and how many are CREATED (waiting for a slot, a delivery or a retry) now. */
   census(): { running: number; waiting: number } {
-    return { running: this.jobs.idsInState('RUNNING').length, waiting: this.jobs.idsInState('CREATED').length };
+    let running = 0;
+    let waiting = 0;
+    for (const job of this.metrics.jobs.values()) {
+      if (job.doneAt !== undefined) continue;
+      if (job.firstStartAt !== undefined && job.runs.some((run) => run.stop === undefined)) running += 1;
+      else waiting += 1;
+    }
+    return { running, waiting };
   }
 }

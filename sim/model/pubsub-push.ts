@@ -1,7 +1,9 @@
-import type { SimulatedClock } from '../../library/src/adapters/memory/simulated-clock';
-import type { RandomSource } from '../../library/src/adapters/memory/seeded-random';
+import type { SentJob } from '@async-jobs/contract';
+import { taskMessage } from '../../library/src/adapters/pubsub/task-message';
+import type { SimulatedClock } from '../../library/src/testing/simulated-clock';
+import type { RandomSource } from '../../library/src/testing/seeded-random';
 import type { JobQueue } from '../../library/src/core/ports/job-queue';
-import type { SimulatedProcess } from '../../library/src/adapters/memory/simulated-process';
+import type { SimulatedProcess } from '../../library/src/testing/simulated-process';
 import type { CloudRunService } from './cloud-run-service';
 
 /** What happens to a push that failed (429, or an instance that died). */
@@ -21,6 +23,8 @@ export interface MessageFaults {
   lostPublishRate: number;
   /** Deliveries Pub/Sub makes twice (at-least-once delivery). */
   duplicateDeliveryRate: number;
+  /** The longest a duplicate comes after the first delivery (drawn uniformly up to it). */
+  duplicateMaxDelayMs: number;
 }
 
 /** Counts of what the topic did. */
@@ -61,23 +65,25 @@ export class PubSubPush implements JobQueue {
     private readonly deliveryMs = 50,
   ) {}
 
-  publish(jobId: string, type: string): Promise<string> {
+  publish(jobId: string, type: string, sent: SentJob): Promise<string> {
     const messageId = String(this.nextId++);
     this.stats.published += 1;
     if (this.random() < this.faults.lostPublishRate) {
       this.stats.lost += 1;
       return Promise.resolve(messageId);
     }
+    const { json, attributes } = taskMessage(jobId, type, sent);
     const message: PushedMessage = {
       messageId,
-      data: Buffer.from(JSON.stringify({ jobId, type }), 'utf8').toString('base64'),
-      attributes: { jobId },
+      data: Buffer.from(JSON.stringify(json), 'utf8').toString('base64'),
+      attributes,
     };
     const publishedAt = this.clock.now();
     this.clock.setTimer(this.deliveryMs, () => this.push(message, publishedAt, 0));
     if (this.random() < this.faults.duplicateDeliveryRate) {
       this.stats.duplicates += 1;
-      this.clock.setTimer(this.deliveryMs + this.random() * 5_000, () => this.push(message, publishedAt, 0));
+      const late = this.random() * this.faults.duplicateMaxDelayMs;
+      this.clock.setTimer(this.deliveryMs + late, () => this.push(message, publishedAt, 0));
     }
     return Promise.resolve(messageId);
   }

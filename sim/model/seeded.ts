@@ -1,4 +1,4 @@
-import { seededRandom, type RandomSource } from '../../library/src/adapters/memory/seeded-random';
+import { seededRandom, type RandomSource } from '../../library/src/testing/seeded-random';
 
 /** Independent seeded streams, one per use, so a change in one part of the model does not shift another's draws. */
 export class RandomStreams {

@@ -11,6 +11,7 @@ import type { FunctionsError } from 'firebase/functions';
 import {
   cancelJob,
   createJob,
+  createJobs,
   JobCancelledError,
   JobFailedError,
   JobWaitTimeoutError,
@@ -42,6 +43,31 @@ describe('client library (emulator)', () => {
     assert.deepEqual(job.input, input);
     const expected: TaskResult<'primes'> = { below: 100, count: 25 };
     assert.deepEqual(job.result, expected, 'π(100) = 25');
+  });
+
+  it('createJobs starts a typed batch: each job is its own task on its own input, in the order asked', async () => {
+    const created = await createJobs(user.functions, [
+      { type: 'primes', input: { below: 100 } },
+      { type: 'sleep', input: { worktime: 0 } },
+    ]);
+    assert.deepEqual(
+      created.jobs.map((job) => job.type),
+      ['primes', 'sleep'],
+    );
+    const [primes, slept] = await Promise.all(
+      created.jobs.map(({ id }) => waitForJob(user.firestore, id, { timeoutMs: 30_000 })),
+    );
+    assert.deepEqual(primes?.result, { below: 100, count: 25 });
+    assert.equal(slept?.result, 'OK completed');
+    // A bad item is refused with the callable error naming it, and with a requestId the batch is made once.
+    await assert.rejects(
+      createJobs(user.functions, [{ type: 'sleep', input: { worktime: -1 } }]),
+      (e: FunctionsError) => e.code === 'functions/invalid-argument' && /jobs\.0\.input\.worktime/.test(e.message),
+    );
+    const requestId = crypto.randomUUID();
+    const once = await createJobs(user.functions, [{ type: 'sleep', input: { worktime: 0 } }], requestId);
+    const twice = await createJobs(user.functions, [{ type: 'sleep', input: { worktime: 0 } }], requestId);
+    assert.equal(twice.jobs[0]?.id, once.jobs[0]?.id);
   });
 
   it('createJob rejects bad input with the callable error', async () => {

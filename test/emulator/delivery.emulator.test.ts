@@ -1,7 +1,8 @@
 /**
- * At-least-once delivery: Pub/Sub may deliver a task message more than once, late, or malformed. The claim
- * transaction makes the effect exactly-once: only the delivery that moves CREATED → RUNNING runs the handler
- * (so `attempts` counts handler runs), and nothing rewrites a done job.
+ * At-least-once delivery: Pub/Sub may deliver a task message more than once, late, or malformed. The claim makes
+ * the effect exactly-once: only the delivery that moves CREATED → RUNNING runs the handler (so `attempts` counts
+ * handler runs), and nothing rewrites a done job. A message carries the job as it was sent, and its claim is one
+ * write fenced on that version: a duplicate fails the fence, reads the job and finds it running or done.
  */
 import assert from 'node:assert/strict';
 import { PubSub } from '@google-cloud/pubsub';
@@ -58,22 +59,26 @@ describe('at-least-once delivery (emulator)', () => {
 
     it('runs the handler once for concurrent and late duplicates, and never rewrites the done job', async () => {
       const d = deps();
-      const { jobs: store } = d;
-      const id = store.newJobId();
-      await createDispatchedJob(store, id, user.uid ?? '', { type: 'test.count', input: {} });
+      const { id, sent } = await createDispatchedJob(d.access, user.uid ?? '', { type: 'test.count', input: {} });
+      // Each duplicate is the same message again (the job as sent: its claim is fenced on that version), except one
+      // of each group, which only names the job (an older publisher's message: the worker reads the job first).
+      const delivery = (m: string, withSent = true) =>
+        handleTaskMessage(deliveredMessage(id, 'test.count', m, withSent ? sent : undefined), d);
 
-      const first = handleTaskMessage(deliveredMessage(id, 'test.count', 'm1'), d);
+      const first = delivery('m1');
       // Wait until the first delivery's handler is running (the claim is committed before the handler starts).
       await started;
       assert.equal((await readJob(id)).state, 'RUNNING');
-      await Promise.all(['m2', 'm3', 'm4'].map((m) => handleTaskMessage(deliveredMessage(id, 'test.count', m), d)));
+      await Promise.all([delivery('m2'), delivery('m3'), delivery('m4', false)]);
       release();
       await first;
       const done = await readJob(id);
       assert.equal(done.state, 'COMPLETED');
       assert.equal(done.result, 'counted');
 
-      for (const m of ['m5', 'm6', 'm7']) await handleTaskMessage(deliveredMessage(id, 'test.count', m), d);
+      await delivery('m5');
+      await delivery('m6', false);
+      await delivery('m7');
 
       const after = await readJob(id);
       assert.equal(handlerRuns, 1, 'the handler ran once for seven deliveries');

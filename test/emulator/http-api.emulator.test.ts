@@ -1,9 +1,9 @@
 /**
  * The `jobs` HTTP function over real HTTP on the emulator suite: the seed's flow and AIP-151's operations, with
- * the same auth, validation and lifecycle as the callables.
+ * the same auth, validation and lifecycle as the callables, and the batch create (`POST /:batchCreate`).
  */
 import assert from 'node:assert/strict';
-import type { ApiErrorBody, JobOperation } from '@async-jobs/contract';
+import type { ApiErrorBody, CreateJobsResponse, JobOperation } from '@async-jobs/contract';
 import { SLEEP_RESULT } from '../../functions/src/tasks/sleep';
 import { BAD_REQUESTS, requestJson, UNNAMEABLE_JOB_IDS, type BadRequest } from '../helpers/bad-requests';
 import { MAX_JSON_DEPTH } from '../../library/src/core/json-shape';
@@ -11,8 +11,10 @@ import { idTokenOf, signedInUser, userForSuite, withSignedInUser, type TestUser 
 import { countJobsOwnedBy } from '../helpers/admin';
 import { callJobsApi } from '../helpers/http';
 import { functionParam } from '../helpers/function-params';
-import { emulatorJobs } from '../helpers/in-process';
-import { createWaitingJob } from '../helpers/queued-jobs';
+import { cancelJob } from '../../library/src/core/protocol/cancel';
+import { deadlineAfter } from '../../library/src/core/store/store-access';
+import { emulatorAccess } from '../helpers/in-process';
+import { createWaitingJobs } from '../helpers/queued-jobs';
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
@@ -263,24 +265,87 @@ describe('HTTP API (emulator)', () => {
     });
 
     it('refuses a job past the active-job quota with 429', async () => {
-      // As many jobs as the functions' limit, written directly and left waiting in a pool no worker serves (so no
-      // worker is started for them); the quota's own logic is tested through the repository contract, this
-      // checks the HTTP answer.
+      // As many jobs as the functions' limit, made in one batch through the job protocol and left waiting in a pool
+      // no worker serves (so no worker is started for them); admission itself is the unit tests' (batch-create,
+      // owner-operations), this checks the HTTP answer at the limit.
       const limit = functionParam('MAX_ACTIVE_JOBS_PER_USER');
       const busy = await signedInUser();
-      const jobs = emulatorJobs();
+      const access = emulatorAccess();
       const owner = busy.uid ?? '';
-      // One after the other: this checks the answer at the limit; concurrent admission is the contract suite's.
-      const ids = Array.from({ length: limit }, () => jobs.newJobId());
+      const requests = Array.from({ length: limit }, () => ({ type: 'sleep', input: { worktime: 1 } }));
+      let ids: string[] = [];
       try {
-        for (const id of ids) await createWaitingJob(jobs, id, owner, { type: 'sleep', input: { worktime: 1 } }, limit);
+        ({ ids } = await createWaitingJobs(access, owner, requests, limit));
         const refused = await callJobsApi('POST', '', { token: await idTokenOf(busy), json: { worktime: 1 } });
         assertError(refused, 429, 'RESOURCE_EXHAUSTED', new RegExp(`limit is ${limit}`));
+        const batch = await callJobsApi('POST', '/:batchCreate', {
+          token: await idTokenOf(busy),
+          json: { jobs: [{ type: 'sleep', input: { worktime: 1 } }] },
+        });
+        assertError(batch, 429, 'RESOURCE_EXHAUSTED', new RegExp(`limit is ${limit}`));
         assert.equal(await countJobsOwnedBy(owner), limit);
       } finally {
-        for (const id of ids) await jobs.cancel(id, owner, Date.now(), 30);
+        for (const id of ids) await cancelJob(access, owner, id, 30, deadlineAfter(access));
         await busy.close();
       }
+    });
+  });
+
+  describe('batch create (POST /:batchCreate)', () => {
+    it('creates several jobs with one call (201), each then run to COMPLETED', async () => {
+      const jobs = [
+        { type: 'sleep', input: { worktime: 0 } },
+        { type: 'primes', input: { below: 1000 } },
+        { type: 'sleep', input: { worktime: 1 } },
+      ];
+      const created = await callJobsApi<CreateJobsResponse>('POST', '/:batchCreate', { token, json: { jobs } });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.deepEqual(
+        created.body.jobs.map(({ type, state }) => ({ type, state })),
+        jobs.map(({ type }) => ({ type, state: 'CREATED' })),
+        'one job per item, in the order asked',
+      );
+      assert.equal(new Set(created.body.jobs.map((job) => job.id)).size, jobs.length);
+      for (const [i, { id }] of created.body.jobs.entries()) {
+        assert.match(id, /^\w{20}$/);
+        const waited = await callJobsApi<JobOperation>('GET', `/${id}:wait?timeout=30s`, { token });
+        assert.equal(waited.body.state, 'COMPLETED', JSON.stringify(waited.body));
+        assert.equal(waited.body.metadata.type, jobs[i]?.type);
+      }
+    });
+
+    it('refuses a bad item with 400 naming its field, and writes none of the batch', async () => {
+      await withSignedInUser(async (fresh) => {
+        const freshToken = await idTokenOf(fresh);
+        const answer = await callJobsApi('POST', '/:batchCreate', {
+          token: freshToken,
+          json: {
+            jobs: [
+              { type: 'sleep', input: { worktime: 0 } },
+              { type: 'sleep', input: { worktime: -1 } },
+            ],
+          },
+        });
+        const error = assertError(answer, 400, 'INVALID_ARGUMENT', /jobs\.1\.input\.worktime/);
+        assert.equal(error.details?.[0]?.fieldViolations[0]?.field, 'jobs.1.input.worktime');
+        const empty = assertError(
+          await callJobsApi('POST', '/:batchCreate', { token: freshToken, json: { jobs: [] } }),
+          400,
+          'INVALID_ARGUMENT',
+        );
+        assert.equal(empty.details?.[0]?.fieldViolations[0]?.field, 'jobs');
+        assert.equal(await countJobsOwnedBy(fresh.uid ?? ''), 0, 'nothing was written');
+      });
+    });
+
+    it('answers 401 with WWW-Authenticate without a token, and 405 for another method', async () => {
+      const json = { jobs: [{ type: 'sleep', input: { worktime: 0 } }] };
+      const anonymous = await callJobsApi('POST', '/:batchCreate', { json });
+      assertError(anonymous, 401, 'UNAUTHENTICATED');
+      assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer');
+      const get = await callJobsApi('GET', '/:batchCreate', { token });
+      assertError(get, 405, 'UNIMPLEMENTED');
+      assert.equal(get.headers.get('allow'), 'POST');
     });
   });
 

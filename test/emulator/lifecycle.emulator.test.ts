@@ -1,5 +1,8 @@
 /**
  * Progress, time limits, idempotent create, listing, quotas and retention, through the real SDKs.
+ *
+ * Progress is written at most every two seconds (it was every second): the bound on a chatty handler's writes is
+ * read against that interval.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -53,8 +56,9 @@ describe('job lifecycle (emulator)', () => {
       const progressChanges = snapshots.filter(
         (s, i) => i > 0 && JSON.stringify(s.progress) !== JSON.stringify(snapshots[i - 1]?.progress),
       ).length;
-      // 2000 reports over 2 s at one write a second: about 3 writes, and a listener sees at most those.
-      assert.ok(progressChanges <= 5, `the listener saw ${progressChanges} progress changes`);
+      // 2000 reports over 2 s at one write every two seconds (WorkerTimings.progressIntervalMs): the first, one
+      // more, and the last at the end, and a listener sees at most those.
+      assert.ok(progressChanges <= 4, `the listener saw ${progressChanges} progress changes`);
       assert.deepEqual(final.progress, { percent: 100, message: 'report 2000' });
       assert.equal(final.result, 2000);
     });

@@ -7,13 +7,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { PubSub } from '@google-cloud/pubsub';
-import type { FirestoreJob } from '../../library/src/adapters/firestore/job-codec';
 import { TaskRegistry } from '../../library/src/core/tasks/task-registry';
 import { createJob } from '../../library/src/core/use-cases/create-job';
 import { sweep } from '../../library/src/core/use-cases/sweep';
 import { taskMessage } from '../../library/src/adapters/pubsub/task-message';
 import { recordTask, TEST_RUNS_COLLECTION } from '../fixtures/tasks/test-tasks';
-import { adminFirestore, letDispatchGracePass, readJob } from '../helpers/admin';
+import { adminFirestore, letDispatchGracePass, readJob, type StoredJob } from '../helpers/admin';
 import { signedInUser, type TestUser } from '../helpers/client';
 import { emulatorHosts } from '../helpers/emulators';
 import { FailingQueue, inProcessDeps } from '../helpers/in-process';
@@ -118,8 +117,9 @@ describe('load with faults (emulator)', function () {
     const planned = plan();
     const created = new Map<string, PlannedJob>();
     const topic = new PubSub({ projectId: emulatorHosts().projectId }).topic('jobs');
-    // The lost publish's job queues in a worker pool of its own, so the dispatch its create makes sends that very
-    // job (and fails to publish it), not whichever job waits first in the standard pool.
+    // The lost publish's job is created in a worker pool of its own, so it finds a free slot there and its create
+    // sends that very job (and fails to publish it), whatever waits in the standard pool. The sweep's publish of it
+    // goes to the standard pool's worker (pubsubQueue sends a pool no test function serves there).
     const lostPublish = inProcessDeps({
       queue: new FailingQueue(),
       tasks: new TaskRegistry([{ ...recordTask, pool: `lost-publish-${randomUUID()}` }]),
@@ -184,7 +184,7 @@ describe('load with faults (emulator)', function () {
     const db = adminFirestore();
     const counts: Record<string, number> = {};
     for (const [id, job] of created) {
-      const stored = (await db.collection('jobs').doc(id).get()).data() as FirestoreJob;
+      const stored = (await db.collection('jobs').doc(id).get()).data() as StoredJob;
       const completions = ((await db.collection(TEST_RUNS_COLLECTION).doc(id).get()).get('completions') as number) ?? 0;
       const label = `${job.fault} job ${id}`;
       assert.equal(stored.done, true, `${label} is terminal`);

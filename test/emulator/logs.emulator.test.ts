@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { handleTaskMessage } from '../../library/src/entry/worker';
+import { readJob } from '../helpers/admin';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { deliveredMessage } from '../helpers/messages';
 import { createDispatchedJob } from '../helpers/queued-jobs';
@@ -36,9 +37,8 @@ describe('worker logs (emulator)', () => {
   const owner = `log-owner-${Date.now()}`;
 
   async function run(type: string, input: Record<string, unknown>): Promise<{ id: string; entries: LogEntry[] }> {
-    const id = deps.jobs.newJobId();
-    await createDispatchedJob(deps.jobs, id, owner, { type, input });
-    const entries = await logsOf(() => handleTaskMessage(deliveredMessage(id, type), deps));
+    const { id, sent } = await createDispatchedJob(deps.access, owner, { type, input });
+    const entries = await logsOf(() => handleTaskMessage(deliveredMessage(id, type, `m-${id}`, sent), deps));
     return { id, entries: entries.filter((e) => e.jobId === id) };
   }
 
@@ -56,9 +56,9 @@ describe('worker logs (emulator)', () => {
     }
     assert.equal(running.severity, 'INFO');
     assert.equal(typeof completed.runMillis, 'number');
-    const job = await deps.jobs.get(id);
-    assert.equal(completed.runMillis, job?.runMillis, 'the log and the document carry the same durations');
-    assert.equal(completed.queueMillis, job?.queueMillis);
+    const job = await readJob(id);
+    assert.equal(completed.runMillis, job.runMillis, 'the log and the document carry the same durations');
+    assert.equal(completed.queueMillis, job.queueMillis);
   });
 
   it('logs a failure with its reason (code and message), and never the input', async () => {

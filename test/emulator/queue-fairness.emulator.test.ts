@@ -3,7 +3,8 @@
  * then another user creates one job. The flood's extra jobs wait, visibly (CREATED, `waitReason: capacity`); the
  * other user's job does not queue behind them: it takes one of the next free slots. Under first come, first
  * served it would start after every job of the flood created before it. Asserted as an order of dispatches (the
- * times jobs were given a slot), never as a duration.
+ * times jobs were given a slot), never as a duration. A job that waited gets its slot from the job that ends before
+ * it, in that job's end (its `dispatchTime` is that commit's time), not from a dispatch after the end.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -86,9 +87,9 @@ describe('fair execution: a flood does not delay another user’s job (emulator)
     const waitingWhenCreated = before.waiting.length;
     // First come, first served would send every waiting job of the flood first: two rounds of the slots the
     // flood's first jobs free. The fair queue sends the other user's job in the first round (its rank is the
-    // lowest or ties with the flood's lowest); within a round, dispatches that race take any of the lowest-ranked
-    // jobs (FirestoreDispatchOperations), so up to a round less one of the flood can go before it. The rest of the
-    // flood would hold every slot for the next tests.
+    // lowest or ties with the flood's lowest): each flood job that ends hands its slot, in the commit that ends
+    // it, to the lowest rank waiting, among equal ranks one at random, so up to a round less one of the flood can
+    // go before it. The rest of the flood would hold every slot for the next tests.
     const cancel = httpsCallable(heavy.functions, 'cancelJob');
     await Promise.allSettled(floodIds.map((id) => cancel({ id })));
     assert.ok(

@@ -49,11 +49,13 @@ describe('retries (emulator)', () => {
     // Driven in-process with a queue the test holds, so the test sees the document between two attempts.
     const queue = new CapturingQueue();
     const deps = inProcessDeps({ queue });
-    const id = deps.jobs.newJobId();
-    await createDispatchedJob(deps.jobs, id, user.uid ?? '', { type: 'test.flaky', input: { succeedOnAttempt: 2 } });
+    const { id, sent } = await createDispatchedJob(deps.access, user.uid ?? '', {
+      type: 'test.flaky',
+      input: { succeedOnAttempt: 2 },
+    });
 
     const before = Date.now();
-    await handleTaskMessage(deliveredMessage(id, 'test.flaky'), deps);
+    await handleTaskMessage(deliveredMessage(id, 'test.flaky', 'm1', sent), deps);
     const waiting = await readJob(id);
     assert.equal(waiting.state, 'CREATED', 'queued again for the retry');
     assert.equal(waiting.waitReason, 'retry-backoff');
@@ -62,9 +64,19 @@ describe('retries (emulator)', () => {
     assert.equal(waiting.attempts, 1);
     assert.deepEqual(waiting.error, { code: 'unavailable', message: 'transient failure on attempt 1' });
     assert.ok(waiting.dispatchTime && waiting.dispatchTime.toMillis() >= before, 'the retry is due after the backoff');
-    assert.deepEqual(queue.published, [{ jobId: id, type: 'test.flaky' }], 'the retry was published');
+    assert.equal(waiting.slot, sent.slot, 'it still holds its slot');
+    const [retry, ...more] = queue.published;
+    assert.deepEqual(more, [], 'one message published: the retry');
+    assert.deepEqual({ jobId: retry?.jobId, type: retry?.type }, { jobId: id, type: 'test.flaky' });
+    // The retry's message carries the job as requeued, due when its backoff ends, for a claim with no read.
+    assert.equal(retry?.sent.attempts, 1);
+    const due = retry?.sent.dispatchTime ?? 0;
+    assert.ok(
+      Math.abs(due - waiting.dispatchTime.toMillis()) < 1,
+      `sent due at ${due}, stored ${waiting.dispatchTime.toMillis()}`,
+    );
 
-    await handleTaskMessage(deliveredMessage(id, 'test.flaky'), deps);
+    await handleTaskMessage(deliveredMessage(id, 'test.flaky', 'm2', retry?.sent), deps);
     const done = await readJob(id);
     assert.equal(done.state, 'COMPLETED');
     assert.equal(done.attempts, 2);

@@ -2,18 +2,28 @@
  * A done job's outcome is sacred: the worker never throws away a result because one commit failed for now, never
  * stores Firestore's own error text for the owner to read, and nothing of an attempt writes the job after its
  * end. The worker runs in this process on the emulators, with tasks this file defines.
+ *
+ * Since the job protocol moved into the core (core/protocol), the core retries a transient store failure itself,
+ * on its clock, until a deadline: the end that keeps failing is counted as every try the worker made of it (all
+ * of them the COMPLETED end), no longer as one call to a repository that retried inside. An attempt that ended is
+ * refused by its fence (a heartbeat in flight) or by the attempt itself (the one that wrote the end).
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import { config } from '../../library/src/config';
 import type { JobOutcome } from '../../library/src/core/job';
-import type { AttemptRef, JobRepository } from '../../library/src/core/ports/job-repository';
+import type { Attempt } from '../../library/src/core/protocol/attempt';
+import { finishAttempt, writeHeartbeat } from '../../library/src/core/protocol/attempt-writes';
+import { claimJob } from '../../library/src/core/protocol/claim';
+import { deadlineAfter } from '../../library/src/core/store/store-access';
 import { DEFAULT_WORKER_TIMINGS } from '../../library/src/core/worker/worker-timings';
 import { handleTaskMessage } from '../../library/src/entry/worker';
 import { TaskRegistry } from '../../library/src/core/tasks/task-registry';
 import { defineTask } from '../../library/src/core/tasks/task';
+import { FaultyDocumentStore, type CallDescription } from '../../library/src/testing';
 import { adminFirestore, readJob } from '../helpers/admin';
-import { CapturingQueue, emulatorJobs, inProcessDeps } from '../helpers/in-process';
+import { CapturingQueue, emulatorAccess, emulatorStore, inProcessDeps } from '../helpers/in-process';
 import { deliveredMessage } from '../helpers/messages';
 import { createDispatchedJob } from '../helpers/queued-jobs';
 
@@ -67,17 +77,14 @@ const stubbornReporterTask = defineTask({
 
 const tasks = new TaskRegistry([bigResultTask, unstorableResultTask, keysTask, stubbornReporterTask]);
 
-/** The emulator's repository, with terminal writes that keep failing with UNAVAILABLE (its retries ran out). */
-function unavailableTerminalWrites(): JobRepository & { finishCalls: number } {
-  const failing = {
-    ...emulatorJobs(),
-    finishCalls: 0,
-    finish(): Promise<never> {
-      failing.finishCalls += 1;
-      return Promise.reject(Object.assign(new Error('14 UNAVAILABLE: injected'), { code: 14 }));
-    },
-  };
-  return failing;
+const TERMINAL_STATES: ReadonlySet<unknown> = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
+/** The state a commit ends the job at `path` with (it updates the job to a terminal state), if it does. */
+function endStateOf(call: CallDescription, path: string): unknown {
+  const end = (call.writes ?? []).find(
+    (write) => write.op === 'update' && write.path === path && TERMINAL_STATES.has(write.data.state),
+  );
+  return end?.op === 'update' ? end.data.state : undefined;
 }
 
 describe('worker: a done job’s outcome (emulator)', () => {
@@ -88,17 +95,37 @@ describe('worker: a done job’s outcome (emulator)', () => {
     timings: { ...DEFAULT_WORKER_TIMINGS, abortGraceMs: 200, progressIntervalMs: 100 },
   });
 
-  async function runJob(type: string, input: Record<string, unknown>, jobs = deps.jobs): Promise<string> {
-    const id = deps.jobs.newJobId();
-    await createDispatchedJob(deps.jobs, id, owner, { type, input });
-    await handleTaskMessage(deliveredMessage(id, type), { ...deps, jobs });
+  /** Makes a job holding a slot and delivers its message to the worker, run here. */
+  async function runJob(type: string, input: Record<string, unknown>): Promise<string> {
+    const { id, sent } = await createDispatchedJob(deps.access, owner, { type, input });
+    await handleTaskMessage(deliveredMessage(id, type, `m-${id}`, sent), deps);
     return id;
   }
 
   it('leaves a job RUNNING with its lease when its COMPLETED write keeps failing transiently, for the sweep', async () => {
-    const store = unavailableTerminalWrites();
-    const id = await runJob('test.keys', {}, store);
-    assert.equal(store.finishCalls, 1, 'no FAILED written in place of the result');
+    // Every commit that would end the job fails with UNAVAILABLE, as a store that is down would: the worker tries
+    // again until shortly before its own time limit (here a few seconds: a 13 s invocation less its 10 s margin).
+    const store = new FaultyDocumentStore(emulatorStore());
+    const { id, sent } = await createDispatchedJob(deps.access, owner, { type: 'test.keys', input: {} });
+    const endsTried: unknown[] = [];
+    store.fail({
+      call: 'commit',
+      fault: 'transient',
+      times: Number.POSITIVE_INFINITY,
+      where: (call) => {
+        const state = endStateOf(call, `jobs/${id}`);
+        if (state !== undefined) endsTried.push(state);
+        return state !== undefined;
+      },
+    });
+    await handleTaskMessage(deliveredMessage(id, 'test.keys', `m-${id}`, sent), {
+      ...deps,
+      access: emulatorAccess(config.jobsCollection, store),
+      invocationTimeoutMs: 13_000,
+    });
+    assert.ok(endsTried.length >= 1, 'the end was tried');
+    // No FAILED written in place of the result: every try of the end was the COMPLETED one, refused for now.
+    assert.deepEqual(new Set(endsTried), new Set(['COMPLETED']), `ends tried: ${endsTried.join(', ')}`);
     const job = await readJob(id);
     assert.equal(job.state, 'RUNNING');
     assert.equal(job.done, false);
@@ -140,17 +167,30 @@ describe('worker: a done job’s outcome (emulator)', () => {
   });
 
   it('refuses a progress write of an attempt that has ended, with no write', async () => {
-    const id = deps.jobs.newJobId();
-    await createDispatchedJob(deps.jobs, id, owner, { type: 'test.keys', input: {} });
-    const claim = await deps.jobs.claim(id, Date.now(), 60_000);
-    assert.ok(claim.claimed);
-    const at: AttemptRef = claim.attempt;
+    const { access } = deps;
+    const { id, sent } = await createDispatchedJob(access, owner, { type: 'test.keys', input: {} });
+    const deadline = () => deadlineAfter(access);
+    const claim = await claimJob(access, id, 'test.keys', sent, 60_000, 30, deadline());
+    assert.equal(claim.kind, 'claimed');
+    const at: Attempt = claim.attempt;
+    // The attempt as a heartbeat in flight holds it while the end is written: fenced on the version before the end.
+    const inFlight: Attempt = { ...at };
     const cancelled: JobOutcome = { state: 'CANCELLED', error: { code: 'cancelled', message: 'by test' } };
-    assert.equal((await deps.jobs.finish(at, cancelled, Date.now(), 30)).written, true);
+    const durations = { queueMillis: 0, runMillis: 0 };
+    assert.equal((await finishAttempt(access, at, cancelled, 30, durations, 1, deadline())).written, true);
     const before = await adminFirestore().collection('jobs').doc(id).get();
-    assert.deepEqual(await deps.jobs.writeProgress(at, { percent: 50 }), { written: false });
+    // Its fence fails on the end, and the job read again is no longer this attempt's.
+    assert.deepEqual(await writeHeartbeat(access, inFlight, Date.now() + 60_000, { percent: 50 }, deadline()), {
+      written: false,
+      state: 'CANCELLED',
+    });
+    // The attempt that wrote the end writes nothing more.
+    assert.deepEqual(await writeHeartbeat(access, at, Date.now() + 60_000, { percent: 60 }, deadline()), {
+      written: false,
+    });
     const after = await adminFirestore().collection('jobs').doc(id).get();
     assert.ok(after.updateTime?.isEqual(before.updateTime ?? after.updateTime) && before.updateTime);
+    assert.equal(after.get('progress'), undefined);
   });
 
   it('hands the handler the job’s idempotency key and the attempt’s', async () => {

@@ -2,9 +2,12 @@
 import assert from 'node:assert/strict';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
-import type { FirestoreJob } from '../../library/src/adapters/firestore/job-codec';
+import type { JobDocument } from '@async-jobs/contract';
 import { emulatorHosts } from './emulators';
 import { functionParam } from './function-params';
+
+/** A job document as the functions store it, read with the Admin SDK: its times are Timestamps (to the µs). */
+export type StoredJob = JobDocument<Timestamp>;
 
 export function adminFirestore(): Firestore {
   const { projectId } = emulatorHosts();
@@ -19,10 +22,26 @@ export async function countJobsOwnedBy(uid: string): Promise<number> {
 }
 
 /** A job document as the functions store it, read with the Admin SDK; fails the test if it is missing. */
-export async function readJob(id: string): Promise<FirestoreJob> {
+export async function readJob(id: string): Promise<StoredJob> {
   const snap = await adminFirestore().collection('jobs').doc(id).get();
   assert.ok(snap.exists, `jobs/${id} exists`);
-  return snap.data() as FirestoreJob;
+  return snap.data() as StoredJob;
+}
+
+/**
+ * The jobs, read with the Admin SDK every 250 ms until every one is done or `deadlineMs` passes (then the test fails
+ * naming those not done): for a test about what jobs become, not about the listeners that follow them.
+ */
+export async function untilAllDone(ids: readonly string[], deadlineMs = 45_000): Promise<StoredJob[]> {
+  const db = adminFirestore();
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const snaps = await db.getAll(...ids.map((id) => db.collection('jobs').doc(id)));
+    const pending = snaps.filter((snap) => snap.get('done') !== true).map((snap) => snap.id);
+    if (pending.length === 0) return snaps.map((snap) => snap.data() as StoredJob);
+    assert.ok(Date.now() < deadline, `not done after ${deadlineMs} ms: ${pending.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /**

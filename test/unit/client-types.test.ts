@@ -3,7 +3,8 @@
  * @async-jobs/client (client/src, as test/tsconfig.json maps it) are type-checked here, and a wrong input or an
  * unknown task type must be a compile error that names the problem. The client is generic: the task types come
  * from @async-jobs/contract's TaskTypes, which an app extends with its own, either written out (this project's
- * @async-jobs/app-tasks) or derived from its task definitions with @async-jobs/functions' TaskTypesOf.
+ * @async-jobs/app-tasks) or derived from its task definitions with @async-jobs/functions' TaskTypesOf. The batch
+ * call, `createJobs`, types each job of its batch the same way, by the job's own task name.
  */
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
@@ -34,6 +35,17 @@ const PROGRAMS = {
     return createJob(functions, 'resizeImage', { path: 'a.png', width: 640 });`,
   appDefinedWrong: `
     return createJob(functions, 'resizeImage', { path: 'a.png', width: '640' });`,
+  batchTyped: `
+    const made = await createJobs(
+      functions,
+      [{ type: 'sleep', input: { worktime: 5 } }, { type: 'primes', input: { below: 1000 } }],
+      crypto.randomUUID(),
+    );
+    const ids: string[] = made.jobs.map((job) => job.id);
+    return ids;`,
+  batchWrongInput: `
+    return createJobs(functions, [{ type: 'sleep', input: { worktime: 5 } }, { type: 'primes', input: { worktime: 5 } }]);`,
+  batchUnknownType: `return createJobs(functions, [{ type: 'mine-bitcoin', input: {} }]);`,
 } as const;
 
 /**
@@ -78,7 +90,7 @@ function compile(): Record<ProgramName | 'appTasks' | 'other', string[]> {
     const text = [
       "import type { Functions } from 'firebase/functions';",
       "import type { Firestore } from 'firebase/firestore';",
-      "import { createJob, waitForJob } from '@async-jobs/client';",
+      "import { createJob, createJobs, waitForJob } from '@async-jobs/client';",
       // This project's task types, as its web app brings them in.
       "import type {} from '@async-jobs/app-tasks';",
       "import './client-types-app-tasks';",
@@ -115,6 +127,9 @@ function compile(): Record<ProgramName | 'appTasks' | 'other', string[]> {
     wrongResult: [],
     appDefined: [],
     appDefinedWrong: [],
+    batchTyped: [],
+    batchWrongInput: [],
+    batchUnknownType: [],
     appTasks: [],
     other: [],
   };
@@ -165,6 +180,14 @@ describe('client types (the TypeScript compiler on calls of @async-jobs/client)'
     // The input is checked against the named task's own input type: another task's input is refused.
     assert.equal(said.anotherTasksInput.length, 1, said.anotherTasksInput.join('\n'));
     assert.match(said.anotherTasksInput[0] ?? '', /^TS2353: .*'worktime' does not exist in type 'PrimesInput'/);
+  });
+
+  it('types each job of a createJobs batch by its own task name, and refuses a wrong input or type there too', () => {
+    assert.deepEqual(said.batchTyped, []);
+    // The second item's input is checked against its own task's type (primes), not the first item's (sleep).
+    assert.equal(said.batchWrongInput.length, 1, said.batchWrongInput.join('\n'));
+    assert.match(said.batchWrongInput[0] ?? '', /^TS2322: .*'worktime' does not exist in type 'PrimesInput'/);
+    assert.match(said.batchUnknownType[0] ?? '', /^TS2322: Type '"mine-bitcoin"' is not assignable to type /);
   });
 
   it('refuses a task type the contract does not name', () => {

@@ -1,14 +1,17 @@
 /**
- * parseCreateJobRequest is the createJob callable's whole validation: whatever it lets through is written to
- * Firestore and run by the worker, and whatever it refuses reaches the client as `invalid-argument` with the
- * ValidationError's message. So every refusal must be a ValidationError whose `field` and message name the
- * problem.
+ * parseCreateJobRequest is the createJob callable's whole validation, and parseCreateJobsRequest the batch create's
+ * (the createJobs callable and `POST /:batchCreate`): whatever they let through is written to Firestore and run by
+ * the worker, and whatever they refuse reaches the client as `invalid-argument` with the ValidationError's message.
+ * So every refusal must be a ValidationError whose `field` and message name the problem (in a batch, the job too:
+ * `jobs.3.input.worktime`).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_MAX_INPUT_BYTES,
+  MAX_BATCH_JOBS,
   parseCreateJobRequest,
+  parseCreateJobsRequest,
   type CreateJobLimits,
 } from '../../library/src/core/create-request';
 import { MAX_JSON_DEPTH } from '../../library/src/core/json-shape';
@@ -279,6 +282,133 @@ describe('parseCreateJobRequest', () => {
         limits,
       );
       assert.deepEqual(parsed, { type: 'test.fail', input: { message: 'boom', code: 'not-found' } });
+    });
+  });
+});
+
+/** Runs the batch parser and returns the ValidationError it must throw; fails the test on anything else. */
+function batchErrorOf(data: unknown, options: CreateJobLimits = limits): ValidationError {
+  try {
+    parseCreateJobsRequest(data, tasks, options);
+  } catch (error) {
+    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail(`expected ${JSON.stringify(data)?.slice(0, 200)} to be refused`);
+}
+
+const SLEEP = { type: 'sleep', input: { worktime: 1 } };
+const sleeps = (count: number) => Array.from({ length: count }, () => SLEEP);
+
+const BAD_BATCHES: readonly BadCase[] = [
+  { name: 'null', data: null, field: '', message: /request must be an object \{ jobs, requestId\? \}, not null/ },
+  { name: 'an array of jobs (not wrapped in { jobs })', data: [SLEEP], field: '', message: /not an array/ },
+  { name: 'a string', data: 'jobs', field: '', message: /not a string/ },
+  { name: 'no jobs', data: {}, field: 'jobs', message: /must be an array of \{ type, input \}, not an undefined/ },
+  { name: 'jobs as an object', data: { jobs: { 0: SLEEP } }, field: 'jobs', message: /not an object/ },
+  { name: 'jobs as a string', data: { jobs: 'sleep' }, field: 'jobs', message: /not a string/ },
+  { name: 'no job at all', data: { jobs: [] }, field: 'jobs', message: /1 to 500 jobs, not 0/ },
+  { name: `${MAX_BATCH_JOBS + 1} jobs`, data: { jobs: sleeps(MAX_BATCH_JOBS + 1) }, field: 'jobs', message: /not 501/ },
+  { name: 'a job that is null', data: { jobs: [SLEEP, null] }, field: 'jobs.1', message: /not null/ },
+  { name: 'a job that is a string', data: { jobs: ['sleep'] }, field: 'jobs.0', message: /not a string/ },
+  { name: 'a job that is an array', data: { jobs: [SLEEP, SLEEP, [SLEEP]] }, field: 'jobs.2', message: /not an array/ },
+  {
+    name: 'a job without a type',
+    data: { jobs: [{ input: { worktime: 1 } }] },
+    field: 'jobs.0.type',
+    message: /required/,
+  },
+  {
+    name: 'an unknown type in the third job',
+    data: { jobs: [SLEEP, SLEEP, { type: 'nap', input: {} }] },
+    field: 'jobs.2.type',
+    message: /"nap" is not a known task type \(known: primes, sleep\)/,
+  },
+  { name: 'a job without an input', data: { jobs: [{ type: 'sleep' }] }, field: 'jobs.0.input', message: /required/ },
+  { name: 'an input that is an array', data: { jobs: [{ type: 'sleep', input: [] }] }, field: 'jobs.0.input' },
+  {
+    name: 'an input the schema refuses',
+    data: { jobs: [SLEEP, { type: 'sleep', input: { worktime: -1 } }] },
+    field: 'jobs.1.input.worktime',
+  },
+  {
+    name: 'an unknown input field',
+    data: { jobs: [{ type: 'sleep', input: { worktime: 1, worktme: 2 } }] },
+    field: 'jobs.0.input',
+    message: /worktme/,
+  },
+  {
+    name: 'one input over maxInputBytes',
+    data: { jobs: [SLEEP, { type: 'sleep', input: { worktime: 1, padding: 'x'.repeat(DEFAULT_MAX_INPUT_BYTES) } }] },
+    field: 'jobs.1.input',
+    message: new RegExp(`limit is ${DEFAULT_MAX_INPUT_BYTES}`),
+  },
+  {
+    name: 'a "__proto__" key in a job’s input, as JSON.parse keeps it',
+    data: JSON.parse('{"jobs":[{"type":"sleep","input":{"__proto__":{"worktime":5}}}]}') as unknown,
+    field: 'jobs.0.input.__proto__',
+    message: /not allowed/,
+  },
+  {
+    name: 'a requestId that is not a UUID',
+    data: { jobs: [SLEEP], requestId: 'batch-1' },
+    field: 'requestId',
+    message: /UUID/,
+  },
+];
+
+describe('parseCreateJobsRequest', () => {
+  it(`takes at most ${MAX_BATCH_JOBS} jobs`, () => {
+    assert.equal(MAX_BATCH_JOBS, 500);
+  });
+
+  describe('refuses', () => {
+    for (const bad of BAD_BATCHES) {
+      it(`${bad.name} (field "${bad.field}")`, () => {
+        const error = batchErrorOf(bad.data, bad.limits);
+        assert.equal(error.field, bad.field);
+        assert.match(error.message, bad.field === '' ? /request/ : new RegExp(bad.field.replace(/\./g, '\\.')));
+        if (bad.message) assert.match(error.message, bad.message);
+      });
+    }
+
+    it('names the first problem: the lowest job first, and in a job its type before its input', () => {
+      const error = batchErrorOf({
+        jobs: [SLEEP, { type: 'nap', input: 'nope' }, { type: 'sleep', input: { worktime: -1 } }],
+        requestId: 'nope',
+      });
+      assert.equal(error.field, 'jobs.1.type');
+    });
+  });
+
+  describe('accepts', () => {
+    it('one job, without a requestId, adding no requestId key', () => {
+      const parsed = parseCreateJobsRequest({ jobs: [SLEEP] }, tasks, limits);
+      assert.deepEqual(parsed, { jobs: [SLEEP] });
+      assert.equal(Object.hasOwn(parsed, 'requestId'), false);
+    });
+
+    it(`${MAX_BATCH_JOBS} jobs of several types with a UUID requestId, in order, inputs as their schemas parsed them`, () => {
+      const jobs = Array.from({ length: MAX_BATCH_JOBS }, (_, n) =>
+        n % 2 === 0 ? { type: 'sleep', input: { worktime: n % 7 } } : { type: 'primes', input: { below: 1000 + n } },
+      );
+      const parsed = parseCreateJobsRequest({ jobs, requestId: REQUEST_ID }, tasks, limits);
+      assert.equal(parsed.requestId, REQUEST_ID);
+      assert.equal(parsed.jobs.length, MAX_BATCH_JOBS);
+      assert.deepEqual(parsed.jobs[3], { type: 'primes', input: { below: 1003 } });
+      assert.deepEqual(parsed.jobs[4], { type: 'sleep', input: { worktime: 4 } });
+    });
+
+    it('measures each job’s input against the limit, not the batch’s', () => {
+      const input = { worktime: 1 };
+      const exact = Buffer.byteLength(JSON.stringify(input), 'utf8');
+      const parsed = parseCreateJobsRequest({ jobs: sleeps(3) }, tasks, { maxInputBytes: exact });
+      assert.equal(parsed.jobs.length, 3);
+    });
+
+    it('drops nothing and adds nothing: a job’s extra keys beside type and input are not passed on', () => {
+      const parsed = parseCreateJobsRequest({ jobs: [{ ...SLEEP, requestId: REQUEST_ID, note: 'x' }] }, tasks, limits);
+      assert.deepEqual(parsed.jobs, [SLEEP]);
     });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `npm run lint` enforces the layers' import direction (eslint.boundaries.mjs). These probes lint one import at a
  * time, placed where a file of each layer would be, with the same rules: an import against the grain must be an
- * error, and the imports the layers do use must pass.
+ * error, and the imports the layers do use must pass. The testing kit (library/src/testing) is a layer of its own:
+ * it imports the core only, and nothing else in library/src imports it.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -36,7 +37,12 @@ const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
   ],
   [
     'library/src/core/worker/run-job.ts',
-    "import { toJob } from '../../adapters/firestore/job-codec';",
+    "import { fromFirestore } from '../../adapters/firestore/firestore-values';",
+    /nothing outside/,
+  ],
+  [
+    'library/src/core/use-cases/create-job.ts',
+    "import { MemoryDocumentStore } from '../../testing/memory-document-store';",
     /nothing outside/,
   ],
   [
@@ -48,15 +54,37 @@ const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
   ['library/src/core/tasks/task.ts', "import { sleepTask } from '../../tasks/sleep';", /nothing outside/],
   ['library/src/entry/callable.ts', "import { JOB_STATES } from '@async-jobs/contract';", /types only/],
   [
-    'library/src/adapters/firestore/job-codec.ts',
+    'library/src/adapters/firestore/firestore-document-store.ts',
     "import { toApiError } from '../../entry/http/api-error';",
     /never the reverse/,
   ],
   [
-    'library/src/adapters/memory/clock.ts',
+    'library/src/adapters/logging/cloud-logging.ts',
     "import { lazyDependencies } from '../../composition';",
     /never the reverse/,
   ],
+  [
+    'library/src/adapters/firestore/firestore-document-store.ts',
+    "import { StoreError } from '../../testing/faulty-document-store';",
+    /testing kit/,
+  ],
+  ['library/src/entry/worker.ts', "import { SimulatedClock } from '../testing/simulated-clock';", /testing kit/],
+  ['library/src/composition.ts', "import { MemoryDocumentStore } from './testing';", /testing kit/],
+  ['library/src/index.ts', "export { MemoryDocumentStore } from './testing/index';", /testing kit/],
+  [
+    'library/src/testing/memory-job-queue.ts',
+    "import { taskMessage } from '../adapters/pubsub/task-message';",
+    /core only/,
+  ],
+  ['library/src/testing/simulated-process.ts', "import { handleTaskMessage } from '../entry/worker';", /core only/],
+  ['library/src/testing/memory-document-store.ts', "import { config } from '../config';", /core only/],
+  [
+    'library/src/testing/memory-document-store.ts',
+    "import { getFirestore } from 'firebase-admin/firestore';",
+    /in memory/,
+  ],
+  ['library/src/testing/faults/rules.ts', "import { StoreError } from '../../adapters/firestore/x';", /core only/],
+  ['library/src/testing/faulty-document-store.ts', "import { JOB_STATES } from '@async-jobs/contract';", /types only/],
   [
     'functions/src/tasks/sleep.ts',
     "import { TaskError } from '../../../library/src/core/tasks/task-error';",
@@ -86,8 +114,16 @@ const ALLOWED: ReadonlyArray<readonly [string, string]> = [
   ['library/src/core/worker/run-job.ts', "import { TaskError } from '../tasks/task-error';"],
   ['library/src/core/request-identity.ts', "import { createHash } from 'node:crypto';"],
   ['library/src/core/create-request.ts', "import type { z } from 'zod';"],
-  ['library/src/adapters/firestore/job-codec.ts', "import type { Job } from '../../core/job';"],
-  ['library/src/adapters/firestore/job-codec.ts', "import { FieldValue } from 'firebase-admin/firestore';"],
+  ['library/src/adapters/firestore/firestore-values.ts', "import type { Job } from '../../core/job';"],
+  [
+    'library/src/adapters/firestore/firestore-document-store.ts',
+    "import { FieldValue } from 'firebase-admin/firestore';",
+  ],
+  ['library/src/testing/memory-document-store.ts', "import { StoreError } from '../core/ports/document-store';"],
+  ['library/src/testing/faulty-document-store.ts', "import type { RandomSource } from './seeded-random';"],
+  ['library/src/testing/memory-job-queue.ts', "import type { SentJob } from '@async-jobs/contract';"],
+  ['library/src/testing/faults/rules.ts', "import type { Write } from '../../core/ports/document-store';"],
+  ['library/src/testing/faults/rules.ts', "import { never } from '../promises';"],
   ['library/src/entry/callable.ts', "import { HttpsError } from 'firebase-functions/v2/https';"],
   ['library/src/entry/worker.ts', "import { parseTaskMessage } from '../adapters/pubsub/task-message';"],
   ['library/src/composition.ts', "import { cloudLogging } from './adapters/logging/cloud-logging';"],

@@ -1,6 +1,8 @@
 /**
- * decideRecovery is the sweep's judgement on one job, made inside a transaction that re-reads it. A wrong
- * 'republish' or 'retry' runs a job twice; a wrong 'none' leaves it stuck CREATED or RUNNING forever.
+ * decideRecovery is the sweep's judgement on one job, decided on the job as read and written fenced on that read.
+ * A wrong 'republish' or 'retry' runs a job twice; a wrong 'none' leaves it stuck CREATED or RUNNING forever.
+ * Since the one-protocol rewrite a CREATED job whose owner asked to cancel it is cancelled, and a CREATED job
+ * without a dispatch time is one waiting for a slot (a dispatch sends it), no longer one long overdue.
  */
 import assert from 'node:assert/strict';
 import { JOB_STATES } from '../../library/src/core/job-states';
@@ -41,8 +43,30 @@ describe('decideRecovery', () => {
       assert.equal(decide(queued), 'republish');
     });
 
-    it('without a dispatch time is treated as long overdue', () => {
-      assert.equal(decide({ state: 'CREATED', attempts: 0 }), 'republish');
+    it('waiting for a slot (no dispatch time, or waiting) is left alone: it has no message to lose', () => {
+      assert.equal(decide({ state: 'CREATED', attempts: 0 }), 'none');
+      assert.equal(decide({ state: 'CREATED', attempts: 0, dispatchTime: null }), 'none');
+      const waiting = { state: 'CREATED', attempts: 0, waiting: true, dispatchTime: NOW - 3_600_000 } as const;
+      assert.equal(decide(waiting), 'none');
+    });
+
+    it('sent and no longer waiting is re-published past the grace', () => {
+      const sent = { state: 'CREATED', attempts: 0, waiting: false, dispatchTime: NOW - 3_600_000 } as const;
+      assert.equal(decide(sent), 'republish');
+    });
+
+    it('whose owner asked to cancel it is cancelled, whether sent, waiting or within the grace', () => {
+      for (const job of [
+        { state: 'CREATED', attempts: 0, cancelRequested: true, dispatchTime: NOW },
+        { state: 'CREATED', attempts: 1, cancelRequested: true, dispatchTime: NOW - 3_600_000 },
+        { state: 'CREATED', attempts: 0, cancelRequested: true, waiting: true, dispatchTime: null },
+      ] as const) {
+        assert.equal(decide(job), 'cancel', JSON.stringify(job));
+      }
+    });
+
+    it('with cancelRequested false behaves like one without it', () => {
+      assert.equal(decide({ state: 'CREATED', attempts: 0, cancelRequested: false, dispatchTime: NOW }), 'none');
     });
   });
 

@@ -4,7 +4,7 @@
  * trust or throws a ValidationError naming the parameter, which the API answers as 400 INVALID_ARGUMENT.
  */
 import assert from 'node:assert/strict';
-import type { PageCursor } from '../../library/src/core/ports/job-repository';
+import type { PageCursor } from '../../library/src/core/protocol/owner-jobs';
 import {
   createRequestFromBody,
   decodePageToken,
@@ -120,12 +120,14 @@ describe('parsePageSize', () => {
 });
 
 describe('page tokens', () => {
+  // A cursor's create time is epoch ms with the µs Firestore keeps as a fraction; a token holds it in whole µs.
   const CURSORS: ReadonlyArray<readonly [string, PageCursor]> = [
-    ['a cursor with µs precision', { createTimeMicros: 1_717_171_717_123_456, id: 'b3Kq9ZfW0pLmN2xRtY7u' }],
-    ['an id with - and _', { createTimeMicros: 1_700_000_000_000_001, id: 'a-b_c-D_9' }],
-    ['a 128-character id', { createTimeMicros: 1, id: 'x'.repeat(128) }],
-    ['time 0', { createTimeMicros: 0, id: 'a' }],
-    ['the largest safe integer', { createTimeMicros: Number.MAX_SAFE_INTEGER, id: '_' }],
+    ['a cursor with µs precision', { createTime: 1_717_171_717_123.456, id: 'b3Kq9ZfW0pLmN2xRtY7u' }],
+    ['an id with - and _', { createTime: 1_700_000_000_000.001, id: 'a-b_c-D_9' }],
+    ['a whole ms', { createTime: 1_717_171_717_123, id: 'a' }],
+    ['a 128-character id', { createTime: 0.001, id: 'x'.repeat(128) }],
+    ['time 0', { createTime: 0, id: 'a' }],
+    ['a time centuries ahead', { createTime: 9_000_000_000_000.123, id: '_' }],
   ];
   for (const [name, cursor] of CURSORS) {
     it(`round-trips ${name}`, () => {
@@ -141,10 +143,16 @@ describe('page tokens', () => {
   });
 
   it('makes different tokens for cursors 1 µs apart', () => {
-    const a = encodePageToken({ createTimeMicros: 1_717_171_717_123_456, id: 'a' });
-    const b = encodePageToken({ createTimeMicros: 1_717_171_717_123_457, id: 'a' });
+    const a = encodePageToken({ createTime: 1_717_171_717_123.456, id: 'a' });
+    const b = encodePageToken({ createTime: 1_717_171_717_123.457, id: 'a' });
     assert.notEqual(a, b);
-    assert.equal(decodePageToken(b)?.createTimeMicros, 1_717_171_717_123_457);
+    assert.equal(decodePageToken(b)?.createTime, 1_717_171_717_123.457);
+  });
+
+  it('holds the time in whole µs: a finer fraction is rounded to the µs, and the token is an integer', () => {
+    const token = encodePageToken({ createTime: 12.3456, id: 'a' });
+    assert.deepEqual(JSON.parse(Buffer.from(token, 'base64url').toString('utf8')), [12_346, 'a']);
+    assert.equal(decodePageToken(token)?.createTime, 12.346);
   });
 
   it('is no cursor when the token is absent or empty (the first page)', () => {
@@ -155,8 +163,8 @@ describe('page tokens', () => {
   const BAD: ReadonlyArray<readonly [string, unknown]> = [
     ['garbage', '!!!not a token!!!'],
     ['base64 of text that is not JSON', Buffer.from('hello', 'utf8').toString('base64url')],
-    ['a truncated token', encodePageToken({ createTimeMicros: 1_717_171_717_123_456, id: 'abc' }).slice(0, -3)],
-    ['an object', tokenOf({ createTimeMicros: 1, id: 'a' })],
+    ['a truncated token', encodePageToken({ createTime: 1_717_171_717_123.456, id: 'abc' }).slice(0, -3)],
+    ['an object', tokenOf({ createTime: 1, id: 'a' })],
     ['JSON null', tokenOf(null)],
     ['a bare number', tokenOf(1)],
     ['an empty array', tokenOf([])],
@@ -176,8 +184,8 @@ describe('page tokens', () => {
     ['a numeric id', tokenOf([1, 2])],
     ['a null id', tokenOf([1, null])],
     ['a number rather than a string', 12345],
-    ['a repeated parameter (an array)', [encodePageToken({ createTimeMicros: 1, id: 'a' })]],
-    ['an object rather than a string', { createTimeMicros: 1, id: 'a' }],
+    ['a repeated parameter (an array)', [encodePageToken({ createTime: 1, id: 'a' })]],
+    ['an object rather than a string', { createTime: 1, id: 'a' }],
     ['null', null],
   ];
   for (const [name, value] of BAD) {

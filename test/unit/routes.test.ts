@@ -25,6 +25,12 @@ const PATHS: readonly PathCase[] = [
     allow: ['POST', 'GET'],
   },
   {
+    name: 'the collection :batchCreate (AIP-136, a custom method of the collection)',
+    path: '/:batchCreate',
+    routes: { POST: { kind: 'route', route: 'batchCreate' } },
+    allow: ['POST'],
+  },
+  {
     name: 'a job',
     path: `/${ID}`,
     routes: { GET: { kind: 'route', route: 'get', id: ID }, DELETE: { kind: 'route', route: 'delete', id: ID } },
@@ -57,11 +63,38 @@ describe('matchRoute', () => {
   }
 
   it('has no id on the collection routes (not even an undefined key)', () => {
-    for (const method of ['POST', 'GET']) {
-      const match = matchRoute(method, '/');
+    for (const [method, path] of [
+      ['POST', '/'],
+      ['GET', '/'],
+      ['POST', '/:batchCreate'],
+    ] as const) {
+      const match = matchRoute(method, path);
       assert.equal(match.kind, 'route');
       assert.equal(Object.hasOwn(match, 'id'), false);
     }
+  });
+
+  describe(':batchCreate', () => {
+    const CASES: ReadonlyArray<readonly [string, string, RouteMatch]> = [
+      ['without a leading slash', ':batchCreate', { kind: 'route', route: 'batchCreate' }],
+      ['with a trailing slash', '/:batchCreate/', { kind: 'route', route: 'batchCreate' }],
+      ['in the wrong case, an unknown verb on the collection', '/:batchcreate', { kind: 'not-found' }],
+      ['on a job, where it is no verb', `/${ID}:batchCreate`, { kind: 'not-found' }],
+      ['with a sub-path', '/:batchCreate/x', { kind: 'not-found' }],
+      ['twice', '/:batchCreate:batchCreate', { kind: 'not-found' }],
+    ];
+    for (const [name, path, expected] of CASES) {
+      it(`POST ${name} (${JSON.stringify(path)}) → ${expected.kind === 'route' ? expected.route : expected.kind}`, () => {
+        assert.deepEqual(matchRoute('POST', path), expected);
+      });
+    }
+
+    it('returns a fresh allow list each time', () => {
+      const first = matchRoute('GET', '/:batchCreate');
+      assert.equal(first.kind, 'method-not-allowed');
+      first.allow.push('GET');
+      assert.deepEqual(matchRoute('GET', '/:batchCreate'), { kind: 'method-not-allowed', allow: ['POST'] });
+    });
   });
 
   describe('slashes', () => {

@@ -1,8 +1,12 @@
 /**
  * parseTaskMessage decides whether a Pub/Sub delivery is a job to run or poison to acknowledge and drop.
  * A wrong "ok" makes the worker read a document that cannot exist; a wrong "not ok" loses a real job.
+ * A message carries the job's type and, optionally, the job as the write that sent it left it (`sent`), which the
+ * worker's claim is fenced on; a snapshot that is missing or damaged is no reason to drop the job (the worker reads
+ * the document instead).
  */
 import assert from 'node:assert/strict';
+import type { SentJob } from '@async-jobs/contract';
 import { deliveredMessage } from '../helpers/messages';
 import {
   JOB_ID_ATTRIBUTE,
@@ -24,6 +28,24 @@ function reasonOf(result: ParsedTaskMessage): string {
   return result.reason;
 }
 
+/** The job as sent, as a dispatch's write leaves it. */
+const SENT: SentJob = {
+  version: '1717171717.123456000',
+  owner: 'user-1',
+  pool: 'standard',
+  input: { worktime: 5 },
+  attempts: 1,
+  slot: 3,
+  createTime: 1_717_171_700_000,
+  dispatchTime: 1_717_171_717_123,
+};
+
+/** The message taskMessage() builds, as Pub/Sub delivers it. */
+function delivered(jobId: string, type: string, sent?: SentJob): ReceivedMessage {
+  const { json, attributes } = taskMessage(jobId, type, sent);
+  return { messageId: 'm-1', data: base64Json(json), attributes };
+}
+
 describe('task-message', () => {
   describe('taskMessage', () => {
     it('puts the job id in both the JSON data and the jobId attribute', () => {
@@ -32,18 +54,87 @@ describe('task-message', () => {
       assert.deepEqual(message.attributes, { [JOB_ID_ATTRIBUTE]: 'job-1' });
       assert.equal(JOB_ID_ATTRIBUTE, 'jobId');
     });
+
+    it('carries the job as sent in the data when given, and no `sent` key otherwise', () => {
+      assert.deepEqual(taskMessage('job-1', 'sleep', SENT).json, { jobId: 'job-1', type: 'sleep', sent: SENT });
+      assert.equal(Object.hasOwn(taskMessage('job-1', 'sleep').json, 'sent'), false);
+    });
   });
 
   describe('parseTaskMessage', () => {
-    it('accepts the message taskMessage() builds', () => {
-      assert.deepEqual(parseTaskMessage(deliveredMessage('AbC123xyz', 'sleep', '1')), { ok: true, jobId: 'AbC123xyz' });
+    it('accepts the message taskMessage() builds, with its type and no snapshot', () => {
+      assert.deepEqual(parseTaskMessage(deliveredMessage('AbC123xyz', 'sleep', '1')), {
+        ok: true,
+        jobId: 'AbC123xyz',
+        type: 'sleep',
+        sent: undefined,
+      });
     });
 
-    it('accepts a Firestore auto-id and ignores the type in the data (the document is the truth)', () => {
+    it('accepts a Firestore auto-id, and answers the type the data names', () => {
       assert.deepEqual(parseTaskMessage(deliveredMessage('4aZ9cQ2mXx7LkP0oRt1S', 'test.fail')), {
         ok: true,
         jobId: '4aZ9cQ2mXx7LkP0oRt1S',
+        type: 'test.fail',
+        sent: undefined,
       });
+    });
+
+    it('answers the job as sent, field for field, when the message carries it whole', () => {
+      assert.deepEqual(parseTaskMessage(delivered('job-1', 'sleep', SENT)), {
+        ok: true,
+        jobId: 'job-1',
+        type: 'sleep',
+        sent: SENT,
+      });
+      const unslotted = { ...SENT, slot: null };
+      const parsed = parseTaskMessage(delivered('job-1', 'sleep', unslotted));
+      assert.deepEqual(parsed.ok && parsed.sent, unslotted);
+    });
+
+    it('drops extra fields of the snapshot', () => {
+      const message: ReceivedMessage = {
+        data: base64Json({ jobId: 'job-1', type: 'sleep', sent: { ...SENT, secret: 'x' } }),
+        attributes: { [JOB_ID_ATTRIBUTE]: 'job-1' },
+      };
+      const parsed = parseTaskMessage(message);
+      assert.deepEqual(parsed.ok && parsed.sent, SENT);
+    });
+
+    // A snapshot the worker cannot trust: the job still runs, on a read of its document.
+    const DAMAGED: ReadonlyArray<readonly [string, unknown]> = [
+      ['null', null],
+      ['an array', [SENT]],
+      ['a string', JSON.stringify(SENT)],
+      ['no version', { ...SENT, version: undefined }],
+      ['a numeric version', { ...SENT, version: 7 }],
+      ['no owner', { ...SENT, owner: undefined }],
+      ['no pool', { ...SENT, pool: undefined }],
+      ['an input that is not an object', { ...SENT, input: [1] }],
+      ['a string attempts', { ...SENT, attempts: '1' }],
+      ['a string slot', { ...SENT, slot: '3' }],
+      ['no slot at all', { ...SENT, slot: undefined }],
+      ['a createTime as a string', { ...SENT, createTime: '2024-06-01' }],
+      ['no dispatchTime', { ...SENT, dispatchTime: undefined }],
+    ];
+    for (const [name, sent] of DAMAGED) {
+      it(`runs the job without a snapshot when the snapshot is damaged (${name})`, () => {
+        const message: ReceivedMessage = {
+          data: base64Json({ jobId: 'job-1', type: 'sleep', sent }),
+          attributes: { [JOB_ID_ATTRIBUTE]: 'job-1' },
+        };
+        assert.deepEqual(parseTaskMessage(message), { ok: true, jobId: 'job-1', type: 'sleep', sent: undefined });
+      });
+    }
+
+    it('answers an empty type for data without a string type (the worker then serves no task for it)', () => {
+      for (const type of [undefined, 7, null]) {
+        const message: ReceivedMessage = {
+          data: base64Json({ jobId: 'job-1', type }),
+          attributes: { [JOB_ID_ATTRIBUTE]: 'job-1' },
+        };
+        assert.deepEqual(parseTaskMessage(message), { ok: true, jobId: 'job-1', type: '', sent: undefined });
+      }
     });
 
     it('accepts extra attributes and extra data fields', () => {
@@ -51,7 +142,7 @@ describe('task-message', () => {
         data: base64Json({ jobId: 'job-1', type: 'sleep', traceId: 't' }),
         attributes: { [JOB_ID_ATTRIBUTE]: 'job-1', googclient_schemaencoding: 'JSON' },
       };
-      assert.deepEqual(parseTaskMessage(message), { ok: true, jobId: 'job-1' });
+      assert.deepEqual(parseTaskMessage(message), { ok: true, jobId: 'job-1', type: 'sleep', sent: undefined });
     });
 
     it('refuses a message with no attributes at all', () => {
@@ -92,7 +183,12 @@ describe('task-message', () => {
 
     it('accepts a 1500-character ASCII id (the longest Firestore allows)', () => {
       const jobId = 'a'.repeat(1500);
-      assert.deepEqual(parseTaskMessage(deliveredMessage(jobId, 'sleep', '1')), { ok: true, jobId });
+      assert.deepEqual(parseTaskMessage(deliveredMessage(jobId, 'sleep', '1')), {
+        ok: true,
+        jobId,
+        type: 'sleep',
+        sent: undefined,
+      });
     });
 
     it('refuses data that is not base64 of JSON', () => {

@@ -14,3 +14,12 @@ export function isJobId(id: string): boolean {
     Buffer.byteLength(id, 'utf8') <= 1500
   );
 }
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A random 20-character id (as Firestore's auto-ids) from `random` in [0, 1): seeded in simulations. */
+export function randomId(random: () => number): string {
+  let id = '';
+  for (let i = 0; i < 20; i++) id += ID_ALPHABET.charAt(Math.floor(random() * ID_ALPHABET.length));
+  return id;
+}

@@ -3,15 +3,15 @@ import { shouldRetry, type RetryPolicy } from './retry-policy';
 
 /** What the recovery sweep does with one job it found. */
 export type RecoveryAction =
-  /** Still CREATED long after it should have run: its message was lost; send it again. */
+  /** Sent (it holds a slot) long ago and still CREATED: its message was lost; send it again. */
   | 'republish'
   /** RUNNING past its lease with attempts left: queue another attempt. */
   | 'retry'
   /** RUNNING past its lease on its last attempt. */
   | 'fail'
-  /** RUNNING past its lease with a cancel request: honour it. */
+  /** Its owner asked to cancel it (RUNNING past its lease, or CREATED): honour it. */
   | 'cancel'
-  /** Nothing to do (another worker or sweep got there first). */
+  /** Nothing to do (its worker, another sweep or the owner got there first). */
   | 'none';
 
 export interface RecoveryTimings {
@@ -27,14 +27,13 @@ export function decideRecovery(
   timings: RecoveryTimings,
 ): RecoveryAction {
   if (job.state === 'CREATED') {
-    // A job waiting for a slot (dispatchTime null) has no message to lose: the dispatch sends it when a slot frees.
-    if (job.waiting === true || job.dispatchTime === null) return 'none';
-    // A job without the field (a document written before it existed) counts as overdue.
-    const due = job.dispatchTime ?? 0;
-    return now - due > timings.dispatchGraceMs ? 'republish' : 'none';
+    if (job.cancelRequested === true) return 'cancel';
+    // A job waiting for a slot has no message to lose: a dispatch sends it when a slot frees.
+    if (job.waiting === true || job.dispatchTime === null || job.dispatchTime === undefined) return 'none';
+    return now - job.dispatchTime > timings.dispatchGraceMs ? 'republish' : 'none';
   }
   const lease = job.leaseExpireTime ?? undefined;
   if (job.state !== 'RUNNING' || lease === undefined || now < lease) return 'none';
-  if (job.cancelRequested) return 'cancel';
+  if (job.cancelRequested === true) return 'cancel';
   return shouldRetry(job.attempts, policy) ? 'retry' : 'fail';
 }

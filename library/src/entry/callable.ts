@@ -1,11 +1,11 @@
-import type { CancelJobResponse, CreateJobResponse } from '@async-jobs/contract';
+import type { CancelJobResponse, CreateJobResponse, CreateJobsResponse } from '@async-jobs/contract';
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
 import { DomainError } from '../core/errors';
-import { cancelJob, type CancelJobDeps } from '../core/use-cases/cancel-job';
-import { createJob, type CreateJobDeps } from '../core/use-cases/create-job';
+import { cancelJob } from '../core/use-cases/cancel-job';
+import { createJob, createJobsBatch, type CreateJobDeps } from '../core/use-cases/create-job';
 
 /** What the callables need: the use cases' dependencies and the App Check setting. */
-export interface CallableDeps extends CreateJobDeps, CancelJobDeps {
+export interface CallableDeps extends CreateJobDeps {
   /** ENFORCE_APP_CHECK, read per call. */
   enforceAppCheck(): boolean;
 }
@@ -46,6 +46,16 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
 /** Callable `createJob({ type, input, requestId? })`: the caller, then the createJob use case. */
 export function handleCreateJobCall(request: CallableRequest<unknown>, deps: CallableDeps): Promise<CreateJobResponse> {
   return answer(() => createJob(requireCaller(request, 'createJob', deps.enforceAppCheck()), request.data, deps));
+}
+
+/** Callable `createJobs({ jobs: [{ type, input }, …], requestId? })`: the caller, then the batch create. */
+export function handleCreateJobsCall(
+  request: CallableRequest<unknown>,
+  deps: CallableDeps,
+): Promise<CreateJobsResponse> {
+  return answer(() =>
+    createJobsBatch(requireCaller(request, 'createJobs', deps.enforceAppCheck()), request.data, deps),
+  );
 }
 
 /** Callable `cancelJob({ id })`: the caller, then the cancelJob use case. */

@@ -1,6 +1,6 @@
 import { sweep, type SweepDeps, type SweepReport } from '../core/use-cases/sweep';
 
 /** The recovery sweep's entry: one run of the schedule, at the time the schedule fired. */
-export function handleSweepSchedule(deps: SweepDeps & { clock: { now(): number } }): Promise<SweepReport> {
-  return sweep(deps, deps.clock.now());
+export function handleSweepSchedule(deps: SweepDeps): Promise<SweepReport> {
+  return sweep(deps, deps.access.clock.now());
 }

@@ -9,5 +9,5 @@ import { runJob, type RunJobDeps } from '../core/worker/run-job';
 export async function handleTaskMessage(message: ReceivedMessage, deps: RunJobDeps): Promise<void> {
   const parsed = parseTaskMessage(message);
   if (!parsed.ok) return deps.log.poisonMessage(message.messageId, parsed.reason);
-  await runJob(parsed.jobId, message.messageId, deps);
+  await runJob(parsed.jobId, parsed.type, parsed.sent, message.messageId, deps);
 }

@@ -2,12 +2,14 @@
  * The simulated platform the core's behaviour tests run on: the simulated clock must fire timers in time order and
  * let promise chains settle between them, a killed process must stop everything it started, and the in-memory
  * queue must lose, drop and duplicate messages exactly as told. If these were wrong, the behaviour tests would
- * prove nothing.
+ * prove nothing. (These are the testing kit's clock, process and queue, library/src/testing; the publish now carries
+ * the job as sent.)
  */
 import assert from 'node:assert/strict';
-import { MemoryJobQueue } from '../../../library/src/adapters/memory/memory-job-queue';
-import { SIMULATION_EPOCH, SimulatedClock } from '../../../library/src/adapters/memory/simulated-clock';
+import type { SentJob } from '@async-jobs/contract';
 import { sleep } from '../../../library/src/core/ports/clock';
+import { MemoryJobQueue } from '../../../library/src/testing/memory-job-queue';
+import { SIMULATION_EPOCH, SimulatedClock } from '../../../library/src/testing/simulated-clock';
 
 describe('simulated clock', () => {
   it('starts at a fixed epoch and stands still until moved', async () => {
@@ -108,15 +110,27 @@ describe('simulated clock', () => {
   });
 });
 
+/** The job as a message carries it; the queue passes it on untouched. */
+const SENT: SentJob = {
+  version: 'v1',
+  owner: 'u',
+  pool: 'standard',
+  input: {},
+  attempts: 0,
+  slot: 0,
+  createTime: 0,
+  dispatchTime: 0,
+};
+
 describe('in-memory job queue', () => {
   it('records what is published and delivers it to the consumer after its delay', async () => {
     const clock = new SimulatedClock({ start: 0 });
     const queue = new MemoryJobQueue(clock);
     const delivered: [string, number][] = [];
     queue.subscribe((m) => delivered.push([m.jobId, clock.now()]), { delayMs: 50 });
-    assert.equal(await queue.publish('a', 't'), '1');
+    assert.equal(await queue.publish('a', 't', SENT), '1');
     await clock.advance(10);
-    await queue.publish('b', 't');
+    await queue.publish('b', 't', SENT);
     await clock.runUntilIdle();
     assert.deepEqual(
       queue.published.map((m) => [m.messageId, m.jobId, m.publishTime]),
@@ -129,6 +143,23 @@ describe('in-memory job queue', () => {
       ['a', 50],
       ['b', 60],
     ]);
+    assert.deepEqual(queue.published[0]?.sent, SENT, 'each message carries the job as sent');
+    assert.notEqual(queue.published[0]?.sent, SENT, 'a copy, which the publisher cannot change afterwards');
+  });
+
+  it('publishes nothing for a killed process, and never answers it', async () => {
+    const clock = new SimulatedClock({ start: 0 });
+    const queue = new MemoryJobQueue(clock);
+    const process = clock.process();
+    process.kill();
+    let answered = false;
+    void queue
+      .forProcess(process)
+      .publish('late', 't', SENT)
+      .then(() => (answered = true));
+    await clock.runUntilIdle();
+    assert.equal(answered, false);
+    assert.deepEqual(queue.published, []);
   });
 
   it('loses the next publishes as told: rejected (the publisher knows) or dropped (nobody does)', async () => {
@@ -136,9 +167,9 @@ describe('in-memory job queue', () => {
     const queue = new MemoryJobQueue(clock).loseNextPublishes(1, 'reject').loseNextPublishes(1, 'drop');
     const delivered: string[] = [];
     queue.subscribe((m) => delivered.push(m.jobId));
-    await assert.rejects(queue.publish('rejected', 't'), /injected/);
-    assert.equal(await queue.publish('dropped', 't'), '1');
-    await queue.publish('delivered', 't');
+    await assert.rejects(queue.publish('rejected', 't', SENT), /injected/);
+    assert.equal(await queue.publish('dropped', 't', SENT), '1');
+    await queue.publish('delivered', 't', SENT);
     await clock.runUntilIdle();
     assert.deepEqual(delivered, ['delivered']);
     assert.deepEqual(
@@ -159,9 +190,9 @@ describe('in-memory job queue', () => {
     });
     const delivered: [string, number][] = [];
     queue.subscribe((m) => delivered.push([m.jobId, clock.now()]));
-    await queue.publish('at once', 't');
-    await queue.publish('late', 't');
-    await queue.publish('once', 't');
+    await queue.publish('at once', 't', SENT);
+    await queue.publish('late', 't', SENT);
+    await queue.publish('once', 't', SENT);
     await clock.runUntilIdle();
     assert.deepEqual(delivered, [
       ['at once', 0],
@@ -176,12 +207,12 @@ describe('in-memory job queue', () => {
   it('keeps deliveries until a consumer comes, and keeps what a consumer throws', async () => {
     const clock = new SimulatedClock({ start: 0 });
     const queue = new MemoryJobQueue(clock);
-    await queue.publish('taken by hand', 't');
+    await queue.publish('taken by hand', 't', SENT);
     assert.deepEqual(
       queue.takeWaiting().map((m) => m.jobId),
       ['taken by hand'],
     );
-    await queue.publish('waited', 't');
+    await queue.publish('waited', 't', SENT);
     const delivered: string[] = [];
     queue.subscribe((m) => {
       delivered.push(m.jobId);

@@ -1,16 +1,29 @@
 /**
- * The worker when Firestore fails it, on the in-memory repository's injected faults, in simulated time: a commit
- * applied although it reported an error is recognised as the worker's own (README, "Queue and worker"), transient
- * errors are retried, and a COMPLETED end that cannot be written leaves the job RUNNING for the sweep (README,
- * "Guarantees").
+ * The worker when Firestore fails it, on the in-memory document store with injected faults (FaultyDocumentStore),
+ * in simulated time: a commit applied although it reported an error is recognised as the worker's own (README,
+ * "Queue and worker"), transient errors are retried, a permanent error of a progress write fails nothing, a result
+ * the store refuses for good ends the job FAILED with a message of its own, and a COMPLETED end that cannot be
+ * written by the invocation's deadline leaves the job RUNNING for the sweep (README, "Guarantees").
+ *
+ * Ported from the JobRepository version: faults are rules on the store's commits, told apart by the fields the
+ * commit writes (jobCommitKind), and writes are counted from the store's commits (`writesOf`).
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { sleep, type Clock } from '../../../library/src/core/ports/clock';
 import { defineTask } from '../../../library/src/core/tasks/task';
 import { RESULT_NOT_STORABLE } from '../../../library/src/core/worker/run-job';
-import { MAX_TRIES } from '../../../library/src/adapters/memory/table-access';
-import { fixedRandom, workerSimulation, type WorkerSimulation } from './worker-simulation';
+import {
+  changesProgress,
+  INVOCATION_TIMEOUT_MS,
+  isClaim,
+  isEnd,
+  isRequeue,
+  jobCommitKind,
+  workerSimulation,
+  type JobCommitKind,
+  type WorkerSimulation,
+} from './worker-simulation';
 
 /** Handler runs, as `jobId:attempt`. */
 type Runs = string[];
@@ -58,19 +71,23 @@ function tasks(clock: Clock, runs: Runs) {
 describe('worker under Firestore faults (simulated time)', () => {
   let sim: WorkerSimulation;
   let runs: Runs;
-  fixedRandom(0.5);
 
   beforeEach(() => {
     runs = [];
     sim = workerSimulation((clock) => tasks(clock, runs));
   });
 
+  /** Fails the next `times` commits of `kind` with `fault`. */
+  function failCommits(kind: JobCommitKind, fault: 'transient' | 'ambiguous' | 'permanent', times = 1): void {
+    sim.faults.fail({ call: 'commit', fault, times, where: (call) => jobCommitKind(call.writes) === kind });
+  }
+
   it('recognises a claim applied despite its error as its own: one claim, one run, COMPLETED', async () => {
-    sim.jobs.faults.failCommits('claim', 'ambiguous');
+    failCommits('claim', 'ambiguous');
     const id = await sim.create('test.work', {});
     await sim.clock.runUntilIdle();
-    assert.equal(sim.jobs.faults.fired.length, 1);
-    assert.equal(sim.jobs.commitsOf(id, 'claim').length, 1);
+    assert.equal(sim.faults.fired.length, 1);
+    assert.equal(sim.writesOf(id).filter(isClaim).length, 1);
     assert.deepEqual(runs, [`${id}:1`]);
     const job = sim.job(id);
     assert.equal(job.state, 'COMPLETED');
@@ -79,34 +96,36 @@ describe('worker under Firestore faults (simulated time)', () => {
   });
 
   it('claims once when the claim is ambiguous and a duplicate delivery races it', async () => {
-    sim.jobs.faults.failCommits('claim', 'ambiguous');
+    failCommits('claim', 'ambiguous');
     sim.queue.duplicateNextPublishes(1);
     const id = await sim.create('test.work', {});
     await sim.clock.runUntilIdle();
     assert.equal(sim.runsOf(id).length, 2);
     assert.deepEqual(runs, [`${id}:1`]);
+    assert.equal(sim.writesOf(id).filter(isClaim).length, 1);
     assert.equal(sim.job(id).attempts, 1);
     assert.equal(sim.job(id).state, 'COMPLETED');
   });
 
   it('recognises a terminal write applied despite its error as written', async () => {
-    sim.jobs.faults.failCommits('finish', 'ambiguous');
+    failCommits('end', 'ambiguous');
     const id = await sim.create('test.work', {});
     await sim.clock.runUntilIdle();
-    assert.equal(sim.jobs.faults.fired.length, 1);
-    assert.equal(sim.jobs.commitsOf(id, 'finish').length, 1);
+    assert.equal(sim.faults.fired.length, 1);
+    assert.equal(sim.writesOf(id).filter(isEnd).length, 1);
     assert.equal(sim.job(id).state, 'COMPLETED');
     assert.equal(sim.log.of('jobCompleted', id).length, 1);
     assert.equal(sim.log.of('terminalWriteFailed', id).length, 0);
     assert.equal(sim.log.of('terminalWriteSkipped', id).length, 0);
+    assert.deepEqual(sim.slotHolders(), [], 'the slot was given back with it');
   });
 
   it('recognises a requeue applied despite its error as written: the retry is sent once and completes', async () => {
-    sim.jobs.faults.failCommits('requeue', 'ambiguous');
+    failCommits('requeue', 'ambiguous');
     const id = await sim.create('test.flaky', {});
     await sim.clock.runUntilIdle();
-    assert.equal(sim.jobs.faults.fired.length, 1);
-    assert.equal(sim.jobs.commitsOf(id, 'requeue').length, 1);
+    assert.equal(sim.faults.fired.length, 1);
+    assert.equal(sim.writesOf(id).filter(isRequeue).length, 1);
     assert.equal(sim.log.of('jobRetrying', id).length, 1);
     assert.equal(sim.queue.published.length, 2, 'the create and one retry');
     assert.deepEqual(runs, [`${id}:1`, `${id}:2`]);
@@ -114,32 +133,37 @@ describe('worker under Firestore faults (simulated time)', () => {
   });
 
   it('retries transient errors of the claim, the progress writes, the end and the reads, writing each once', async () => {
-    for (const operation of ['claim', 'progress', 'finish'] as const) {
-      sim.jobs.faults.failCommits(operation, 'transient', { times: 2 });
-    }
-    sim.jobs.faults.failReads('transient', { times: 2 });
+    for (const kind of ['claim', 'progress', 'end'] as const) failCommits(kind, 'transient', 2);
+    sim.faults.fail({ call: 'get', fault: 'transient', times: 2 });
     const id = await sim.create('test.work', {});
     await sim.clock.runUntilIdle();
-    assert.equal(sim.jobs.faults.pending, 0, 'every fault fired');
-    assert.equal(sim.jobs.commitsOf(id, 'claim').length, 1);
-    assert.equal(sim.jobs.commitsOf(id, 'progress').length, 2);
-    assert.equal(sim.jobs.commitsOf(id, 'finish').length, 1);
+    assert.equal(sim.faults.pending, 0, 'every fault fired');
+    assert.equal(sim.writesOf(id).filter(isClaim).length, 1);
+    assert.equal(sim.writesOf(id).filter(changesProgress).length, 2);
+    assert.equal(sim.writesOf(id).filter(isEnd).length, 1);
     const job = sim.job(id);
     assert.equal(job.state, 'COMPLETED');
     assert.deepEqual(job.progress, { percent: 100, message: 'finished' });
     assert.deepEqual(runs, [`${id}:1`]);
   });
 
-  it('leaves a job RUNNING with its lease when its COMPLETED write keeps failing; the sweep retries it', async () => {
-    sim.jobs.faults.failCommits('finish', 'transient', { times: MAX_TRIES });
+  it('keeps the lease while its COMPLETED write fails, and leaves the job RUNNING for the sweep at the invocation’s deadline', async () => {
+    failCommits('end', 'transient', 1_000_000);
     const id = await sim.create('test.work', {});
-    await sim.clock.runUntilIdle();
+    const start = sim.clock.now();
+    await sim.clock.runUntil(() => sim.log.of('terminalWriteFailed', id).length > 0, {
+      limitMs: INVOCATION_TIMEOUT_MS,
+    });
     const stuck = sim.job(id);
     assert.equal(stuck.state, 'RUNNING', 'not ended on a guess');
     assert.ok((stuck.leaseExpireTime ?? 0) > sim.clock.now(), 'its lease still holds');
-    assert.equal(sim.log.of('terminalWriteFailed', id).length, 1);
+    assert.ok(sim.clock.now() - start > INVOCATION_TIMEOUT_MS - 60_000, 'it tried until near its deadline');
     assert.equal(sim.log.of('jobEnded', id).length, 0, 'not ended FAILED');
+    assert.deepEqual(runs, [`${id}:1`]);
 
+    sim.faults.clear(); // the store answers again
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.job(id).state, 'RUNNING', 'nothing writes it until the sweep');
     await sim.clock.advanceTo((stuck.leaseExpireTime ?? 0) + 1);
     assert.deepEqual((await sim.sweep()).retry, [id]);
     await sim.clock.runUntilIdle();
@@ -156,13 +180,43 @@ describe('worker under Firestore faults (simulated time)', () => {
     assert.equal(job.state, 'FAILED');
     assert.deepEqual(job.error, RESULT_NOT_STORABLE);
     assert.equal(job.result, undefined);
+    assert.deepEqual(sim.slotHolders(), []);
   });
 
-  it('fails nothing on a permanent commit error of a progress write: the job still completes', async () => {
-    sim.jobs.faults.failCommits('progress', 'permanent');
+  it('ends a job FAILED with a message of its own when its COMPLETED write is refused for good', async () => {
+    failCommits('end', 'permanent');
     const id = await sim.create('test.work', {});
     await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'FAILED');
+    assert.deepEqual(job.error, RESULT_NOT_STORABLE);
+    assert.deepEqual(runs, [`${id}:1`]);
+  });
+
+  it('fails nothing on a permanent commit error of a progress write, and logs it: the job still completes', async () => {
+    failCommits('progress', 'permanent');
+    const id = await sim.create('test.work', {});
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.faults.pending, 0);
     assert.equal(sim.log.of('progressWriteFailed', id).length, 1);
+    assert.equal(sim.job(id).state, 'COMPLETED');
+    assert.deepEqual(sim.job(id).progress, { percent: 100, message: 'finished' });
+  });
+
+  it('fails nothing on a permanent read error of the claim’s fallback read: the next delivery claims the job', async () => {
+    // The claim's fenced write fails for now, and the read that decides again is refused for good.
+    failCommits('claim', 'transient');
+    sim.faults.fail({ call: 'get', fault: 'permanent' });
+    const id = await sim.create('test.work', {});
+    await sim.clock.runUntilIdle();
+    assert.ok(sim.runsOf(id)[0]?.error, 'the delivery failed, so Pub/Sub delivers it again');
+    assert.equal(sim.job(id).state, 'CREATED');
+    assert.deepEqual(runs, []);
+    const [message] = sim.queue.published;
+    assert.ok(message);
+    const again = sim.deliver(message);
+    await sim.clock.runUntilIdle();
+    await again;
     assert.equal(sim.job(id).state, 'COMPLETED');
   });
 });

@@ -1,15 +1,25 @@
 /**
- * The worker (entry/worker.ts handleTaskMessage and the core's runJob) on the in-memory repository and queue, in
- * simulated time: each test drives a job through a path of the README's "Queue and worker", "Retries" and
+ * The worker (entry/worker.ts handleTaskMessage and the core's runJob) on the in-memory document store and queue,
+ * in simulated time: each test drives a job through a path of the README's "Queue and worker", "Retries" and
  * "Guarantees" and checks the document and the log at each step. Time moves only when a test moves the clock.
+ *
+ * Covers: the happy path and its progress throttling (one write per 2 s at most, the last one at the end), retries
+ * with backoff (the retry is sent at once and claimed at its dispatch time), permanent failures, result schemas,
+ * attempts spent, time limits, a handler that ignores its signal, cancel of a queued and of a running job (before
+ * and after the worker starts following the job), duplicate and late deliveries (one claim, one run), a message
+ * that carries no snapshot of its job, a task type this worker does not serve, and messages naming no job.
+ * Ported from the JobRepository version: counts of writes by kind now come from the store's commits
+ * (`writesOf`) instead of the repository's `commitsOf`.
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { sleep, type Clock } from '../../../library/src/core/ports/clock';
+import { serverTime } from '../../../library/src/core/ports/document-store';
 import { defineTask, type TaskContext } from '../../../library/src/core/tasks/task';
 import { TaskError } from '../../../library/src/core/tasks/task-error';
+import { taskMessage } from '../../../library/src/adapters/pubsub/task-message';
 import { handleTaskMessage } from '../../../library/src/entry/worker';
-import { fixedRandom, OWNER, POOL, workerSimulation, type WorkerSimulation } from './worker-simulation';
+import { changesProgress, isClaim, OWNER, POOL, workerSimulation, type WorkerSimulation } from './worker-simulation';
 
 /** What each handler run did, in order: the job, the attempt, and how it ended. */
 interface HandlerRun {
@@ -124,7 +134,6 @@ function tasks(clock: Clock, handlerRuns: HandlerRun[]) {
 describe('worker (simulated time)', () => {
   let handlerRuns: HandlerRun[];
   let sim: WorkerSimulation;
-  fixedRandom(0.5);
 
   function simulation(options?: Parameters<typeof workerSimulation>[1]): WorkerSimulation {
     handlerRuns = [];
@@ -135,7 +144,7 @@ describe('worker (simulated time)', () => {
     sim = simulation();
   });
 
-  it('runs a job CREATED → RUNNING → COMPLETED, writing progress at most once a second and the last before the end', async () => {
+  it('runs a job CREATED → RUNNING → COMPLETED, writing progress at most once in 2 s and the last before the end', async () => {
     const id = await sim.create('test.steps', { steps: 30, stepMs: 100 });
     const states = sim.statesOf(id);
     const start = sim.clock.now();
@@ -149,10 +158,14 @@ describe('worker (simulated time)', () => {
     assert.equal(job.runMillis, 3000);
     assert.equal(job.queueMillis, 0);
     assert.deepEqual(job.progress, { percent: 100, message: 'step 30' });
-    // 30 reports, 100 ms apart: the first at once, then one per second, and the last one at the end.
+    // 30 reports, 100 ms apart: the first at once, then one per 2 s, and the last one at the end.
+    assert.equal(sim.timings.progressIntervalMs, 2000);
     assert.deepEqual(
-      sim.jobs.commitsOf(id, 'progress').map((c) => c.time - start),
-      [0, 1000, 2000, 3000],
+      sim
+        .writesOf(id)
+        .filter(changesProgress)
+        .map((write) => write.time - start),
+      [0, 2000, 3000],
     );
     assert.deepEqual(sim.log.namesFor(id), ['jobCreated', 'jobDispatched', 'jobStarted', 'jobCompleted']);
     assert.equal(handlerRuns.length, 1);
@@ -163,13 +176,17 @@ describe('worker (simulated time)', () => {
     const failedAt = sim.clock.now();
     await sim.clock.runUntil(() => sim.job(id).attempts === 1 && sim.job(id).state === 'CREATED');
     const queued = sim.job(id);
-    // Full jitter with Math.random at 0.5: half of the first backoff.
-    const dispatchTime = failedAt + FAST_RETRY.initialBackoffMs / 2;
+    // Full jitter: a delay in [0, the first backoff), drawn from the world's seeded random.
+    const delayMs = sim.log.of('jobRetrying', id)[0]?.args[2] as number;
+    assert.ok(delayMs > 0 && delayMs < FAST_RETRY.initialBackoffMs, `a delay of ${delayMs} ms`);
+    const dispatchTime = failedAt + delayMs;
     assert.equal(queued.dispatchTime, dispatchTime);
+    assert.equal(queued.waitReason, 'retry-backoff');
     assert.deepEqual(queued.error, { code: 'internal', message: 'failure on attempt 1' });
     assert.equal(queued.leaseExpireTime, null);
+    assert.equal(typeof queued.slot, 'number', 'the retry keeps its slot');
     assert.equal(sim.queue.published.length, 2, 'the retry is published at once');
-    assert.equal(sim.log.of('jobRetrying', id)[0]?.args[2], 5_000);
+    assert.equal(sim.queue.published[1]?.sent.dispatchTime, dispatchTime, 'its message says when it is due');
 
     // The retry's delivery waits for the dispatch time before it claims.
     await sim.clock.advanceTo(dispatchTime - 1);
@@ -232,6 +249,7 @@ describe('worker (simulated time)', () => {
       [1, 2, 3],
     );
     assert.equal(sim.log.of('jobRetrying', id).length, 2);
+    assert.deepEqual(sim.slotHolders(), [], 'its end gave its slot back');
   });
 
   it('ends a job past its time limit FAILED with deadline-exceeded, not retried', async () => {
@@ -260,13 +278,14 @@ describe('worker (simulated time)', () => {
     await sim.clock.runUntilIdle();
     assert.equal(handlerRuns[0]?.ended, 'returned', 'the handler went on to its end, 30 s in');
     assert.deepEqual(sim.job(id), ended, 'its late progress and result changed nothing');
-    assert.ok(sim.jobs.commitsOf(id).every((c) => c.time <= (ended.doneTime ?? 0)));
+    assert.ok(sim.writesOf(id).every((write) => write.time <= (ended.doneTime ?? 0)));
   });
 
   it('cancels a CREATED job at once; the handler never runs and the late delivery does nothing', async () => {
     sim = simulation({ deliveryDelayMs: 1000 });
     const id = await sim.create('test.steps', { steps: 1, stepMs: 0 });
     assert.deepEqual(await sim.cancel(id), { id, state: 'CANCELLED', cancelRequested: false });
+    assert.deepEqual(sim.slotHolders(), [], 'the cancel gave its slot back');
     await sim.clock.runUntilIdle();
     const job = sim.job(id);
     assert.equal(job.state, 'CANCELLED');
@@ -286,9 +305,28 @@ describe('worker (simulated time)', () => {
     const job = sim.job(id);
     assert.equal(job.state, 'CANCELLED');
     assert.deepEqual(job.error, { code: 'cancelled', message: 'the job was cancelled by its owner' });
-    assert.equal(job.doneTime, start + 1000, 'at once, not when the handler would have ended');
+    // At once, not when the handler would have ended: the end's write, fenced on the attempt's last write, loses
+    // to the cancel's and is made again after one store backoff.
+    const endedAfter = (job.doneTime ?? Infinity) - (start + 1000);
+    assert.ok(endedAfter >= 0 && endedAfter < sim.access.timings.initialBackoffMs, `ended ${endedAfter} ms after`);
     assert.equal(job.runMillis, 1000);
     assert.equal(handlerRuns[0]?.ended, 'threw');
+    assert.equal((handlerRuns[0]?.abortReason as TaskError).code, 'cancelled');
+    assert.deepEqual(sim.slotHolders(), []);
+  });
+
+  it('honours a cancel made in the handler’s first moments once the worker starts following the job', async () => {
+    const id = await sim.create('test.wait', { seconds: 1.5 });
+    const start = sim.clock.now();
+    await sim.clock.advance(200);
+    assert.deepEqual(await sim.cancel(id), { id, state: 'RUNNING', cancelRequested: true });
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'CANCELLED');
+    // The listener starts cancelWatchDelayMs into the run, and sees the request already there.
+    assert.equal(job.runMillis, sim.timings.cancelWatchDelayMs);
+    const endedAfter = (job.doneTime ?? Infinity) - (start + sim.timings.cancelWatchDelayMs);
+    assert.ok(endedAfter >= 0 && endedAfter < sim.access.timings.initialBackoffMs, `ended ${endedAfter} ms after`);
     assert.equal((handlerRuns[0]?.abortReason as TaskError).code, 'cancelled');
   });
 
@@ -298,13 +336,24 @@ describe('worker (simulated time)', () => {
     await sim.clock.runUntilIdle();
     assert.equal(sim.runsOf(id).length, 2, 'delivered twice');
     assert.equal(handlerRuns.length, 1);
-    assert.equal(sim.jobs.commitsOf(id, 'claim').length, 1);
+    assert.equal(sim.writesOf(id).filter(isClaim).length, 1);
     assert.equal(sim.job(id).state, 'COMPLETED');
     assert.equal(sim.job(id).attempts, 1);
     assert.deepEqual(
       sim.log.of('duplicateDelivery', id).map((e) => e.args[0]),
       ['RUNNING'],
     );
+  });
+
+  it('lets exactly one of ten deliveries of one message at the same instant claim the job', async () => {
+    sim.queue.duplicateNextPublishes(1, { copies: 9 });
+    const id = await sim.create('test.steps', { steps: 1, stepMs: 100 });
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.runsOf(id).length, 10);
+    assert.equal(handlerRuns.length, 1);
+    assert.equal(sim.writesOf(id).filter(isClaim).length, 1);
+    assert.equal(sim.log.of('duplicateDelivery', id).length, 9);
+    assert.equal(sim.job(id).attempts, 1);
   });
 
   it('runs the handler once for late deliveries, while the job runs and after it ended', async () => {
@@ -324,26 +373,91 @@ describe('worker (simulated time)', () => {
     assert.deepEqual(sim.job(id), done);
   });
 
-  it('fails a job whose task type this worker does not serve with unimplemented', async () => {
-    const id = sim.jobs.newJobId();
-    await sim.jobs.create(id, OWNER, { type: 'test.unknown', input: {} }, { maxActiveJobs: 10, pool: POOL });
-    assert.equal((await sim.jobs.dispatchNext(POOL, 1, sim.clock.now())).kind, 'dispatched');
-    await sim.queue.publish(id, 'test.unknown');
+  it('runs a job whose message names it without a snapshot, reading the job instead', async () => {
+    sim = simulation({ autoDeliver: false });
+    const id = await sim.create('test.steps', { steps: 1, stepMs: 100 });
+    const [message] = sim.queue.takeWaiting();
+    assert.ok(message);
+    const { json, attributes } = taskMessage(id, 'test.steps');
+    const handled = handleTaskMessage(
+      { messageId: 'bare', data: Buffer.from(JSON.stringify(json)).toString('base64'), attributes },
+      sim.workerDeps(sim.clock.process()),
+    );
     await sim.clock.runUntilIdle();
+    await handled;
+    const job = sim.job(id);
+    assert.equal(job.state, 'COMPLETED');
+    assert.equal(job.attempts, 1);
+    // The message with the snapshot, delivered after: its claim's fence fails, and it reads a done job.
+    await sim.deliver(message);
+    assert.deepEqual(
+      sim.log.of('duplicateDelivery', id).map((e) => e.args[0]),
+      ['COMPLETED'],
+    );
+    assert.equal(handlerRuns.length, 1);
+  });
+
+  it('fails a job whose task type this worker does not serve with unimplemented, and gives its slot back', async () => {
+    const id = 'unknownTypeJob';
+    const now = sim.clock.now();
+    // A job of a type no deployed task has (its task was removed), holding slot 0 and sent.
+    await sim.store.commit([
+      {
+        op: 'create',
+        path: sim.layout.job(id),
+        data: {
+          owner: OWNER,
+          type: 'test.unknown',
+          input: {},
+          state: 'CREATED',
+          done: false,
+          attempts: 0,
+          pool: POOL,
+          rank: null,
+          waiting: false,
+          waitReason: null,
+          slot: 0,
+          dispatchTime: now,
+          createTime: now,
+          updateTime: serverTime(),
+          startTime: null,
+          doneTime: null,
+        },
+      },
+      { op: 'set', path: sim.layout.slot(POOL, 0), data: { index: 0, held: true, jobId: id } },
+    ]);
+    const { json, attributes } = taskMessage(id, 'test.unknown');
+    const handled = handleTaskMessage(
+      { messageId: 'm-1', data: Buffer.from(JSON.stringify(json)).toString('base64'), attributes },
+      sim.workerDeps(sim.clock.process()),
+    );
+    await sim.clock.runUntilIdle();
+    await handled;
     const job = sim.job(id);
     assert.equal(job.state, 'FAILED');
     assert.equal(job.attempts, 1);
     assert.equal(job.error?.code, 'unimplemented');
+    assert.deepEqual(sim.slotHolders(), []);
   });
 
   it('ignores a message for a job that does not exist, and one that names no job', async () => {
-    await sim.deliver({ messageId: 'm-1', jobId: 'no-such-job', type: 'test.steps', publishTime: 0 });
+    const sent = {
+      version: 'v1',
+      owner: OWNER,
+      pool: POOL,
+      input: {},
+      attempts: 0,
+      slot: 0,
+      createTime: 0,
+      dispatchTime: 0,
+    };
+    await sim.deliver({ messageId: 'm-1', jobId: 'no-such-job', type: 'test.steps', sent, publishTime: 0 });
     const process = sim.clock.process();
     await handleTaskMessage({ messageId: 'm-2', data: 'e30=', attributes: {} }, sim.workerDeps(process));
     assert.deepEqual(sim.log.of('jobNotFound')[0]?.args, ['m-1']);
     assert.equal(sim.log.of('poisonMessage').length, 1);
-    assert.equal(sim.jobs.commits.length, 0, 'nothing written');
-    assert.equal(sim.jobs.size, 0);
+    assert.equal(sim.store.stats.commits, 0, 'nothing written');
+    assert.equal(sim.store.size, 0);
     assert.equal(sim.runs[0]?.finished, true, 'the delivery is acknowledged');
   });
 });

@@ -1,14 +1,14 @@
 /**
- * The app's Cloud Functions. The async-jobs functions are exported under the names clients call: createJob and
- * cancelJob (callables), jobs (the HTTP API), runJob (the worker) and sweepJobs (the recovery sweep). An app's
- * other functions sit beside them as usual.
+ * The app's Cloud Functions. The async-jobs functions are exported under the names clients call: createJob,
+ * createJobs and cancelJob (callables), jobs (the HTTP API), runJob (the worker) and sweepJobs (the recovery sweep).
+ * An app's other functions sit beside them as usual.
  */
 import { asyncJobs, type TaskTypesOf } from '@async-jobs/functions';
 import { countWords } from './count-words';
 
 const tasks = [countWords] as const;
 
-export const { createJob, cancelJob, jobs, runJob, sweepJobs } = asyncJobs({ tasks });
+export const { createJob, createJobs, cancelJob, jobs, runJob, sweepJobs } = asyncJobs({ tasks });
 
 /** The app's task types, for its typed client (see test/word-count.test.ts). */
 export type AppTaskTypes = TaskTypesOf<typeof tasks>;

@@ -74,6 +74,12 @@ export const cloudLogging: JobLog = {
   leaseRenewalFailed(jobId, err) {
     logger.warn('a lease renewal failed; the next one tries again', { jobId, err: String(err) });
   },
+  recoveryFailed(jobId, err) {
+    logger.warn('recovering a stale job failed; the other jobs were recovered, the next sweep tries it again', {
+      jobId,
+      err: String(err),
+    });
+  },
   staleCheckFailed(err) {
     logger.warn('looking for stale jobs at a job’s end failed; the next end or the sweep looks again', {
       err: String(err),

@@ -1,18 +1,19 @@
+import type { SentJob } from '@async-jobs/contract';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import type { JobQueue } from '../../core/ports/job-queue';
 import { taskMessage } from './task-message';
 
 /**
  * The job queue on Pub/Sub: one task message per job (or retry) on the topic of the job's pool, which triggers the
- * pool's worker.
+ * pool's worker. The core bounds how long it waits for a publish (core/use-cases/dispatch.ts).
  */
 export class PubSubJobQueue implements JobQueue {
   private readonly topics = new Map<string, Topic>();
 
   constructor(
     private readonly pubsub: PubSub,
-    /** The topic a job of `type` is sent on. */
-    private readonly topicFor: (type: string) => string,
+    /** The topic a job of `pool` is sent on. */
+    private readonly topicFor: (pool: string) => string,
   ) {}
 
   private topic(name: string): Topic {
@@ -25,8 +26,8 @@ export class PubSubJobQueue implements JobQueue {
     return topic;
   }
 
-  /** Publishes the job's task message; resolves with the Pub/Sub message id. */
-  async publish(jobId: string, type: string): Promise<string> {
-    return this.topic(this.topicFor(type)).publishMessage(taskMessage(jobId, type));
+  /** Publishes the job's task message on its pool's topic; resolves with the Pub/Sub message id. */
+  async publish(jobId: string, type: string, sent: SentJob): Promise<string> {
+    return this.topic(this.topicFor(sent.pool)).publishMessage(taskMessage(jobId, type, sent));
   }
 }

@@ -1,10 +1,9 @@
-import type { TaskMessageData } from '@async-jobs/contract';
+import type { SentJob, TaskMessageData } from '@async-jobs/contract';
 import { isJobId } from '../../core/job-id';
 
 /**
  * The Pub/Sub message that asks a worker to run a job (@async-jobs/contract's TaskMessageData): JSON data
- * `{ jobId, type }` and the job id in the `jobId` attribute (the seed's contract). The job document stays the
- * source of truth; the worker reads the input from it, never from the message.
+ * `{ jobId, type, sent }` and the job id in the `jobId` attribute (the seed's contract).
  */
 export const JOB_ID_ATTRIBUTE = 'jobId';
 
@@ -16,19 +15,43 @@ export interface ReceivedMessage {
   attributes?: Record<string, string>;
 }
 
-export type ParsedTaskMessage = { ok: true; jobId: string } | { ok: false; reason: string };
+export type ParsedTaskMessage =
+  { ok: true; jobId: string; type: string; sent: SentJob | undefined } | { ok: false; reason: string };
 
 /** What the publisher sends for a job. */
 export function taskMessage(
   jobId: string,
   type: string,
+  sent?: SentJob,
 ): { json: TaskMessageData; attributes: Record<string, string> } {
-  return { json: { jobId, type }, attributes: { [JOB_ID_ATTRIBUTE]: jobId } };
+  return { json: { jobId, type, ...(sent ? { sent } : {}) }, attributes: { [JOB_ID_ATTRIBUTE]: jobId } };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The job as sent, when the message carries it whole; undefined otherwise, and the worker reads the job instead (a
+ * message of an older version, or one whose snapshot is damaged, still runs its job).
+ */
+function sentOf(value: unknown): SentJob | undefined {
+  if (!isObject(value)) return undefined;
+  const { version, owner, pool, input, attempts, slot, createTime, dispatchTime } = value;
+  const ok =
+    typeof version === 'string' &&
+    typeof owner === 'string' &&
+    typeof pool === 'string' &&
+    isObject(input) &&
+    typeof attempts === 'number' &&
+    (slot === null || typeof slot === 'number') &&
+    typeof createTime === 'number' &&
+    typeof dispatchTime === 'number';
+  return ok ? { version, owner, pool, input, attempts, slot, createTime, dispatchTime } : undefined;
 }
 
 /**
- * Reads the job id out of a delivered message, or says why the message is poison (to be logged and
- * acknowledged, never retried: a retry of a malformed message can only fail again).
+ * Reads the job out of a delivered message, or says why the message is poison (to be logged and acknowledged,
+ * never retried: a retry of a malformed message can only fail again).
  */
 export function parseTaskMessage(message: ReceivedMessage): ParsedTaskMessage {
   const jobId = message.attributes?.[JOB_ID_ATTRIBUTE];
@@ -42,8 +65,9 @@ export function parseTaskMessage(message: ReceivedMessage): ParsedTaskMessage {
   } catch {
     return { ok: false, reason: 'data is not JSON' };
   }
-  if (typeof data !== 'object' || data === null || (data as Partial<TaskMessageData>).jobId !== jobId) {
+  if (!isObject(data) || data.jobId !== jobId) {
     return { ok: false, reason: 'data does not name the same job as the attribute' };
   }
-  return { ok: true, jobId };
+  const type = typeof data.type === 'string' ? data.type : '';
+  return { ok: true, jobId, type, sent: sentOf(data.sent) };
 }

@@ -36,6 +36,8 @@ export interface JobLog {
   progressWriteFailed(jobId: string, err: unknown): void;
   /** A lease renewal failed for now; the next one tries again. */
   leaseRenewalFailed(jobId: string, err: unknown): void;
+  /** Recovering one stale job failed; the others are still recovered, and the next sweep tries it again. */
+  recoveryFailed(jobId: string, err: unknown): void;
   /** Looking for stale jobs when a job ended failed; the next job's end or the sweep looks again. */
   staleCheckFailed(err: unknown): void;
   cancelWatchFailed(jobId: string, err: unknown): void;

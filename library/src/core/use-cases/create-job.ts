@@ -1,5 +1,10 @@
-import type { CreateJobResponse } from '@async-jobs/contract';
-import { parseCreateJobRequest, type CreateJobLimits } from '../create-request';
+import type { CreateJobResponse, CreateJobsResponse } from '@async-jobs/contract';
+import { parseCreateJobRequest, parseCreateJobsRequest, type CreateJobLimits } from '../create-request';
+import { QuotaExceededError, RequestIdReusedError } from '../errors';
+import { createJobs, type CreatedJob, type NewJob } from '../protocol/create-jobs';
+import { jobIdForRequest } from '../request-identity';
+import { deadlineAfter } from '../store/store-access';
+import { dispatchAfterQueued, sendJobs, type CoreDeps } from './dispatch';
 
 /** The per-user limits in force for a call (params, read at call time). */
 export interface JobLimits extends CreateJobLimits {
@@ -8,45 +13,74 @@ export interface JobLimits extends CreateJobLimits {
   /** Requests of one user that may wait on a job (`:wait`) at once. */
   maxWaitsPerUser: number;
 }
-import { QuotaExceededError, RequestIdReusedError } from '../errors';
-import type { DispatchOperations, OwnerJobOperations } from '../ports/job-repository';
-import { jobIdForRequest } from '../request-identity';
-import type { TaskRegistry } from '../tasks/task-registry';
-import { dispatchWaitingJobs, type DispatchDeps } from './dispatch';
 
-/** What creating a job needs, passed in so tests can give their own. */
-export interface CreateJobDeps extends DispatchDeps {
-  jobs: OwnerJobOperations & DispatchOperations;
-  tasks: TaskRegistry;
+/** What creating jobs needs, passed in so tests can give their own. */
+export interface CreateJobDeps extends CoreDeps {
   /** The limits in force for this call (params, read at call time). */
   limits(): JobLimits;
 }
 
 /**
- * Creates a job for an authenticated owner (the callable and the HTTP API both call this): validation, then the
- * job document, admitted against the owner's limit and queued in its pool with its fair rank (the repository
- * checks the limit exactly, and the requestId), then a dispatch, which sends the pool's next waiting job to a
- * worker if a slot is free. A refused request throws a DomainError and writes nothing. A job that finds every
- * slot busy waits, CREATED with `waitReason: capacity`, and starts when a slot frees; if its message is lost the
- * recovery sweep sends it again, so the caller's job is never lost.
+ * Makes the jobs (protocol/create-jobs.ts), then sends the ones that took a free slot and, for each pool where some
+ * now wait, fills any slot freed meanwhile. A refusal throws a DomainError and writes nothing.
  */
-export async function createJob(owner: string, data: unknown, deps: CreateJobDeps): Promise<CreateJobResponse> {
+async function make(owner: string, jobs: NewJob[], deps: CreateJobDeps): Promise<CreatedJob[]> {
   const limits = deps.limits();
-  const parsed = parseCreateJobRequest(data, deps.tasks, limits);
-  const id = parsed.requestId === undefined ? deps.jobs.newJobId() : jobIdForRequest(owner, parsed.requestId);
-  const pool = deps.tasks.poolOf(parsed.type);
-  const created = await deps.jobs.create(id, owner, parsed, { maxActiveJobs: limits.maxActiveJobsPerUser, pool });
-  switch (created.kind) {
-    case 'existing':
-      return { id, type: created.job.type, state: created.job.state };
+  const made = await createJobs(deps.access, owner, jobs, {
+    maxActiveJobs: limits.maxActiveJobsPerUser,
+    capacity: (pool) => deps.capacity(pool),
+    deadline: deadlineAfter(deps.access),
+  });
+  switch (made.kind) {
     case 'request-mismatch':
-      throw new RequestIdReusedError(parsed.requestId ?? '');
+      throw new RequestIdReusedError(made.requestId);
     case 'quota-exceeded':
-      throw new QuotaExceededError(created.active, limits.maxActiveJobsPerUser);
+      throw new QuotaExceededError(made.active, limits.maxActiveJobsPerUser);
     case 'created':
       break;
   }
-  deps.log.jobCreated(id, parsed.type, owner);
-  await dispatchWaitingJobs(deps, pool);
-  return { id, type: parsed.type, state: 'CREATED' };
+  for (const job of made.jobs) if (!job.existing) deps.log.jobCreated(job.id, job.type, owner);
+  await sendJobs(
+    deps,
+    made.jobs.flatMap((job) => (job.sent && !job.existing ? [{ id: job.id, type: job.type, sent: job.sent }] : [])),
+  );
+  const waitingByPool = new Map<string, number>();
+  for (const job of made.jobs) {
+    if (job.waitingIn && !job.existing) waitingByPool.set(job.waitingIn, (waitingByPool.get(job.waitingIn) ?? 0) + 1);
+  }
+  for (const [pool, waiting] of waitingByPool) await dispatchAfterQueued(deps, pool, waiting);
+  return made.jobs;
+}
+
+/**
+ * Creates a job for an authenticated owner (the callable and the HTTP API both call this): validation, then the
+ * job, admitted against the owner's limit, in a free worker slot when one is free and nobody waits, else waiting
+ * its fair turn in its pool's queue (CREATED with `waitReason: capacity`), from which it starts by itself when a
+ * slot frees. If its message is lost, the recovery sweep sends it again, so the caller's job is never lost.
+ */
+export async function createJob(owner: string, data: unknown, deps: CreateJobDeps): Promise<CreateJobResponse> {
+  const parsed = parseCreateJobRequest(data, deps.tasks, deps.limits());
+  const id = parsed.requestId === undefined ? deps.access.store.newId() : jobIdForRequest(owner, parsed.requestId);
+  const [made] = await make(owner, [{ ...parsed, id, pool: deps.tasks.poolOf(parsed.type) }], deps);
+  return { id, type: made?.type ?? parsed.type, state: made?.state ?? 'CREATED' };
+}
+
+/**
+ * Creates up to MAX_BATCH_JOBS jobs in one call, with one admission decision for all of them (the way a script
+ * submits thousands of jobs: a few calls, each a few writes, instead of a write of its owner's document per job).
+ * With a requestId the whole batch is idempotent: job i's id derives from (owner, requestId, i).
+ */
+export async function createJobsBatch(owner: string, data: unknown, deps: CreateJobDeps): Promise<CreateJobsResponse> {
+  const parsed = parseCreateJobsRequest(data, deps.tasks, deps.limits());
+  const jobs: NewJob[] = parsed.jobs.map((job, index) => ({
+    ...job,
+    id:
+      parsed.requestId === undefined
+        ? deps.access.store.newId()
+        : jobIdForRequest(owner, `${parsed.requestId}/${index}`),
+    ...(parsed.requestId === undefined ? {} : { requestId: `${parsed.requestId}/${index}` }),
+    pool: deps.tasks.poolOf(job.type),
+  }));
+  const made = await make(owner, jobs, deps);
+  return { jobs: made.map((job) => ({ id: job.id, type: job.type, state: job.state })) };
 }

@@ -1,53 +1,121 @@
-import type { Clock } from '../ports/clock';
+import type { SentJob } from '@async-jobs/contract';
 import type { JobLog } from '../ports/job-log';
 import type { JobQueue } from '../ports/job-queue';
-import type { DispatchOperations } from '../ports/job-repository';
+import { dispatchWaiting } from '../protocol/dispatch';
+import type { StoreAccess } from '../store/store-access';
+import { deadlineAfter } from '../store/store-access';
+import type { TaskRegistry } from '../tasks/task-registry';
 
-/** What sending waiting jobs to free worker slots needs. */
-export interface DispatchDeps {
-  jobs: DispatchOperations;
+/** What every use case runs on: the store, the queue, the log, the task types and the settings read per call. */
+export interface CoreDeps {
+  access: StoreAccess;
   queue: JobQueue;
-  clock: Clock;
   log: JobLog;
-  /** How many jobs the pool's workers run at once (instances × concurrency), read per call. */
+  tasks: TaskRegistry;
+  /** How many jobs a pool's workers run at once (instances × concurrency): its slots. Read per call. */
   capacity(pool: string): number;
+  /** JOB_RETENTION_DAYS, read when a job ends. */
+  retentionDays(): number;
 }
 
 /**
- * The most jobs one call sends: a create or an ending job frees at most one slot, so more only happens after the
- * capacity was raised or a send was missed; the next call or the sweep takes the rest.
+ * How long a publish may take before the caller stops waiting for it. The Pub/Sub client retries a publish for up to
+ * ten minutes; a callable that waited that long would time out although its job exists, and its caller would
+ * create it again. A job whose message is late or lost is sent again by the sweep after the dispatch grace.
  */
+export const PUBLISH_TIMEOUT_MS = 5_000;
+
+/** The most waiting jobs one call sends: the next call, job end or sweep sends the rest. */
 export const MAX_DISPATCHES_PER_CALL = 10;
 
+/** A job due to be sent to its worker. */
+export interface JobToSend {
+  id: string;
+  type: string;
+  sent: SentJob;
+}
+
+/** Resolves with the publish's message id, or rejects once it took longer than PUBLISH_TIMEOUT_MS. */
+function publishWithin(deps: CoreDeps, job: JobToSend): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const cancel = deps.access.clock.setTimer(PUBLISH_TIMEOUT_MS, () =>
+      reject(new Error(`the publish did not answer within ${PUBLISH_TIMEOUT_MS} ms`)),
+    );
+    deps.queue.publish(job.id, job.type, job.sent).then(
+      (id) => {
+        cancel();
+        resolve(id);
+      },
+      (e: unknown) => {
+        cancel();
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the queue threw
+        reject(e);
+      },
+    );
+  });
+}
+
 /**
- * Sends `pool`'s waiting jobs, lowest rank first, to its free worker slots until none is free, none waits, or
- * `max` were sent; returns how many were. Called when a job is created, when one ends (its slot is free), and by
- * the sweep, so a free slot never sits idle while a job waits. Never throws: what it could not do is the next
- * call's or the sweep's. A send that fails leaves the job dispatched with its slot, and the sweep sends it again
- * after the dispatch grace, as for any lost message; a dispatch that fails leaves the job waiting.
+ * Publishes jobs that were sent (they hold a slot and a dispatch time). Never throws: a publish that fails or is
+ * late leaves its job sent, and the sweep sends it again after the dispatch grace, as for any lost message.
  */
-export async function dispatchWaitingJobs(
-  deps: DispatchDeps,
+export async function sendJobs(deps: Pick<CoreDeps, 'access' | 'queue' | 'log'>, jobs: readonly JobToSend[]) {
+  await Promise.all(
+    jobs.map(async (job) => {
+      deps.log.jobDispatched(job.id, job.type, job.sent.pool);
+      try {
+        await publishWithin(deps as CoreDeps, job);
+      } catch (e) {
+        deps.log.publishFailed(job.id, e);
+      }
+    }),
+  );
+}
+
+/** Sends waiting jobs of the pool to its free slots, never throwing; how many were sent. */
+async function dispatchAndSend(
+  deps: CoreDeps,
   pool: string,
-  max = MAX_DISPATCHES_PER_CALL,
+  max: number,
+  firstLook: 'queue' | 'slots',
 ): Promise<number> {
-  let sent = 0;
-  while (sent < max) {
-    let dispatched;
-    try {
-      dispatched = await deps.jobs.dispatchNext(pool, deps.capacity(pool), deps.clock.now());
-    } catch (e) {
-      deps.log.dispatchFailed(pool, e);
-      break;
-    }
-    if (dispatched.kind !== 'dispatched') break;
-    sent += 1;
-    deps.log.jobDispatched(dispatched.jobId, dispatched.type, pool);
-    try {
-      await deps.queue.publish(dispatched.jobId, dispatched.type);
-    } catch (e) {
-      deps.log.publishFailed(dispatched.jobId, e);
-    }
+  let dispatched;
+  try {
+    dispatched = await dispatchWaiting(
+      deps.access,
+      pool,
+      deps.capacity(pool),
+      max,
+      firstLook,
+      deadlineAfter(deps.access),
+    );
+  } catch (e) {
+    deps.log.dispatchFailed(pool, e);
+    return 0;
   }
-  return sent;
+  await sendJobs(deps, dispatched);
+  return dispatched.length;
+}
+
+/**
+ * After a slot of the pool was given back (a job ended, or was cancelled or taken back while it held one): the
+ * pool's next waiting jobs get it. The queue is looked at first: usually nobody waits, which costs one read.
+ */
+export function dispatchAfterEnd(deps: CoreDeps, pool: string): Promise<number> {
+  return dispatchAndSend(deps, pool, MAX_DISPATCHES_PER_CALL, 'queue');
+}
+
+/**
+ * After jobs started to wait in the pool: if a slot is free (one was given back while they were being made), the
+ * pool's lowest-ranked waiting jobs get it. The slots are looked at first: usually none is free, which costs one read.
+ * A job's end gives back its slot and then looks at the queue, and a queued create writes its jobs and then looks at
+ * the slots: so of the two, at least one sees the other, and no slot stays free while a job waits.
+ */
+export function dispatchAfterQueued(deps: CoreDeps, pool: string, waiting: number): Promise<number> {
+  return dispatchAndSend(deps, pool, Math.min(waiting, MAX_DISPATCHES_PER_CALL), 'slots');
+}
+
+/** The sweep's dispatch: fills the pool's free slots, up to `max` of them. */
+export function dispatchIntoFreeSlots(deps: CoreDeps, pool: string, max: number): Promise<number> {
+  return dispatchAndSend(deps, pool, max, 'slots');
 }

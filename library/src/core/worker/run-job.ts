@@ -1,140 +1,59 @@
-import type { JobError } from '@async-jobs/contract';
-import type { Job, JobDurations, JobOutcome } from '../job';
-import type { Clock } from '../ports/clock';
+import type { JobError, SentJob } from '@async-jobs/contract';
+import { CANCELLED_BY_OWNER, type Job, type JobDurations, type JobOutcome, type Millis } from '../job';
 import { sleep } from '../ports/clock';
-import type { AttemptLogContext, JobLog } from '../ports/job-log';
-import type { JobQueue } from '../ports/job-queue';
-import type { AttemptOperations, AttemptRef, DispatchOperations, SweepOperations } from '../ports/job-repository';
-import { dispatchWaitingJobs, type DispatchDeps } from '../use-cases/dispatch';
-import { recoverStaleJobs, STALE_JOBS_CHECKED_AT_JOB_END } from '../use-cases/sweep';
+import type { AttemptLogContext } from '../ports/job-log';
+import type { Attempt } from '../protocol/attempt';
+import { finishAttempt, requeueAttempt, type SlotAfterEnd } from '../protocol/attempt-writes';
+import { claimJob, type ClaimOutcome } from '../protocol/claim';
+import { watchJob } from '../protocol/owner-jobs';
 import { backoffMs, retryPolicy, shouldRetry } from '../retry-policy';
+import { isTransientStoreError, StoreError } from '../ports/document-store';
 import { attemptIdempotencyKey, DEFAULT_TASK_TIMEOUT_SECONDS, type TaskDefinition } from '../tasks/task';
 import { classifyFailure, TaskError, toJobError } from '../tasks/task-error';
 import type { TaskRegistry } from '../tasks/task-registry';
+import { dispatchAfterEnd, sendJobs, type CoreDeps } from '../use-cases/dispatch';
+import { recoverStaleJobs, type SweepSettings } from '../use-cases/sweep';
+import { AttemptKeeper } from './attempt-keeper';
 import { ProgressReporter } from './progress-reporter';
 import { settleHandler } from './settle-handler';
 import type { WorkerTimings } from './worker-timings';
 
 /** What the worker needs, passed in so tests can give their own. */
-export interface RunJobDeps extends DispatchDeps {
-  jobs: AttemptOperations & DispatchOperations & SweepOperations;
-  queue: JobQueue;
+export interface RunJobDeps extends CoreDeps, SweepSettings {
   tasks: TaskRegistry;
-  clock: Clock;
-  log: JobLog;
   timings: WorkerTimings;
-  /** JOB_RETENTION_DAYS, read when a job ends. */
-  retentionDays(): number;
-  /** DISPATCH_GRACE_SECONDS in ms (see SweepDeps), for the stale jobs a worker looks for when its job ends. */
-  dispatchGraceMs(): number;
+  /**
+   * The worker function's own time limit, in ms: the worker keeps trying to write its job's end until shortly
+   * before it, so a result is not lost to a store that fails for a while.
+   */
+  invocationTimeoutMs: number;
+  /** The share of job ends that also look for stale jobs (lost messages, dead workers' leases), in [0, 1]. */
+  staleCheckRate: number;
 }
+
+/** The margin the worker keeps before its function's time limit: past it, a write in flight could be cut off. */
+const INVOCATION_MARGIN_MS = 10_000;
 
 /** What the worker does once the handler is over. */
 type Decision = { kind: 'finish'; outcome: JobOutcome } | { kind: 'retry'; error: JobError; delayMs: number };
 
 const failed = (error: JobError): Decision => ({ kind: 'finish', outcome: { state: 'FAILED', error } });
 
-function timeLimitMs(task: TaskDefinition | undefined): number {
-  return (task?.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS) * 1000;
-}
+/** The error of an attempt stopped because its worker could not keep its lease. */
+export const LEASE_NOT_KEPT: JobError = {
+  code: 'unavailable',
+  message: 'the worker could not renew its lease on the job, so it stopped the handler before the lease lapsed',
+};
 
-/**
- * Renews the attempt's lease every `leaseRenewalMs` while the handler runs: a live worker never loses its job to
- * the sweep, however long its task may run. A renewal refused means the attempt was superseded (its lease lapsed
- * and the job was taken back): `onLost` stops the handler, whose end would be refused anyway. Returns the stop.
- */
-function keepLease(at: AttemptRef, deps: RunJobDeps, onLost: () => void): () => void {
-  let stopped = false;
-  let cancel: () => void = () => undefined;
-  const renew = async () => {
-    try {
-      const renewed = await deps.jobs.renewLease(at, deps.clock.now() + deps.timings.leaseMs);
-      if (!renewed.written && !at.ended && !stopped) return onLost();
-    } catch (e) {
-      deps.log.leaseRenewalFailed(at.id, e);
-    }
-    if (!stopped) cancel = deps.clock.setTimer(deps.timings.leaseRenewalMs, () => void renew());
-  };
-  cancel = deps.clock.setTimer(deps.timings.leaseRenewalMs, () => void renew());
-  return () => {
-    stopped = true;
-    cancel();
-  };
-}
+/** What a job records when its handler's result cannot be stored; never the store's own text (the owner reads it). */
+export const RESULT_NOT_STORABLE: JobError = {
+  code: 'internal',
+  message:
+    "the task's result could not be stored: it is too large for the job document or not a value Firestore can hold",
+};
 
-/**
- * Runs a claimed job's handler with its abort signal (owner's cancel, time limit, a lost lease), its lease kept
- * alive and its progress reporter, and decides what happens next. Never throws.
- */
-async function runClaimed(
-  job: Job,
-  at: AttemptRef,
-  task: TaskDefinition | undefined,
-  deps: RunJobDeps,
-): Promise<Decision> {
-  if (!task) return failed({ code: 'unimplemented', message: `task type "${job.type}" is not served here` });
-  // The input was validated at create time; validating again catches a schema that changed since.
-  const input = task.input.safeParse(job.input);
-  if (!input.success)
-    return failed({ code: 'invalid-argument', message: `input no longer valid: ${input.error.message}` });
-
-  const controller = new AbortController();
-  const limitMs = timeLimitMs(task);
-  const cancelDeadline = deps.clock.setTimer(limitMs, () =>
-    controller.abort(new TaskError('deadline-exceeded', `the task ran past its ${limitMs / 1000} s time limit`)),
-  );
-  // The owner's cancel arrives as `cancelRequested` on the document; a listener sees it within moments.
-  const unwatch = deps.jobs.watch(
-    at.id,
-    (current) => {
-      if (current?.cancelRequested) controller.abort(new TaskError('cancelled', 'the job was cancelled by its owner'));
-    },
-    (e) => deps.log.cancelWatchFailed(at.id, e),
-  );
-  const stopLease = keepLease(at, deps, () =>
-    controller.abort(new TaskError('aborted', 'the worker lost the job: its lease lapsed and it was taken back')),
-  );
-  const reporter = new ProgressReporter(
-    (progress) => deps.jobs.writeProgress(at, progress),
-    deps.timings.progressIntervalMs,
-    (e) => deps.log.progressWriteFailed(at.id, e),
-    deps.clock,
-  );
-  let settled;
-  try {
-    const run = Promise.resolve().then(() =>
-      task.run(input.data, {
-        jobId: at.id,
-        attempt: at.attempt,
-        idempotencyKey: at.id,
-        attemptIdempotencyKey: attemptIdempotencyKey(at.id, at.attempt),
-        signal: controller.signal,
-        progress: reporter.report,
-      }),
-    );
-    settled = await settleHandler(run, controller.signal, deps.timings.abortGraceMs, deps.clock);
-  } finally {
-    cancelDeadline();
-    unwatch();
-    await reporter.close();
-    stopLease();
-  }
-
-  if (settled.kind === 'returned') return completed(task, settled.value);
-  if (controller.signal.aborted) {
-    // Whatever the handler threw on its way out, the abort is why it stopped.
-    const error = toJobError(controller.signal.reason);
-    return {
-      kind: 'finish',
-      outcome: error.code === 'cancelled' ? { state: 'CANCELLED', error } : { state: 'FAILED', error },
-    };
-  }
-  const failure = classifyFailure(settled.kind === 'threw' ? settled.error : undefined);
-  const policy = retryPolicy(task.retry);
-  if (failure.transient && shouldRetry(at.attempt, policy)) {
-    return { kind: 'retry', error: failure.error, delayMs: backoffMs(at.attempt, policy) };
-  }
-  return failed(failure.error);
+function timeLimitMs(task: TaskDefinition): number {
+  return (task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS) * 1000;
 }
 
 /**
@@ -154,130 +73,255 @@ function completed(task: TaskDefinition, value: unknown): Decision {
   });
 }
 
-/** The job's end as the worker could write it. */
-type FinishResult =
-  | { kind: 'written'; outcome: JobOutcome }
-  /** Another claim, the sweep or the owner's cancel ended or took the job first. */
-  | { kind: 'superseded' }
-  /** Not written: the job stays RUNNING with its lease, and the sweep retries or ends it once the lease lapses. */
-  | { kind: 'unwritten'; error: unknown };
-
-/** What a job records when its handler's result cannot be stored; never the store's own text (the owner reads it). */
-export const RESULT_NOT_STORABLE: JobError = {
-  code: 'internal',
-  message:
-    "the task's result could not be stored: it is too large for the job document or not a value Firestore can hold",
-};
-
-/**
- * Writes a terminal outcome. A transient commit error is retried by the repository; if the write still fails
- * for now, the job is left RUNNING for the sweep rather than ended on a guess: a handler that succeeded keeps its
- * result unless a permanent error says it cannot be stored, and only then does the job end FAILED.
- */
-async function finish(
-  at: AttemptRef,
-  outcome: JobOutcome,
-  durations: JobDurations,
-  deps: RunJobDeps,
-): Promise<FinishResult> {
-  const write = async (ending: JobOutcome): Promise<FinishResult> =>
-    (await deps.jobs.finish(at, ending, deps.clock.now(), deps.retentionDays(), durations)).written
-      ? { kind: 'written', outcome: ending }
-      : { kind: 'superseded' };
-  try {
-    return await write(outcome);
-  } catch (e) {
-    if (deps.jobs.isTransientError(e) || outcome.state !== 'COMPLETED') return { kind: 'unwritten', error: e };
+/** A transient failure's next step under the task's retry policy: another attempt after a backoff, or the end. */
+function retryOrFail(task: TaskDefinition | undefined, at: Attempt, error: JobError, deps: RunJobDeps): Decision {
+  const policy = retryPolicy(task?.retry);
+  if (shouldRetry(at.attempt, policy)) {
+    return { kind: 'retry', error, delayMs: backoffMs(at.attempt, policy, deps.access.random) };
   }
-  try {
-    return await write({ state: 'FAILED', error: RESULT_NOT_STORABLE });
-  } catch (e) {
-    return { kind: 'unwritten', error: e };
-  }
+  return failed(error);
 }
 
-/** Writes a retry's requeue and sends the job again; the sweep covers a requeue or a send that fails. */
-async function requeue(
-  at: AttemptRef,
+/**
+ * Runs a claimed job's handler with its abort signal (the owner's cancel, the time limit, a lease it cannot keep),
+ * its lease kept alive and its progress reported, and decides what happens next. Never throws.
+ */
+async function runClaimed(
   job: Job,
-  decision: Decision & { kind: 'retry' },
-  context: AttemptLogContext,
-  runMillis: number,
+  at: Attempt,
+  task: TaskDefinition,
   deps: RunJobDeps,
-): Promise<void> {
-  let requeued;
-  try {
-    requeued = await deps.jobs.requeue(at, decision.error, deps.clock.now() + decision.delayMs);
-  } catch (e) {
-    // Left RUNNING with its lease: the sweep queues the retry once the lease lapses.
-    return deps.log.terminalWriteFailed(context, 'CREATED', e);
+  keeper: AttemptKeeper,
+  controller: AbortController,
+): Promise<Decision> {
+  // The input was validated at create time; validating again catches a schema that changed since.
+  const input = task.input.safeParse(job.input);
+  if (!input.success) {
+    return failed({ code: 'invalid-argument', message: `input no longer valid: ${input.error.message}` });
   }
-  if (!requeued.written) return deps.log.terminalWriteSkipped(at.id, requeued.state);
-  deps.log.jobRetrying(context, decision.error, decision.delayMs, runMillis);
+  const { clock } = deps.access;
+  const abort = (reason: TaskError) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  const limitMs = timeLimitMs(task);
+  const cancelDeadline = clock.setTimer(limitMs, () =>
+    abort(new TaskError('deadline-exceeded', `the task ran past its ${limitMs / 1000} s time limit`)),
+  );
+  // The owner's cancel arrives as `cancelRequested` on the document: a listener sees it within moments. It starts
+  // after the handler's first moments, so a job that ends sooner pays no read for it.
+  let unwatch: () => void = () => undefined;
+  const cancelWatchStart = clock.setTimer(deps.timings.cancelWatchDelayMs, () => {
+    unwatch = watchJob(
+      deps.access,
+      at.id,
+      (current) => {
+        if (current?.cancelRequested) abort(new TaskError('cancelled', 'the job was cancelled by its owner'));
+        else if (current && current.claimId !== at.claimId) {
+          abort(new TaskError('aborted', 'the job was taken back from this worker'));
+        }
+      },
+      (e) => deps.log.cancelWatchFailed(at.id, e),
+    );
+  });
+  const reporter = new ProgressReporter(
+    (progress) => keeper.heartbeat(progress),
+    deps.timings.progressIntervalMs,
+    (e) => deps.log.progressWriteFailed(at.id, e),
+    clock,
+  );
+  let settled;
   try {
-    await deps.queue.publish(at.id, job.type);
-  } catch (e) {
-    // The job is CREATED with a dispatch time: the recovery sweep sends it again.
-    deps.log.publishFailed(at.id, e);
+    const run = Promise.resolve().then(() =>
+      task.run(input.data, {
+        jobId: at.id,
+        attempt: at.attempt,
+        idempotencyKey: at.id,
+        attemptIdempotencyKey: attemptIdempotencyKey(at.id, at.attempt),
+        signal: controller.signal,
+        progress: reporter.report,
+      }),
+    );
+    settled = await settleHandler(run, controller.signal, deps.timings.abortGraceMs, clock);
+  } finally {
+    cancelDeadline();
+    cancelWatchStart();
+    unwatch();
+    await reporter.close();
   }
+
+  if (keeper.leaseAtRisk) return retryOrFail(task, at, LEASE_NOT_KEPT, deps);
+  if (settled.kind === 'returned') return completed(task, settled.value);
+  if (controller.signal.aborted) {
+    // Whatever the handler threw on its way out, the abort is why it stopped.
+    const error = toJobError(controller.signal.reason);
+    return {
+      kind: 'finish',
+      outcome: error.code === 'cancelled' ? { state: 'CANCELLED', error } : { state: 'FAILED', error },
+    } satisfies Decision;
+  }
+  const failure = classifyFailure(settled.kind === 'threw' ? settled.error : undefined);
+  return failure.transient ? retryOrFail(task, at, failure.error, deps) : failed(failure.error);
+}
+
+/**
+ * Writes the attempt's end, trying until shortly before the function's own time limit: a result that was computed
+ * is not lost to a store that fails for a while (the lease is kept alive meanwhile, so the sweep does not take the
+ * job back). A COMPLETED end the store refuses for good (the result too large, or not a value it can hold) ends
+ * the job FAILED instead, with a clean message.
+ */
+async function writeEnd(
+  at: Attempt,
+  decision: Decision,
+  durations: JobDurations,
+  deadline: Millis,
+  deps: RunJobDeps,
+): Promise<
+  | { kind: 'ended'; outcome: JobOutcome; slot: SlotAfterEnd }
+  | { kind: 'requeued'; sent: SentJob }
+  | { kind: 'superseded' }
+> {
+  const { access } = deps;
+  const retention = deps.retentionDays();
+  if (decision.kind === 'retry') {
+    const dueAt = access.clock.now() + decision.delayMs;
+    const written = await requeueAttempt(access, at, decision.error, dueAt, retention, deadline);
+    if (!written.written) return { kind: 'superseded' };
+    if (written.value.kind === 'requeued') return { kind: 'requeued', sent: written.value.sent };
+    const slot: SlotAfterEnd = at.slot === null ? { kind: 'none' } : { kind: 'freed' };
+    return { kind: 'ended', outcome: { state: 'CANCELLED', error: CANCELLED_BY_OWNER }, slot };
+  }
+  const capacity = deps.capacity(at.pool);
+  const end = async (outcome: JobOutcome) => {
+    const written = await finishAttempt(access, at, outcome, retention, durations, capacity, deadline);
+    return written.written ? { kind: 'ended' as const, outcome, slot: written.value } : { kind: 'superseded' as const };
+  };
+  try {
+    return await end(decision.outcome);
+  } catch (e) {
+    if (decision.outcome.state !== 'COMPLETED' || isTransientStoreError(e) || !(e instanceof StoreError)) throw e;
+  }
+  return end({ state: 'FAILED', error: RESULT_NOT_STORABLE });
+}
+
+/** The claim, waiting out a retry's backoff (at most the policy's longest) when the job is not due yet. */
+async function claimWhenDue(
+  jobId: string,
+  type: string,
+  sent: SentJob | undefined,
+  task: TaskDefinition | undefined,
+  deadline: Millis,
+  deps: RunJobDeps,
+): Promise<ClaimOutcome> {
+  const { access } = deps;
+  const maxWait = retryPolicy(task?.retry).maxBackoffMs;
+  let known = sent;
+  for (let tries = 0; tries < 2; tries++) {
+    const wait = Math.min((known?.dispatchTime ?? 0) - access.clock.now(), maxWait);
+    if (wait > 0) await sleep(access.clock, wait);
+    const claim = await claimJob(access, jobId, type, known, deps.timings.leaseMs, deps.retentionDays(), deadline);
+    if (claim.kind !== 'not-due') return claim;
+    known = claim.sent;
+  }
+  return claimJob(access, jobId, type, known, deps.timings.leaseMs, deps.retentionDays(), deadline);
 }
 
 /**
  * The worker's logic for one delivery of a job. A delivery is only a hint, since Pub/Sub delivers at least once:
  * the claim decides whether this delivery runs the job. A delivery that cannot run it (unknown job, already
- * claimed or done) is logged and returns normally. Retries of the job itself are this worker's own (see README,
+ * claimed or done) is logged and returns normally. Retries of the job itself are this worker's own (README,
  * "Retries"), not the queue's.
  */
-export async function runJob(jobId: string, messageId: string | undefined, deps: RunJobDeps): Promise<void> {
-  // This read both filters repeated deliveries and fences the claim: claiming costs one write more, no read.
-  let seen = await deps.jobs.read(jobId);
-  const queued = seen.job;
-  if (!queued) return deps.log.jobNotFound(jobId, messageId);
-  if (queued.state !== 'CREATED') return deps.log.duplicateDelivery(jobId, queued.state, messageId);
-  const task = deps.tasks.get(queued.type);
-  // A queued retry runs at its dispatch time: the backoff is waited here, bounded by the policy's longest.
-  const waitMs = Math.min((queued.dispatchTime ?? 0) - deps.clock.now(), retryPolicy(task?.retry).maxBackoffMs);
-  if (waitMs > 0) {
-    await sleep(deps.clock, waitMs);
-    seen = await deps.jobs.read(jobId); // the owner may have cancelled meanwhile
-  }
-
-  const claim = await deps.jobs.claim(jobId, deps.clock.now(), deps.timings.leaseMs, seen);
-  if (!claim.claimed) {
-    if (claim.reason === 'not-found') return deps.log.jobNotFound(jobId, messageId);
-    return deps.log.duplicateDelivery(jobId, claim.state, messageId);
+export async function runJob(
+  jobId: string,
+  type: string,
+  sent: SentJob | undefined,
+  messageId: string | undefined,
+  deps: RunJobDeps,
+): Promise<void> {
+  const { access, log } = deps;
+  const deadline = access.clock.now() + deps.invocationTimeoutMs - INVOCATION_MARGIN_MS;
+  const task = deps.tasks.get(type);
+  const claim = await claimWhenDue(jobId, type, sent, task, deadline, deps);
+  switch (claim.kind) {
+    case 'not-found':
+      return log.jobNotFound(jobId, messageId);
+    case 'not-claimable':
+      return log.duplicateDelivery(jobId, claim.state, messageId);
+    case 'not-due':
+      return log.duplicateDelivery(jobId, 'CREATED', messageId);
+    case 'cancelled': {
+      log.jobCancelled({ jobId, type, owner: claim.job.owner, attempt: claim.job.attempts }, 'CREATED');
+      if (typeof claim.job.slot === 'number') {
+        await afterJobEnd(claim.job.pool ?? deps.tasks.poolOf(type), { kind: 'freed' }, deps);
+      }
+      return;
+    }
+    case 'claimed':
+      break;
   }
   const { job, attempt: at } = claim;
-  const context = { jobId, type: job.type, owner: job.owner, attempt: at.attempt };
-  const startMillis = job.startTime ?? deps.clock.now();
-  const queueMillis = Math.max(0, startMillis - job.createTime);
-  deps.log.jobStarted(context, queueMillis);
-  const decision = await runClaimed(job, at, task, deps);
-  const runMillis = Math.max(0, deps.clock.now() - startMillis);
+  // The job's own type, as the claim read it or as it was sent: the handler that runs is the job's.
+  const handler = deps.tasks.get(job.type);
+  const context: AttemptLogContext = { jobId, type: job.type, owner: job.owner, attempt: at.attempt };
+  const queueMillis = Math.max(0, at.startTime - job.createTime);
+  log.jobStarted(context, queueMillis);
 
-  if (decision.kind === 'retry') return requeue(at, job, decision, context, runMillis, deps);
-  const durations = { queueMillis, runMillis };
-  const finished = await finish(at, decision.outcome, durations, deps);
-  if (finished.kind === 'unwritten')
-    return deps.log.terminalWriteFailed(context, decision.outcome.state, finished.error);
-  if (finished.kind === 'superseded')
-    return deps.log.terminalWriteSkipped(jobId, (await deps.jobs.read(jobId)).job?.state);
-  const { outcome } = finished;
-  if (outcome.state === 'COMPLETED') deps.log.jobCompleted(context, durations);
-  else deps.log.jobEnded(context, outcome.state, outcome.error, durations);
-  await afterJobEnd(job.pool ?? deps.tasks.poolOf(job.type), deps);
+  const controller = new AbortController();
+  const keeper = new AttemptKeeper(access, at, deps.timings, log, () => {
+    if (!controller.signal.aborted) controller.abort(new TaskError('aborted', LEASE_NOT_KEPT.message));
+  });
+  keeper.start();
+  let ended;
+  let decision: Decision | undefined;
+  const runMillis = () => Math.max(0, access.clock.now() - at.startTime);
+  // The durations the end writes on the job are the ones its log entry gives: the same numbers in both.
+  let durations: JobDurations;
+  try {
+    decision = handler
+      ? await runClaimed(job, at, handler, deps, keeper, controller)
+      : failed({ code: 'unimplemented', message: `task type "${job.type}" is not served here` });
+    await keeper.settle();
+    durations = { queueMillis, runMillis: runMillis() };
+    ended = await writeEnd(at, decision, durations, deadline, deps);
+  } catch (e) {
+    // Left RUNNING with its lease: the sweep retries or ends it once the lease lapses.
+    return log.terminalWriteFailed(
+      context,
+      decision?.kind === 'retry' ? 'CREATED' : (decision?.outcome.state ?? 'RUNNING'),
+      e,
+    );
+  } finally {
+    keeper.stop();
+  }
+  switch (ended.kind) {
+    case 'superseded':
+      return log.terminalWriteSkipped(jobId, undefined);
+    case 'requeued':
+      if (decision.kind === 'retry') log.jobRetrying(context, decision.error, decision.delayMs, runMillis());
+      await sendJobs(deps, [{ id: jobId, type, sent: ended.sent }]);
+      return;
+    case 'ended': {
+      if (ended.outcome.state === 'COMPLETED') log.jobCompleted(context, durations);
+      else log.jobEnded(context, ended.outcome.state, ended.outcome.error, durations);
+      await afterJobEnd(at.pool, ended.slot, deps);
+      return;
+    }
+  }
 }
 
 /**
- * What a worker does once its job's end is written: it looks for a few stale jobs (a lost message, a dead
- * worker's lapsed lease), each holding a slot for nothing, and gives its freed slot to the pool's next waiting job
- * now, not at the sweep's next minute.
+ * What a worker does once its job's end is written: sends the job its slot was handed to, or, when the slot was
+ * given back, looks at the pool's queue again (a job that started to wait while the end was written gets the slot
+ * now, not at the sweep's next minute); and, at a few of the ends (`staleCheckRate`), looks for stale jobs (a lost
+ * message, a dead worker's lapsed lease), each holding a slot for nothing.
  */
-async function afterJobEnd(pool: string, deps: RunJobDeps): Promise<void> {
+async function afterJobEnd(pool: string, slot: SlotAfterEnd, deps: RunJobDeps): Promise<void> {
+  if (slot.kind === 'handed') await sendJobs(deps, [slot.to]);
+  if (slot.kind === 'freed') await dispatchAfterEnd(deps, pool);
+  if (deps.access.random() >= deps.staleCheckRate) return;
   try {
-    await recoverStaleJobs(deps, deps.clock.now(), STALE_JOBS_CHECKED_AT_JOB_END);
+    await recoverStaleJobs(deps, deps.access.clock.now(), 3);
   } catch (e) {
     deps.log.staleCheckFailed(e);
   }
-  await dispatchWaitingJobs(deps, pool);
 }

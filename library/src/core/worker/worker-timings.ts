@@ -1,28 +1,38 @@
 /**
- * Timings of the worker, passed to it as arguments so tests can choose small values. Budget of one worker
- * invocation: wait for a retry's backoff (≤ maxBackoff, 60 s) + the handler's time limit (≤
- * MAX_TASK_TIMEOUT_SECONDS) + cancel grace + writes, all inside the worker function's timeout.
+ * Timings of the worker, passed to it as arguments so tests can choose small values.
  */
 export interface WorkerTimings {
   /**
-   * How long a claim holds the job without news of its worker: the worker renews it every `leaseRenewalMs` while
-   * it runs, so a live worker never loses it, and a dead one's job is taken back (by the next job's end or the
-   * sweep) about this long after it died, whatever the task's time limit.
+   * How long a claim holds the job without news of its worker. The worker renews it while the job is its own, and
+   * stops its handler before it can lapse when renewals fail; a dead worker's job is taken back (by another job's
+   * end or the sweep) about this long after it died, whatever the task's time limit.
    */
   leaseMs: number;
-  /** How often a running worker renews its lease: a third of it, so one missed renewal costs nothing. */
+  /** How often a running worker renews its lease when no progress write did: a third of it, so one missed renewal costs nothing. */
   leaseRenewalMs: number;
-  /** How long a cancelled or timed-out handler gets to stop before the worker ends the job without it. */
+  /**
+   * How long a cancelled or timed-out handler gets to stop before the worker ends the job without it; also how long
+   * before its lease would lapse a worker that could not renew it stops its handler.
+   */
   abortGraceMs: number;
-  /** At most one progress write per this interval. */
+  /**
+   * At most one progress write per this interval: with the lease writes and the owner's, a job document stays near
+   * Firestore's sustained rate of one write a second, and each write costs a read for every listener.
+   */
   progressIntervalMs: number;
+  /**
+   * How long a handler runs before the worker starts to follow the job for its owner's cancel request: a listener
+   * costs a read per change of the job, which a job that ends sooner never pays.
+   */
+  cancelWatchDelayMs: number;
 }
 
 export const DEFAULT_WORKER_TIMINGS: WorkerTimings = {
   leaseMs: 30_000,
   leaseRenewalMs: 10_000,
   abortGraceMs: 5_000,
-  progressIntervalMs: 1_000,
+  progressIntervalMs: 2_000,
+  cancelWatchDelayMs: 1_000,
 };
 
 /** The longest time limit a task may declare, so wait + run + grace fit the worker's timeout. */

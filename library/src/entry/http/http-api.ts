@@ -1,8 +1,7 @@
 import type { ListJobsResponse } from '@async-jobs/contract';
 import type { Request, Response } from 'firebase-functions/v2/https';
-import type { Clock } from '../../core/ports/clock';
-import { cancelJob, type CancelJobDeps } from '../../core/use-cases/cancel-job';
-import { createJob, type CreateJobDeps } from '../../core/use-cases/create-job';
+import { cancelJob } from '../../core/use-cases/cancel-job';
+import { createJob, createJobsBatch, type CreateJobDeps } from '../../core/use-cases/create-job';
 import { deleteOwnedJob, getOwnedJob, listOwnedJobs, waitForOwnedJob } from '../../core/use-cases/owned-jobs';
 import { ApiError, toApiError } from './api-error';
 import { toOperation } from './operation';
@@ -16,8 +15,7 @@ import {
 import { matchRoute, type RouteName } from './routes';
 
 /** What the HTTP API needs: the use cases' dependencies and a way to verify Firebase ID tokens. */
-export interface HttpApiDeps extends CreateJobDeps, CancelJobDeps {
-  clock: Clock;
+export interface HttpApiDeps extends CreateJobDeps {
   /** The Admin SDK's verifyIdToken: resolves with the token's uid, rejects for a bad or expired token. */
   verifyIdToken(token: string): Promise<{ uid: string }>;
 }
@@ -27,6 +25,9 @@ export interface HttpApiDeps extends CreateJobDeps, CancelJobDeps {
  * bigger body can only be a mistake or abuse, and it is refused before anything else looks at it.
  */
 export const MAX_HTTP_BODY_BYTES = 64 * 1024;
+
+/** The largest body of a batch create: up to 500 inputs of MAX_INPUT_BYTES each. */
+export const MAX_HTTP_BATCH_BODY_BYTES = 6 * 1024 * 1024;
 
 const unauthenticated = (message: string) =>
   new ApiError(401, 'UNAUTHENTICATED', message, { 'WWW-Authenticate': 'Bearer' });
@@ -46,9 +47,9 @@ async function authenticate(req: Request, deps: HttpApiDeps): Promise<string> {
  * A create's body: not too big, and JSON. The size is checked on the raw body before the parsed one is looked
  * at (the Functions runtime has parsed it already; nothing of ours reads an oversized body).
  */
-function requireJsonBody(req: Request): unknown {
-  if ((req.rawBody?.length ?? 0) > MAX_HTTP_BODY_BYTES) {
-    throw new ApiError(413, 'INVALID_ARGUMENT', `the request body is over ${MAX_HTTP_BODY_BYTES} bytes`);
+function requireJsonBody(req: Request, maxBytes = MAX_HTTP_BODY_BYTES): unknown {
+  if ((req.rawBody?.length ?? 0) > maxBytes) {
+    throw new ApiError(413, 'INVALID_ARGUMENT', `the request body is over ${maxBytes} bytes`);
   }
   if (!req.is('application/json')) {
     throw new ApiError(415, 'INVALID_ARGUMENT', 'send the request body as JSON (Content-Type: application/json)');
@@ -61,11 +62,14 @@ type RouteHandler = (req: Request, owner: string, id: string, deps: HttpApiDeps)
 const ROUTES: Record<RouteName, RouteHandler> = {
   async create(req, owner, _id, deps) {
     const created = await createJob(owner, createRequestFromBody(requireJsonBody(req)), deps);
-    return [201, toOperation(created.id, await getOwnedJob(deps.jobs, owner, created.id))];
+    return [201, toOperation(created.id, await getOwnedJob(deps.access, owner, created.id))];
+  },
+  async batchCreate(req, owner, _id, deps) {
+    return [201, await createJobsBatch(owner, requireJsonBody(req, MAX_HTTP_BATCH_BODY_BYTES), deps)];
   },
   async list(req, owner, _id, deps) {
     const page = await listOwnedJobs(
-      deps.jobs,
+      deps.access,
       owner,
       parsePageSize(req.query.pageSize),
       decodePageToken(req.query.pageToken),
@@ -77,20 +81,20 @@ const ROUTES: Record<RouteName, RouteHandler> = {
     return [200, body];
   },
   async get(_req, owner, id, deps) {
-    return [200, toOperation(id, await getOwnedJob(deps.jobs, owner, id))];
+    return [200, toOperation(id, await getOwnedJob(deps.access, owner, id))];
   },
   async delete(_req, owner, id, deps) {
-    await deleteOwnedJob(deps.jobs, owner, id);
+    await deleteOwnedJob(deps.access, owner, id);
     return [200, {}];
   },
   async cancel(_req, owner, id, deps) {
     await cancelJob(owner, { id }, deps);
-    return [200, toOperation(id, await getOwnedJob(deps.jobs, owner, id))];
+    return [200, toOperation(id, await getOwnedJob(deps.access, owner, id))];
   },
   async wait(req, owner, id, deps) {
     const timeoutMs = parseWaitTimeout(req.query.timeout);
     const { maxWaitsPerUser } = deps.limits();
-    return [200, toOperation(id, await waitForOwnedJob(deps.jobs, deps.clock, owner, id, timeoutMs, maxWaitsPerUser))];
+    return [200, toOperation(id, await waitForOwnedJob(deps.access, owner, id, timeoutMs, maxWaitsPerUser))];
   },
 };
 

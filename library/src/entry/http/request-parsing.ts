@@ -1,5 +1,5 @@
 import { ValidationError } from '../../core/errors';
-import type { PageCursor } from '../../core/ports/job-repository';
+import type { PageCursor } from '../../core/protocol/owner-jobs';
 
 /**
  * The seed tutorial's body, `{"worktime":40}`, is a sleep job; any other body is a createJob request as is.
@@ -27,7 +27,8 @@ export function parsePageSize(value: unknown): number {
 
 /** The opaque `nextPageToken` for a cursor. */
 export function encodePageToken(cursor: PageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createTimeMicros, cursor.id]), 'utf8').toString('base64url');
+  // The create time in whole µs, the precision Firestore keeps, so the next page starts exactly after this one.
+  return Buffer.from(JSON.stringify([Math.round(cursor.createTime * 1000), cursor.id]), 'utf8').toString('base64url');
 }
 
 /** The cursor in a `pageToken`, or a ValidationError for a token this API did not make. */
@@ -50,7 +51,7 @@ export function decodePageToken(value: unknown): PageCursor | undefined {
   ) {
     throw invalid;
   }
-  return { createTimeMicros: parsed[0] as number, id: parsed[1] };
+  return { createTime: (parsed[0] as number) / 1000, id: parsed[1] };
 }
 
 export const DEFAULT_WAIT_SECONDS = 30;

@@ -2,13 +2,14 @@
  * The HTTP API's routes, AIP-151 style, relative to the function's URL:
  *
  *   POST   /              create a job          GET /             list the caller's jobs
+ *   POST   /:batchCreate  create up to 500 jobs
  *   GET    /{id}          get a job             DELETE /{id}      delete a done job
  *   POST   /{id}:cancel   cancel                GET /{id}:wait    wait until done or a timeout
  *
  * Five routes with AIP's `:verb` suffixes are clearer as a table than as a router's path patterns (where `:`
  * starts a parameter), so matching is this one pure function.
  */
-export type RouteName = 'create' | 'list' | 'get' | 'delete' | 'cancel' | 'wait';
+export type RouteName = 'create' | 'batchCreate' | 'list' | 'get' | 'delete' | 'cancel' | 'wait';
 
 export type RouteMatch =
   | { kind: 'route'; route: RouteName; id?: string }
@@ -39,6 +40,12 @@ function match(table: ReadonlyMap<string, RouteName>, method: string, id?: strin
 export function matchRoute(method: string, path: string): RouteMatch {
   const trimmed = path.replace(/^\/+/, '').replace(/\/+$/, '');
   if (trimmed === '') return match(COLLECTION, method);
+  // The collection's own custom method (AIP-136): `POST /:batchCreate`.
+  if (trimmed === ':batchCreate') {
+    return method === 'POST'
+      ? { kind: 'route', route: 'batchCreate' }
+      : { kind: 'method-not-allowed', allow: ['POST'] };
+  }
   // Any segment is taken as an id: one that cannot name a job is answered by the route as a missing job.
   const resource = /^([^/:]+)(?::([a-z]+))?$/.exec(trimmed);
   if (!resource?.[1]) return { kind: 'not-found' };

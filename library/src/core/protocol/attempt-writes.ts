@@ -1,0 +1,231 @@
+import type { JobError, JobProgress, SentJob } from '@async-jobs/contract';
+import { CANCELLED_BY_OWNER, type JobDurations, type JobOutcome, type Millis } from '../job';
+import { deleteField, serverTime, type Write, type WriteData } from '../ports/document-store';
+import type { StoreAccess } from '../store/store-access';
+import { read } from '../store/store-calls';
+import { sentFromAttempt, writeForAttempt, type Attempt, type AttemptWrite } from './attempt';
+import { dispatched, dispatchUpdate, inTurnOrder, type DispatchedJob } from './dispatch';
+import { jobAt, sentJob, terminalFields, type JobAt } from './job-record';
+import { lowestWaiting } from './pool-queue';
+import { freeSlot } from './pool-slots';
+
+/**
+ * The running worker's heartbeat and progress: one fenced update of the job, which also moves its lease to
+ * `leaseExpireTime` (a progress report is a heartbeat too, so a job reporting progress needs no other lease write).
+ */
+export async function writeHeartbeat(
+  access: StoreAccess,
+  at: Attempt,
+  leaseExpireTime: Millis,
+  progress: JobProgress | undefined,
+  deadline: Millis,
+): Promise<AttemptWrite> {
+  const data: WriteData = { leaseExpireTime, updateTime: serverTime(), ...(progress ? { progress } : {}) };
+  const written = await writeForAttempt(
+    access,
+    at,
+    () => ({ writes: [{ op: 'update', path: access.layout.job(at.id), data }], value: () => undefined }),
+    undefined,
+    deadline,
+  );
+  if (written.written) at.leaseExpireTime = leaseExpireTime;
+  return written;
+}
+
+/** How an attempt ended, as written. */
+export type AttemptEnd =
+  /** The outcome as the worker decided it. */
+  | { kind: 'finished'; outcome: JobOutcome }
+  /** Requeued for a retry, due at `sent.dispatchTime`: its message is to be published. */
+  | { kind: 'requeued'; sent: SentJob }
+  /** A retry the owner had asked to cancel meanwhile: CANCELLED instead. */
+  | { kind: 'cancelled' };
+
+/** The update that ends the attempt's job with `outcome` (the job's slot is given back or handed on beside it). */
+function endUpdate(
+  access: StoreAccess,
+  at: Attempt,
+  outcome: JobOutcome,
+  now: Millis,
+  retentionDays: number,
+  durations: JobDurations | undefined,
+): Write {
+  const ending: WriteData =
+    outcome.state === 'COMPLETED'
+      ? { result: outcome.result ?? null, error: deleteField() }
+      : { error: { ...outcome.error } };
+  return {
+    op: 'update',
+    path: access.layout.job(at.id),
+    data: { ...terminalFields(outcome.state, now, retentionDays), ...ending, ...(durations ?? {}) },
+  };
+}
+
+/** The writes that end the job with `outcome` and give its slot back to the pool. */
+function endWrites(
+  access: StoreAccess,
+  at: Attempt,
+  outcome: JobOutcome,
+  now: Millis,
+  retentionDays: number,
+  durations: JobDurations | undefined,
+): Write[] {
+  const writes = [endUpdate(access, at, outcome, now, retentionDays, durations)];
+  if (at.slot !== null) writes.push(freeSlot(access, at.pool, at.slot));
+  return writes;
+}
+
+/** What became of the slot of a job that ended. */
+export type SlotAfterEnd =
+  /** The job held none. */
+  | { kind: 'none' }
+  /** Given back to the pool: the pool's queue is to be looked at again (a job may have started to wait meanwhile). */
+  | { kind: 'freed' }
+  /** Handed to the pool's next waiting job, in the same commit: it is due to be sent. */
+  | { kind: 'handed'; to: DispatchedJob };
+
+/** Rounds of an end that try to hand the slot on; past them (the queue's head keeps being taken) it is given back. */
+const HANDOFF_ROUNDS = 3;
+
+/**
+ * RUNNING → COMPLETED, FAILED or CANCELLED for the attempt, with its durations, in one commit with what becomes of
+ * its slot: when a job waits in the pool, the slot goes to the one whose turn it is (it is no longer waiting, holds
+ * the slot and is due to be sent; the slot's own document is not written), fenced on that job as read; else the
+ * slot is given back. A lost race with another end or dispatch for the same waiting job is decided again on fresh
+ * reads. A job read again that shows this very end (state, claim, attempt and run time: what no other writer's end
+ * has) was written by an earlier try whose answer was lost; the waiting jobs it tried then tell whether that try
+ * handed the slot on.
+ */
+export async function finishAttempt(
+  access: StoreAccess,
+  at: Attempt,
+  outcome: JobOutcome,
+  retentionDays: number,
+  durations: JobDurations,
+  capacity: number,
+  deadline: Millis,
+): Promise<AttemptWrite<SlotAfterEnd>> {
+  const tried = new Map<string, JobAt>();
+  let rounds = 0;
+  const slot = at.slot;
+  const written = await writeForAttempt<SlotAfterEnd>(
+    access,
+    at,
+    async () => {
+      rounds += 1;
+      const end = endUpdate(access, at, outcome, access.clock.now(), retentionDays, durations);
+      if (slot === null) return { writes: [end], value: () => ({ kind: 'none' }) };
+      const candidate =
+        slot < capacity && rounds <= HANDOFF_ROUNDS ? await nextInTurn(access, at.pool, deadline) : undefined;
+      if (!candidate) return { writes: [end, freeSlot(access, at.pool, slot)], value: () => ({ kind: 'freed' }) };
+      tried.set(candidate.id, candidate);
+      return {
+        writes: [end, dispatchUpdate(access, candidate, slot)],
+        value: (commit) => ({ kind: 'handed', to: dispatched(candidate, commit, 1, slot) }),
+      };
+    },
+    async (job) => {
+      const ours =
+        job.state === outcome.state &&
+        job.claimId === at.claimId &&
+        job.attempts === at.attempt &&
+        job.runMillis === durations.runMillis;
+      if (!ours) return undefined;
+      if (slot === null) return { value: { kind: 'none' } };
+      return { value: await handedTo(access, [...tried.keys()], at.pool, slot, deadline) };
+    },
+    deadline,
+  );
+  if (written.written) at.ended = true;
+  return written;
+}
+
+/**
+ * The waiting job a freed slot goes to: the lowest rank read, among equal ranks one at random. A job an earlier round
+ * tried is tried again if it still waits: that round may have failed for a reason of its own (its commit failed for
+ * now, or the ending job's fence), and passing over it would put a later turn first.
+ */
+async function nextInTurn(access: StoreAccess, pool: string, deadline: Millis): Promise<JobAt | undefined> {
+  return inTurnOrder(access, await lowestWaiting(access, pool, 3, deadline))[0];
+}
+
+/** Which of the waiting jobs an end tried now holds its slot (that end's commit was applied), if any. */
+async function handedTo(
+  access: StoreAccess,
+  tried: readonly string[],
+  pool: string,
+  slot: number,
+  deadline: Millis,
+): Promise<SlotAfterEnd> {
+  if (tried.length === 0) return { kind: 'freed' };
+  const docs = await read(access, () => access.store.getAll(tried.map((id) => access.layout.job(id))), deadline);
+  for (const doc of docs) {
+    if (!doc) continue;
+    const found = jobAt(doc);
+    const holds = found.job.pool === pool && found.job.slot === slot && found.job.waiting === false;
+    if (holds && found.job.state === 'CREATED') {
+      return {
+        kind: 'handed',
+        to: {
+          id: found.id,
+          type: found.job.type,
+          sent: sentJob(found.job, found.version, found.job.dispatchTime ?? access.clock.now(), slot),
+        },
+      };
+    }
+  }
+  return { kind: 'freed' };
+}
+
+/**
+ * RUNNING → CREATED after a transient failure, due again at `dueAt`, keeping its slot (the retry is already
+ * dispatched); the error stays visible with `waitReason: retry-backoff`. If the owner asked to cancel meanwhile
+ * (the fence fails on their write, and the job read again shows it), the job ends CANCELLED instead: a cancel that
+ * was acknowledged is never followed by another run.
+ */
+export async function requeueAttempt(
+  access: StoreAccess,
+  at: Attempt,
+  error: JobError,
+  dueAt: Millis,
+  retentionDays: number,
+  deadline: Millis,
+): Promise<AttemptWrite<AttemptEnd>> {
+  const path = access.layout.job(at.id);
+  const written = await writeForAttempt<AttemptEnd>(
+    access,
+    at,
+    (job) => {
+      if (job?.cancelRequested === true || at.cancelRequested) {
+        const outcome: JobOutcome = { state: 'CANCELLED', error: CANCELLED_BY_OWNER };
+        return {
+          writes: endWrites(access, at, outcome, access.clock.now(), retentionDays, undefined),
+          value: () => ({ kind: 'cancelled' }),
+        };
+      }
+      const data: WriteData = {
+        state: 'CREATED',
+        error: { ...error },
+        dispatchTime: dueAt,
+        leaseExpireTime: null,
+        waitReason: 'retry-backoff',
+        updateTime: serverTime(),
+      };
+      return {
+        writes: [{ op: 'update', path, data }],
+        value: (commit) => ({ kind: 'requeued', sent: sentFromAttempt(at, commit.versions[0] ?? '', dueAt) }),
+      };
+    },
+    (job, version) => {
+      if (job.claimId !== at.claimId || job.attempts !== at.attempt) return undefined;
+      if (job.state === 'CANCELLED') return { value: { kind: 'cancelled' } };
+      if (job.state === 'CREATED' && job.dispatchTime === dueAt) {
+        return { value: { kind: 'requeued', sent: sentJob(job, version, dueAt, job.slot ?? null) } };
+      }
+      return undefined;
+    },
+    deadline,
+  );
+  if (written.written) at.ended = true;
+  return written;
+}

@@ -1,0 +1,73 @@
+import type { JobState } from '@async-jobs/contract';
+import { CANCELLED_BY_OWNER, type Job, type Millis } from '../job';
+import { serverTime, type Write } from '../ports/document-store';
+import { read, transition, type Decision } from '../store/store-calls';
+import type { StoreAccess } from '../store/store-access';
+import { DEFAULT_POOL } from '../tasks/task';
+import { jobAt, terminalFields } from './job-record';
+import { freeSlot } from './pool-slots';
+
+export type CancelOutcome =
+  /** A queued job, now CANCELLED; `freedSlotOf` names its pool when it gave back a slot. */
+  | { kind: 'cancelled'; job: Job; freedSlotOf?: string }
+  /** A RUNNING job, now with `cancelRequested`: its worker stops the handler and ends it. */
+  | { kind: 'cancel-requested'; job: Job }
+  | { kind: 'not-found' }
+  | { kind: 'already-done'; state: JobState };
+
+/**
+ * The owner's cancel, decided on the job as read and written fenced on that read: a CREATED job (waiting, sent or
+ * waiting out a retry's backoff) ends CANCELLED at once and gives back its slot in the same commit; a RUNNING job
+ * gets `cancelRequested`, which its worker acts on (its next write's fence fails on this one, and its listener sees
+ * it). Another user's job is `not-found`, exactly like a missing one.
+ */
+export function cancelJob(
+  access: StoreAccess,
+  owner: string,
+  id: string,
+  retentionDays: number,
+  deadline: Millis,
+): Promise<CancelOutcome> {
+  const path = access.layout.job(id);
+  /** The pool whose slot this call's cancel gave back, once a round decided to cancel the queued job. */
+  let decided: { freedSlotOf?: string } | undefined;
+  return transition<CancelOutcome>(
+    access,
+    async (): Promise<Decision<CancelOutcome>> => {
+      const doc = await read(access, () => access.store.get(path), deadline);
+      if (!doc) return { answer: { kind: 'not-found' } };
+      const { job, version } = jobAt(doc);
+      if (job.owner !== owner) return { answer: { kind: 'not-found' } };
+      // A job this call decided to cancel, found CANCELLED on a later round: the cancel was applied although its
+      // commit reported an error (or a racing cancel made it). Either way the owner's cancel is done, and the slot
+      // it gave back is to be filled.
+      if (decided && job.state === 'CANCELLED') return { answer: { kind: 'cancelled', job, ...decided } };
+      if (job.done) return { answer: { kind: 'already-done', state: job.state } };
+      if (job.state === 'RUNNING') {
+        decided = undefined; // claimed meanwhile: its worker ends it
+        if (job.cancelRequested === true) return { answer: { kind: 'cancel-requested', job } };
+        return {
+          writes: [
+            { op: 'update', path, data: { cancelRequested: true, updateTime: serverTime() }, ifVersion: version },
+          ],
+          answer: () => ({ kind: 'cancel-requested', job: { ...job, cancelRequested: true } }),
+        };
+      }
+      const now = access.clock.now();
+      const pool = job.pool ?? DEFAULT_POOL;
+      const writes: Write[] = [
+        {
+          op: 'update',
+          path,
+          data: { ...terminalFields('CANCELLED', now, retentionDays), error: CANCELLED_BY_OWNER },
+          ifVersion: version,
+        },
+      ];
+      const holdsSlot = typeof job.slot === 'number';
+      if (holdsSlot) writes.push(freeSlot(access, pool, job.slot as number));
+      decided = holdsSlot ? { freedSlotOf: pool } : {};
+      return { writes, answer: () => ({ kind: 'cancelled', job, ...(holdsSlot ? { freedSlotOf: pool } : {}) }) };
+    },
+    deadline,
+  );
+}

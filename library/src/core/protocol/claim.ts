@@ -1,0 +1,163 @@
+import type { JobState, SentJob } from '@async-jobs/contract';
+import { CANCELLED_BY_OWNER, type Job, type Millis } from '../job';
+import { randomId } from '../job-id';
+import { isLostRace, isTransientStoreError, serverTime, type Write } from '../ports/document-store';
+import { bounded, read, transition, type Decision } from '../store/store-calls';
+import type { StoreAccess } from '../store/store-access';
+import { DEFAULT_POOL } from '../tasks/task';
+import type { Attempt } from './attempt';
+import { jobAt, sentJob, terminalFields, type JobAt } from './job-record';
+import { freeSlot } from './pool-slots';
+
+export type ClaimOutcome =
+  | { kind: 'claimed'; job: Job; attempt: Attempt }
+  | { kind: 'not-found' }
+  /** Running, done, or still waiting for a slot: this delivery is a duplicate or stale. */
+  | { kind: 'not-claimable'; state: JobState }
+  /** A retry whose backoff has not ended; `sent` is the job as read, to claim once it is due. */
+  | { kind: 'not-due'; dueAt: Millis; sent: SentJob }
+  /** A queued job whose owner asked to cancel it: ended CANCELLED now, its slot given back. */
+  | { kind: 'cancelled'; job: Job };
+
+/** The claim's update: RUNNING, one more attempt, a new claim id and a lease of `leaseMs`. */
+function claimData(attempts: number, claimId: string, leaseExpireTime: Millis) {
+  return {
+    state: 'RUNNING',
+    attempts,
+    claimId,
+    startTime: serverTime(),
+    updateTime: serverTime(),
+    leaseExpireTime,
+    waitReason: null,
+  };
+}
+
+/** The attempt a claim starts, from the job as claimed. */
+function attemptOf(id: string, job: Job, version: string, claimId: string, now: Millis): Attempt {
+  return {
+    id,
+    type: job.type,
+    owner: job.owner,
+    pool: job.pool ?? DEFAULT_POOL,
+    input: job.input,
+    attempt: job.attempts,
+    claimId,
+    version,
+    slot: job.slot ?? null,
+    createTime: job.createTime,
+    startTime: job.startTime ?? now,
+    leaseExpireTime: job.leaseExpireTime ?? now,
+    ended: false,
+    cancelRequested: false,
+  };
+}
+
+/**
+ * CREATED → RUNNING with one more attempt and a lease, or says why not. With `sent` (the job as its message carries
+ * it), the claim is one update fenced on the version it was sent at: no read when the job is still exactly as sent,
+ * the usual case. Otherwise, or when that fence fails (a duplicate delivery, a job cancelled or claimed meanwhile),
+ * the job is read and the claim decided on it. A claim whose commit reported an error may have been applied: its
+ * random `claimId` tells this claim from another's when the job is read again.
+ */
+export async function claimJob(
+  access: StoreAccess,
+  jobId: string,
+  type: string,
+  sent: SentJob | undefined,
+  leaseMs: number,
+  retentionDays: number,
+  deadline: Millis,
+): Promise<ClaimOutcome> {
+  const claimId = randomId(access.random);
+  const path = access.layout.job(jobId);
+  if (sent && sent.dispatchTime <= access.clock.now()) {
+    const now = access.clock.now();
+    const attempts = sent.attempts + 1;
+    try {
+      const commit = await bounded(access, () =>
+        access.store.commit([
+          { op: 'update', path, data: claimData(attempts, claimId, now + leaseMs), ifVersion: sent.version },
+        ]),
+      );
+      const job = {
+        owner: sent.owner,
+        type,
+        input: sent.input,
+        state: 'RUNNING',
+        done: false,
+        attempts,
+        pool: sent.pool,
+        slot: sent.slot,
+        claimId,
+        createTime: sent.createTime,
+        updateTime: commit.time,
+        startTime: commit.time,
+        doneTime: null,
+        dispatchTime: sent.dispatchTime,
+        leaseExpireTime: now + leaseMs,
+        waiting: false,
+        waitReason: null,
+      } as Job;
+      return { kind: 'claimed', job, attempt: attemptOf(jobId, job, commit.versions[0] ?? '', claimId, now) };
+    } catch (e) {
+      if (!isLostRace(e) && !isTransientStoreError(e)) throw e;
+      // Not as sent (or the answer was lost): decided on the job as it is now.
+    }
+  }
+  return transition<ClaimOutcome>(
+    access,
+    async (): Promise<Decision<ClaimOutcome>> => {
+      const doc = await read(access, () => access.store.get(path), deadline);
+      if (!doc) return { answer: { kind: 'not-found' } };
+      return decideClaim(access, jobAt(doc), claimId, leaseMs, retentionDays);
+    },
+    deadline,
+  );
+}
+
+/** The claim decided on the job as read. */
+function decideClaim(
+  access: StoreAccess,
+  { id, job, version }: JobAt,
+  claimId: string,
+  leaseMs: number,
+  retentionDays: number,
+): Decision<ClaimOutcome> {
+  const now = access.clock.now();
+  if (job.state === 'RUNNING' && job.claimId === claimId) {
+    return { answer: { kind: 'claimed', job, attempt: attemptOf(id, job, version, claimId, now) } };
+  }
+  if (job.state !== 'CREATED' || job.waiting === true) return { answer: { kind: 'not-claimable', state: job.state } };
+  const path = access.layout.job(id);
+  if (job.cancelRequested === true) {
+    const writes: Write[] = [
+      {
+        op: 'update',
+        path,
+        data: { ...terminalFields('CANCELLED', now, retentionDays), error: CANCELLED_BY_OWNER },
+        ifVersion: version,
+      },
+    ];
+    if (typeof job.slot === 'number') writes.push(freeSlot(access, job.pool ?? DEFAULT_POOL, job.slot));
+    return { writes, answer: () => ({ kind: 'cancelled', job }) };
+  }
+  const dueAt = job.dispatchTime ?? now;
+  if (dueAt > now) return { answer: { kind: 'not-due', dueAt, sent: sentJob(job, version, dueAt, job.slot ?? null) } };
+  const leaseExpireTime = now + leaseMs;
+  return {
+    writes: [{ op: 'update', path, data: claimData(job.attempts + 1, claimId, leaseExpireTime), ifVersion: version }],
+    answer: (commit) => {
+      const claimed: Job = {
+        ...job,
+        state: 'RUNNING',
+        attempts: job.attempts + 1,
+        claimId,
+        startTime: commit.time,
+        updateTime: commit.time,
+        leaseExpireTime,
+        waitReason: null,
+      };
+      return { kind: 'claimed', job: claimed, attempt: attemptOf(id, claimed, commit.versions[0] ?? '', claimId, now) };
+    },
+  };
+}

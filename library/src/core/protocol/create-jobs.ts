@@ -1,0 +1,341 @@
+import type { JobState, SentJob } from '@async-jobs/contract';
+import type { Job, Millis } from '../job';
+import {
+  increment,
+  isLostRace,
+  serverTime,
+  type CommitResult,
+  type StoredDocument,
+  type Write,
+  type WriteData,
+} from '../ports/document-store';
+import { isSameRequest } from '../request-identity';
+import { fairRank } from '../scheduling/fair-queue';
+import { bounded, read, transition, type Decision } from '../store/store-calls';
+import type { StoreAccess } from '../store/store-access';
+import { admits, countActiveJobs } from './admission';
+import { jobAt, sentJob } from './job-record';
+import { ownerLastWaitingRank, queueFront } from './pool-queue';
+import { findFreeSlots, takeSlot, type FreeSlot } from './pool-slots';
+
+/** A job to create: its id (random, or derived from the request's requestId), request and pool. */
+export interface NewJob {
+  id: string;
+  type: string;
+  input: Record<string, unknown>;
+  requestId?: string;
+  pool: string;
+}
+
+/** A job a create made, or found made by an earlier try of the same request. */
+export interface CreatedJob {
+  id: string;
+  type: string;
+  state: JobState;
+  /** Made before, by the same requestId. */
+  existing: boolean;
+  /** Set when the create gave the job a free slot: the job as sent, to publish to its pool's worker. */
+  sent?: SentJob;
+  /** The pool whose queue the job joined, when it waits for a slot. */
+  waitingIn?: string;
+}
+
+export type CreateJobsResult =
+  | { kind: 'created'; jobs: CreatedJob[] }
+  /** The owner has `active` jobs not done; the new ones would pass the limit. Nothing was written. */
+  | { kind: 'quota-exceeded'; active: number }
+  /** A requestId made a job before for a different request. Nothing was written. */
+  | { kind: 'request-mismatch'; requestId: string };
+
+export interface CreateSettings {
+  /** The owner's limit of jobs not done. */
+  maxActiveJobs: number;
+  /** A pool's capacity: its worker slots. */
+  capacity(pool: string): number;
+  /** When the create gives up (the callable's own deadline comes soon after). */
+  deadline: Millis;
+}
+
+/** Jobs that take slots, per commit: two writes each (Firestore has had no per-commit write limit since 2023). */
+const SLOTTED_PER_COMMIT = 100;
+/** Jobs that wait, per commit, beside the owner's document: a whole batch (MAX_BATCH_JOBS) in one. */
+const WAITING_PER_COMMIT = 500;
+
+/** A new job's document: CREATED, holding the slot it took, or waiting in its pool's queue at `rank`. */
+function newJobData(owner: string, job: NewJob, placed: { slot: number } | { rank: number }): WriteData {
+  const now = serverTime();
+  const common = {
+    owner,
+    type: job.type,
+    input: job.input,
+    state: 'CREATED',
+    done: false,
+    attempts: 0,
+    ...(job.requestId === undefined ? {} : { requestId: job.requestId }),
+    pool: job.pool,
+    createTime: now,
+    updateTime: now,
+    startTime: null,
+    doneTime: null,
+  };
+  return 'slot' in placed
+    ? { ...common, rank: null, waiting: false, waitReason: null, slot: placed.slot, dispatchTime: now }
+    : { ...common, rank: placed.rank, waiting: true, waitReason: 'capacity', slot: null, dispatchTime: null };
+}
+
+/** The job a create made, as its commit left it (for its message). */
+function madeJob(owner: string, job: NewJob, commit: CommitResult, version: string, slot: number): CreatedJob {
+  const made = { owner, input: job.input, pool: job.pool, attempts: 0, createTime: commit.time } as Job;
+  return {
+    id: job.id,
+    type: job.type,
+    state: 'CREATED',
+    existing: false,
+    sent: sentJob(made, version, commit.time, slot),
+  };
+}
+
+/** A job found already made by a try of the same request (an earlier call, or a commit applied despite an error). */
+function foundJob(doc: StoredDocument, existing: boolean): CreatedJob {
+  const { id, job, version } = jobAt(doc);
+  const sent =
+    job.state === 'CREATED' && job.waiting === false && job.attempts === 0 && typeof job.dispatchTime === 'number'
+      ? sentJob(job, version, job.dispatchTime, job.slot ?? null)
+      : undefined;
+  return {
+    id,
+    type: job.type,
+    state: job.state,
+    existing,
+    ...(sent ? { sent } : {}),
+    ...(job.waiting === true && job.pool ? { waitingIn: job.pool } : {}),
+  };
+}
+
+/** The first of `jobs` whose id holds a job made by another request (same requestId, other type or input). */
+function otherRequest(jobs: readonly NewJob[], docs: readonly (StoredDocument | undefined)[]): NewJob | undefined {
+  return jobs.find((job, i) => {
+    const doc = docs[i];
+    return doc !== undefined && !isSameRequest(jobAt(doc).job, job);
+  });
+}
+
+/** The answer for a requestId that made a job of another request. */
+const requestMismatch = (job: NewJob) => ({ kind: 'request-mismatch', requestId: job.requestId ?? '' }) as const;
+
+/**
+ * Creates jobs for an owner (one, or a batch of up to 500), with one admission decision for all of them:
+ *
+ * 1. A requestId's job that exists answers a repeat (or refuses a different request under the same requestId).
+ * 2. Admission: the owner's jobs not done plus the new ones within the limit (an aggregation count; see
+ *    admission.ts), else nothing is written.
+ * 3. Each job that finds a free slot of its pool takes it in the same commit as its own create, and is due to be
+ *    sent at once: no other read, no other document written. A free slot means nobody waits in the pool: a job's
+ *    end hands its slot to the pool's next waiting job and frees it only when none waits (then looks again), so
+ *    the queue is not jumped; slots a raised capacity adds, or the sweep frees, are the exception, until the
+ *    sweep's next run fills them from the queue.
+ * 4. The rest wait, in rank order, in commits that also write the owner's document, fenced on its version: so
+ *    the creates of one owner that wait are ordered, each seeing the jobs and ranks of those before it, and its
+ *    jobs never share a rank however many it creates at once. Admission is counted again after that read, so it
+ *    is exact for jobs that wait; jobs that found a free slot at once, racing each other, may pass the limit by at
+ *    most the slots they took (docs/protocol.md).
+ *
+ * A job left waiting is sent by the dispatch that follows the create (the use case runs it), by the end of a job in
+ * its pool, or by the sweep.
+ */
+export async function createJobs(
+  access: StoreAccess,
+  owner: string,
+  jobs: readonly NewJob[],
+  settings: CreateSettings,
+): Promise<CreateJobsResult> {
+  const { deadline } = settings;
+  const withRequestId = jobs.filter((job) => job.requestId !== undefined);
+  const earlier =
+    withRequestId.length === 0
+      ? []
+      : await read(access, () => access.store.getAll(withRequestId.map((job) => access.layout.job(job.id))), deadline);
+  const existing = new Map<string, StoredDocument>();
+  for (const [i, doc] of earlier.entries()) {
+    const job = withRequestId[i];
+    if (!doc || !job) continue;
+    if (!isSameRequest(jobAt(doc).job, job)) return { kind: 'request-mismatch', requestId: job.requestId ?? '' };
+    existing.set(job.id, doc);
+  }
+  const fresh = jobs.filter((job) => !existing.has(job.id));
+  const results = new Map<string, CreatedJob>([...existing].map(([id, doc]) => [id, foundJob(doc, true)]));
+  if (fresh.length > 0) {
+    const byPool = new Map<string, NewJob[]>();
+    for (const job of fresh) byPool.set(job.pool, [...(byPool.get(job.pool) ?? []), job]);
+    const pools = [...byPool.keys()];
+    const [active, ...freeByPool] = await Promise.all([
+      countActiveJobs(access, owner, deadline),
+      ...pools.map((pool) =>
+        findFreeSlots(access, pool, settings.capacity(pool), byPool.get(pool)?.length ?? 0, deadline),
+      ),
+    ]);
+    if (!admits(active, fresh.length, settings.maxActiveJobs)) return { kind: 'quota-exceeded', active };
+    // Admission is counted again before the first jobs that wait, unless this call has made jobs already: then
+    // the batch was admitted whole, and refusing its rest would leave what was made unreported.
+    let madeAny = false;
+    for (const [p, pool] of pools.entries()) {
+      const poolJobs = byPool.get(pool) ?? [];
+      const free = freeByPool[p] ?? [];
+      const left = free.length > 0 ? await takeFreeSlots(access, owner, poolJobs, free, settings, results) : poolJobs;
+      if (!Array.isArray(left)) return left;
+      madeAny ||= left.length < poolJobs.length;
+      for (let from = 0; from < left.length; from += WAITING_PER_COMMIT) {
+        const chunk = left.slice(from, from + WAITING_PER_COMMIT);
+        const answer = await enqueue(access, owner, pool, chunk, settings, !madeAny);
+        if (answer.kind !== 'created') return answer;
+        madeAny = true;
+        for (const made of answer.jobs) results.set(made.id, made);
+      }
+    }
+  }
+  return { kind: 'created', jobs: jobs.flatMap((job) => results.get(job.id) ?? []) };
+}
+
+/**
+ * Gives each job it can one of the free slots found, in the commit that creates it (a hundred jobs a commit). Returns
+ * the jobs left without one: none were free, or a commit lost its slots to a concurrent dispatch. A requestId found
+ * to have made another request's job meanwhile (a racing create) answers request-mismatch.
+ */
+async function takeFreeSlots(
+  access: StoreAccess,
+  owner: string,
+  jobs: readonly NewJob[],
+  free: readonly FreeSlot[],
+  settings: CreateSettings,
+  results: Map<string, CreatedJob>,
+): Promise<NewJob[] | ReturnType<typeof requestMismatch>> {
+  const placed = jobs.slice(0, free.length);
+  const left = jobs.slice(free.length);
+  for (let from = 0; from < placed.length; from += SLOTTED_PER_COMMIT) {
+    const chunk = placed.slice(from, from + SLOTTED_PER_COMMIT);
+    const slots = free.slice(from, from + SLOTTED_PER_COMMIT);
+    const made = await createInSlots(access, owner, chunk, slots, settings.deadline);
+    if (made === undefined) left.push(...chunk);
+    else if (!Array.isArray(made)) return made;
+    else for (const job of made) results.set(job.id, job);
+  }
+  return left;
+}
+
+/**
+ * One commit of jobs each created in a free slot, bounded like every store call (a commit that hangs must not hold
+ * the caller). Undefined when it was not made: a slot was taken meanwhile (the jobs then wait instead). A commit
+ * that failed for now may have been applied: the jobs are read back to tell. One whose precondition failed wrote
+ * nothing: jobs found at these ids were made by a racing create under the same requestIds, which answers them (so
+ * they are found `existing`, made by an earlier try, and this call neither reports nor sends them again), unless
+ * that create was for another request.
+ */
+async function createInSlots(
+  access: StoreAccess,
+  owner: string,
+  jobs: readonly NewJob[],
+  slots: readonly FreeSlot[],
+  deadline: Millis,
+): Promise<CreatedJob[] | ReturnType<typeof requestMismatch> | undefined> {
+  const writes: Write[] = jobs.flatMap((job, i) => {
+    const slot = slots[i];
+    return [
+      { op: 'create', path: access.layout.job(job.id), data: newJobData(owner, job, { slot: slot.index }) },
+      takeSlot(slot),
+    ];
+  });
+  try {
+    const commit = await bounded(access, () => access.store.commit(writes));
+    return jobs.map((job, i) => madeJob(owner, job, commit, commit.versions[2 * i] ?? '', slots[i]?.index ?? 0));
+  } catch (e) {
+    const madeByOther = isLostRace(e);
+    const [first] = await read(access, () => access.store.getAll([access.layout.job(jobs[0]?.id ?? '')]), deadline);
+    if (!first) return undefined;
+    const docs = await read(access, () => access.store.getAll(jobs.map((job) => access.layout.job(job.id))), deadline);
+    const other = otherRequest(jobs, docs);
+    if (other) return requestMismatch(other);
+    return docs.flatMap((doc) => (doc ? [foundJob(doc, madeByOther)] : []));
+  }
+}
+
+/**
+ * Makes jobs that wait in the pool's queue: one commit of the jobs, each with its rank, and the owner's document,
+ * fenced on its version (or created). Each round reads the owner's document first, then counts the owner's jobs
+ * and reads the ranks, so a concurrent create of the same owner either committed before that read (and is counted
+ * and ranked) or fails its fence and is decided again after this one. A round finds its own jobs made when an
+ * earlier round's commit was applied despite an error.
+ */
+async function enqueue(
+  access: StoreAccess,
+  owner: string,
+  pool: string,
+  jobs: readonly NewJob[],
+  settings: CreateSettings,
+  checkAdmission: boolean,
+): Promise<
+  | { kind: 'created'; jobs: CreatedJob[] }
+  | { kind: 'quota-exceeded'; active: number }
+  | ReturnType<typeof requestMismatch>
+> {
+  const { deadline } = settings;
+  const ownerPath = access.layout.owner(owner);
+  type Answer =
+    | { kind: 'created'; jobs: CreatedJob[] }
+    | { kind: 'quota-exceeded'; active: number }
+    | ReturnType<typeof requestMismatch>;
+  let round = 0;
+  let ownCommitMayHaveApplied = false;
+  return transition<Answer>(
+    access,
+    async (): Promise<Decision<Answer>> => {
+      round += 1;
+      if (round > 1) {
+        const made = await read(
+          access,
+          () => access.store.getAll(jobs.map((job) => access.layout.job(job.id))),
+          deadline,
+        );
+        // A racing create under the same requestId made another request's job here.
+        const other = otherRequest(jobs, made);
+        if (other) return { answer: requestMismatch(other) };
+        if (made.every((doc) => doc !== undefined)) {
+          // Made by this call only if one of its commits may have been applied (it failed for now); a commit whose
+          // precondition failed wrote nothing, so the jobs are a racing repeat's, under the same requestIds.
+          return { answer: { kind: 'created', jobs: made.map((doc) => foundJob(doc, !ownCommitMayHaveApplied)) } };
+        }
+      }
+      const ownerDoc = await read(access, () => access.store.get(ownerPath), deadline);
+      const [active, front, last] = await Promise.all([
+        checkAdmission ? countActiveJobs(access, owner, deadline) : Promise.resolve(0),
+        queueFront(access, pool, deadline),
+        ownerLastWaitingRank(access, pool, owner, deadline),
+      ]);
+      if (checkAdmission && !admits(active, jobs.length, settings.maxActiveJobs)) {
+        return { answer: { kind: 'quota-exceeded', active } };
+      }
+      const first = fairRank(front, last);
+      const ownerWrite: Write = ownerDoc
+        ? { op: 'update', path: ownerPath, data: { creates: increment(1) }, ifVersion: ownerDoc.version }
+        : { op: 'create', path: ownerPath, data: { creates: 1 } };
+      const writes: Write[] = [
+        ownerWrite,
+        ...jobs.map((job, i): Write => ({
+          op: 'create',
+          path: access.layout.job(job.id),
+          data: newJobData(owner, job, { rank: first + i }),
+        })),
+      ];
+      return {
+        writes,
+        answer: () => ({
+          kind: 'created',
+          jobs: jobs.map((job) => ({ id: job.id, type: job.type, state: 'CREATED', existing: false, waitingIn: pool })),
+        }),
+      };
+    },
+    deadline,
+    (e) => {
+      if (!isLostRace(e)) ownCommitMayHaveApplied = true;
+    },
+  );
+}

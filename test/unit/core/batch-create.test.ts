@@ -1,0 +1,274 @@
+/**
+ * Creating jobs in batches: the createJobsBatch use case and the HTTP API's `POST /:batchCreate` route
+ * (entry/http/http-api.ts handleHttpRequest), on the in-memory document store in simulated time.
+ *
+ * Covers: a batch answered in the order asked, its jobs in free slots sent at once and the rest waiting in
+ * consecutive ranks; one admission decision for the whole batch (all or nothing); a batch's requestId making the
+ * whole batch idempotent; jobs of two pools in one batch; and the route: its status codes (201, 400 naming
+ * `jobs.N.input.x`, 401, 405, 409, 413, 415, 429) and its body limit, larger than a single create's.
+ */
+import assert from 'node:assert/strict';
+import type { Request, Response } from 'firebase-functions/v2/https';
+import { z } from 'zod';
+import { MAX_BATCH_JOBS } from '../../../library/src/core/create-request';
+import { QuotaExceededError, RequestIdReusedError } from '../../../library/src/core/errors';
+import { sleep, type Clock } from '../../../library/src/core/ports/clock';
+import { defineTask } from '../../../library/src/core/tasks/task';
+import { createJobsBatch } from '../../../library/src/core/use-cases/create-job';
+import {
+  handleHttpRequest,
+  MAX_HTTP_BATCH_BODY_BYTES,
+  MAX_HTTP_BODY_BYTES,
+  type HttpApiDeps,
+} from '../../../library/src/entry/http/http-api';
+import {
+  OWNER,
+  POOL,
+  workerSimulation,
+  type WorkerSimulation,
+  type WorkerSimulationOptions,
+} from './worker-simulation';
+
+const REQUEST_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+const TOKEN = 'a-valid-id-token';
+
+function tasks(clock: Clock) {
+  const work = (type: string, pool?: string) =>
+    defineTask({
+      type,
+      ...(pool ? { pool } : {}),
+      input: z.strictObject({ seconds: z.number().min(0), padding: z.string().optional() }),
+      async run(input, { signal }) {
+        await sleep(clock, input.seconds * 1000, signal);
+        return 'done';
+      },
+    });
+  return [work('test.work'), work('test.big', 'big')];
+}
+
+/** What the route answered. */
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** A request to the HTTP function, as the Functions runtime hands it over (parsed JSON body, raw body). */
+function httpRequest(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Request {
+  const all: Record<string, string> = {
+    authorization: `Bearer ${TOKEN}`,
+    'content-type': 'application/json',
+    ...headers,
+  };
+  const rawBody = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+  return {
+    method,
+    path,
+    body,
+    rawBody,
+    query: {},
+    get: (name: string) => all[name.toLowerCase()],
+    is: (type: string) => (all['content-type'] === type ? type : false),
+  } as unknown as Request;
+}
+
+/** A response that records what the route answered. */
+function httpResponse(): { res: Response; answer: Answer } {
+  const answer: Answer = { status: 0, headers: {}, body: undefined };
+  const res = {
+    status(code: number) {
+      answer.status = code;
+      return res;
+    },
+    set(headers: Record<string, string>) {
+      Object.assign(answer.headers, headers);
+      return res;
+    },
+    json(body: unknown) {
+      answer.body = body;
+      return res;
+    },
+  };
+  return { res: res as unknown as Response, answer };
+}
+
+describe('batch create (simulated time)', () => {
+  let sim: WorkerSimulation;
+
+  function simulation(options: WorkerSimulationOptions = {}): WorkerSimulation {
+    return workerSimulation(tasks, options);
+  }
+
+  beforeEach(() => {
+    sim = simulation();
+  });
+
+  const jobs = (count: number, type = 'test.work') =>
+    Array.from({ length: count }, (_, n) => ({ type, input: { seconds: n } }));
+
+  /** The HTTP API on the simulation, for a caller whose ID token is TOKEN (uid OWNER). */
+  function deps(): HttpApiDeps {
+    return {
+      ...sim.createDeps,
+      verifyIdToken: (token) =>
+        token === TOKEN ? Promise.resolve({ uid: OWNER }) : Promise.reject(new Error('not a valid ID token')),
+    };
+  }
+
+  async function call(req: Request): Promise<Answer> {
+    const { res, answer } = httpResponse();
+    await handleHttpRequest(req, res, deps());
+    return answer;
+  }
+
+  describe('createJobsBatch', () => {
+    it('answers the jobs in the order asked: those that found free slots sent, the rest waiting in consecutive ranks', async () => {
+      sim = simulation({ capacity: 2 });
+      const ids = await sim.createBatch(jobs(5));
+      assert.equal(new Set(ids).size, 5);
+      assert.deepEqual(
+        ids.map((id) => sim.job(id).input.seconds),
+        [0, 1, 2, 3, 4],
+      );
+      const sent = ids.filter((id) => sim.job(id).waiting === false);
+      const waiting = ids.filter((id) => sim.job(id).waiting === true);
+      assert.equal(sent.length, 2);
+      assert.deepEqual(new Set(sim.slotHolders()), new Set(sent));
+      assert.deepEqual(
+        sim.queue.published.map((message) => message.jobId),
+        sent,
+      );
+      const ranks = waiting.map((id) => sim.job(id).rank ?? NaN);
+      const first = ranks[0] ?? NaN;
+      assert.deepEqual(ranks, [first, first + 1, first + 2], 'one owner’s jobs never share a rank');
+      assert.equal(sim.log.of('jobCreated').length, 5);
+      await sim.clock.runUntilIdle();
+      assert.ok(ids.every((id) => sim.job(id).state === 'COMPLETED'));
+    });
+
+    it('admits a batch whole or not at all', async () => {
+      sim = simulation({ limits: { maxActiveJobsPerUser: 4 } });
+      await sim.createBatch(jobs(2));
+      const commits = sim.store.stats.commits;
+      await assert.rejects(sim.createBatch(jobs(3)), (e: unknown) => e instanceof QuotaExceededError && e.active === 2);
+      assert.equal(sim.store.stats.commits, commits, 'nothing written');
+      assert.equal(sim.activeJobs(), 2);
+      assert.equal((await sim.createBatch(jobs(2))).length, 2);
+    });
+
+    it('makes a batch with a requestId idempotent: a repeat answers the same jobs and makes none', async () => {
+      sim = simulation({ capacity: 1 });
+      const batch = { jobs: jobs(3), requestId: REQUEST_ID };
+      const first = await sim.createBatch(batch.jobs);
+      const made = await call(httpRequest('POST', '/:batchCreate', batch));
+      assert.equal(made.status, 201);
+      const count = sim.store.peekCollection(sim.layout.jobs).length;
+      const published = sim.queue.published.length;
+      const again = await call(httpRequest('POST', '/:batchCreate', batch));
+      assert.deepEqual(again, made);
+      assert.equal(sim.store.peekCollection(sim.layout.jobs).length, count);
+      assert.equal(sim.queue.published.length, published);
+      const ids = (made.body as { jobs: { id: string }[] }).jobs.map((job) => job.id);
+      assert.ok(
+        ids.every((id) => !first.includes(id)),
+        'a batch without a requestId is another batch',
+      );
+      assert.deepEqual(
+        ids.map((id) => sim.job(id).requestId),
+        [0, 1, 2].map((index) => `${REQUEST_ID}/${index}`),
+      );
+    });
+
+    it('refuses a requestId that made another batch, and makes nothing', async () => {
+      await call(httpRequest('POST', '/:batchCreate', { jobs: jobs(2), requestId: REQUEST_ID }));
+      const count = sim.store.peekCollection(sim.layout.jobs).length;
+      const other = { jobs: [...jobs(1), { type: 'test.work', input: { seconds: 9 } }], requestId: REQUEST_ID };
+      await assert.rejects(createJobsBatch(OWNER, other, sim.createDeps), RequestIdReusedError);
+      assert.equal(sim.store.peekCollection(sim.layout.jobs).length, count);
+    });
+
+    it('places each job of a batch in its own task’s pool', async () => {
+      sim = simulation({ capacity: 1 });
+      const ids = await sim.createBatch([...jobs(2), ...jobs(2, 'test.big')]);
+      assert.deepEqual(
+        ids.map((id) => sim.job(id).pool),
+        [POOL, POOL, 'big', 'big'],
+      );
+      assert.equal(sim.slotHolders(POOL).length, 1);
+      assert.equal(sim.slotHolders('big').length, 1);
+      await sim.clock.runUntilIdle();
+      assert.ok(ids.every((id) => sim.job(id).state === 'COMPLETED'));
+    });
+  });
+
+  describe('POST /:batchCreate', () => {
+    it('creates the jobs and answers 201 with each job’s id, type and state, in order', async () => {
+      const answer = await call(httpRequest('POST', '/:batchCreate', { jobs: jobs(3) }));
+      assert.equal(answer.status, 201);
+      const created = (answer.body as { jobs: { id: string; type: string; state: string }[] }).jobs;
+      assert.deepEqual(
+        created.map(({ type, state }) => ({ type, state })),
+        [0, 1, 2].map(() => ({ type: 'test.work', state: 'CREATED' })),
+      );
+      assert.deepEqual(
+        created.map(({ id }) => sim.job(id).owner),
+        [OWNER, OWNER, OWNER],
+      );
+    });
+
+    it('answers 400 naming the job and field of the first problem, and makes nothing', async () => {
+      const answer = await call(
+        httpRequest('POST', '/:batchCreate', { jobs: [...jobs(1), { type: 'test.work', input: { seconds: -1 } }] }),
+      );
+      assert.equal(answer.status, 400);
+      assert.match(JSON.stringify(answer.body), /"field":"jobs\.1\.input\.seconds"/);
+      assert.equal(sim.store.stats.commits, 0);
+    });
+
+    it(`answers 400 for an empty batch and one over ${MAX_BATCH_JOBS} jobs`, async () => {
+      for (const count of [0, MAX_BATCH_JOBS + 1]) {
+        const answer = await call(httpRequest('POST', '/:batchCreate', { jobs: jobs(count) }));
+        assert.equal(answer.status, 400, `${count} jobs`);
+        assert.match(JSON.stringify(answer.body), /"field":"jobs"/);
+      }
+    });
+
+    it('answers 429 when the batch would pass the owner’s limit, and 409 for a requestId reused', async () => {
+      sim = simulation({ limits: { maxActiveJobsPerUser: 2 } });
+      assert.equal((await call(httpRequest('POST', '/:batchCreate', { jobs: jobs(3) }))).status, 429);
+      const batch = { jobs: jobs(1), requestId: REQUEST_ID };
+      assert.equal((await call(httpRequest('POST', '/:batchCreate', batch))).status, 201);
+      const reused = { jobs: jobs(1, 'test.big'), requestId: REQUEST_ID };
+      assert.equal((await call(httpRequest('POST', '/:batchCreate', reused))).status, 409);
+    });
+
+    it('takes a body over a single create’s limit, up to the batch limit (413 past it)', async () => {
+      const padding = 'x'.repeat(1_000);
+      const big = { jobs: Array.from({ length: 100 }, () => ({ type: 'test.work', input: { seconds: 1, padding } })) };
+      assert.ok(JSON.stringify(big).length > MAX_HTTP_BODY_BYTES);
+      assert.equal((await call(httpRequest('POST', '/:batchCreate', big))).status, 201);
+      const tooBig = httpRequest('POST', '/:batchCreate', { jobs: jobs(1) });
+      (tooBig as unknown as { rawBody: Buffer }).rawBody = Buffer.alloc(MAX_HTTP_BATCH_BODY_BYTES + 1);
+      const answer = await call(tooBig);
+      assert.equal(answer.status, 413);
+    });
+
+    it('answers 415 for a body that is not JSON, 401 without a valid token, and 405 for another method', async () => {
+      const notJson = await call(
+        httpRequest('POST', '/:batchCreate', { jobs: jobs(1) }, { 'content-type': 'text/plain' }),
+      );
+      assert.equal(notJson.status, 415);
+      const anonymous = await call(httpRequest('POST', '/:batchCreate', { jobs: jobs(1) }, { authorization: '' }));
+      assert.equal(anonymous.status, 401);
+      assert.equal(anonymous.headers['WWW-Authenticate'], 'Bearer');
+      const badToken = await call(
+        httpRequest('POST', '/:batchCreate', { jobs: jobs(1) }, { authorization: 'Bearer forged' }),
+      );
+      assert.equal(badToken.status, 401);
+      const get = await call(httpRequest('GET', '/:batchCreate'));
+      assert.equal(get.status, 405);
+      assert.equal(get.headers.Allow, 'POST');
+      assert.equal(sim.store.stats.commits, 0);
+    });
+  });
+});
