@@ -66,7 +66,7 @@ function install(file) {
         const rpcPath =
           headers && !Array.isArray(headers) ? /** @type {http2.OutgoingHttpHeaders} */ (headers)[':path'] : '';
         const counter = rpcCounter(String(rpcPath ?? ''), add);
-        if (counter) tapStream(stream, counter);
+        if (counter) tapStream(stream, counter, () => add('opcounter.unparsedStreams', 1));
         return stream;
       };
       return session;
@@ -149,14 +149,31 @@ function rpcCounter(path, add) {
 }
 
 /**
- * Splits both directions of a gRPC stream into messages (1 byte compressed flag, 4 bytes length, body).
+ * Splits both directions of a gRPC stream into messages (1 byte compressed flag, 4 bytes length, body). A direction
+ * whose bytes do not parse (the Firestore emulator now and then sends a Listen response with broken framing,
+ * firebase-tools#8654) is reported once through `unparsed` and no longer counted: its message boundaries are lost,
+ * and the process it runs in (a test client, a function) must go on as it would without the counter.
  * @param {http2.ClientHttp2Stream} stream
  * @param {{ request?: (m: Buffer) => void, response?: (m: Buffer) => void, end?: () => void }} counter
+ * @param {() => void} unparsed
  */
-function tapStream(stream, counter) {
-  if (counter.request) {
-    const onMessage = counter.request;
+function tapStream(stream, counter, unparsed) {
+  /** @param {(m: Buffer) => void} onMessage */
+  const guarded = (onMessage) => {
     const framer = messageFramer(onMessage);
+    let broken = false;
+    return (/** @type {Buffer} */ chunk) => {
+      if (broken) return;
+      try {
+        framer(chunk);
+      } catch {
+        broken = true;
+        unparsed();
+      }
+    };
+  };
+  if (counter.request) {
+    const framer = guarded(counter.request);
     const write = stream.write.bind(stream);
     // grpc-js writes each message as write(buffer, callback); Writable takes a callback in the encoding's place.
     stream.write = /** @type {typeof stream.write} */ (
@@ -170,7 +187,7 @@ function tapStream(stream, counter) {
       }
     );
   }
-  if (counter.response) stream.on('data', messageFramer(counter.response));
+  if (counter.response) stream.on('data', guarded(counter.response));
   const end = counter.end;
   if (end) stream.once('close', end);
 }

@@ -7,7 +7,7 @@
  *   BENCH_THROUGHPUT_JOBS (500), BENCH_USERS (5), BENCH_CONCURRENCY (8: the Functions emulator runs one process per
  *   concurrent invocation, and 2 cores do not keep up with many more)
  *   BENCH_COST_JOBS (20)  jobs per side and worktime for the cost table
- *   BENCH_BURST_JOBS (96)  jobs per side at each of 8, 16 and 32 in flight, for the burst table
+ *   BENCH_BURST_JOBS (96)  jobs per side and burst at each of 8, 16 and 32 in flight (two bursts each), for the burst table
  *   BENCH_FLOOD_JOBS (30)  the heavy user's jobs of 3 s, before the light user's one, for the fairness table
  *   BENCH_PARTS (latency,throughput,burst,fairness,cost,cold)  the parts to run
  */
@@ -165,30 +165,49 @@ async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   }
 }
 
+/** One burst side: `BURST_JOBS` jobs, at most `inFlight` at once; jobs/s and the jobs lost (not done in 3 minutes). */
+async function burstSide(inFlight: number, once: (n: number) => Promise<unknown>) {
+  let lost = 0;
+  const ms = await bounded(BURST_JOBS, inFlight, async (n) => {
+    if ((await within(once(n), BURST_DEADLINE_MS)) === undefined) lost += 1;
+  });
+  return { jobsPerSecond: (BURST_JOBS / ms) * 1000, lost };
+}
+
 /**
- * A burst at each of 8, 16 and 32 jobs in flight (each one created, then waited for to the end): jobs per second,
- * and the jobs lost (not done within 3 minutes). The users take turns, so no one passes the per-user limit.
+ * A burst at each of 8, 16 and 32 jobs in flight (each one created, then waited for to the end), twice per side:
+ * first as it comes, then again at once. The Functions emulator starts one Node process per concurrent invocation
+ * of a function (firebase-tools#5503), at about 2 CPU-seconds each on this machine, and keeps it for later ones: the
+ * first burst at a new level pays for the processes its peak needs, the second runs on them, as production's
+ * instances (80 requests each) run a steady load. The users take turns, so no one passes the per-user limit.
  */
 async function burst(users: TestUser[]) {
-  const rows: { inFlight: number; ours: number; oursLost: number; baseline: number; baselineLost: number }[] = [];
+  const rows: {
+    inFlight: number;
+    round: 'first' | 'second';
+    ours: number;
+    oursLost: number;
+    baseline: number;
+    baselineLost: number;
+  }[] = [];
+  const ours = async (n: number) => {
+    const user = users[n % users.length];
+    const { id } = await createJob(user.functions, 'sleep', { worktime: 0 });
+    return waitForJob(user.firestore, id);
+  };
   for (const inFlight of BURST_IN_FLIGHT) {
-    let oursLost = 0;
-    const oursMs = await bounded(BURST_JOBS, inFlight, async (n) => {
-      const user = users[n % users.length];
-      const { id } = await createJob(user.functions, 'sleep', { worktime: 0 });
-      if ((await within(waitForJob(user.firestore, id), BURST_DEADLINE_MS)) === undefined) oursLost += 1;
-    });
-    let baselineLost = 0;
-    const baselineMs = await bounded(BURST_JOBS, inFlight, async () => {
-      if ((await within(baselineOnce(0), BURST_DEADLINE_MS)) === undefined) baselineLost += 1;
-    });
-    rows.push({
-      inFlight,
-      ours: (BURST_JOBS / oursMs) * 1000,
-      oursLost,
-      baseline: (BURST_JOBS / baselineMs) * 1000,
-      baselineLost,
-    });
+    for (const round of ['first', 'second'] as const) {
+      const o = await burstSide(inFlight, ours);
+      const b = await burstSide(inFlight, () => baselineOnce(0));
+      rows.push({
+        inFlight,
+        round,
+        ours: o.jobsPerSecond,
+        oursLost: o.lost,
+        baseline: b.jobsPerSecond,
+        baselineLost: b.lost,
+      });
+    }
   }
   return rows;
 }
@@ -349,14 +368,17 @@ function latencyTable(lat: Latency): string[] {
 function burstTable(rows: Burst): string[] {
   return [
     '',
-    `### Burst: ${BURST_JOBS} jobs of 0 s per side at each number in flight (each created, then waited for)`,
+    `### Burst: ${BURST_JOBS} jobs of 0 s per side at each number in flight (each created, then waited for), twice`,
     '',
-    '| in flight | ours: jobs/s | ours: lost | baseline: jobs/s | baseline: lost | ratio ours / baseline |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| in flight | burst | ours: jobs/s | ours: lost | baseline: jobs/s | baseline: lost | ratio ours / baseline |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.inFlight} | ${r.ours.toFixed(1)} | ${r.oursLost} | ${r.baseline.toFixed(1)} | ${r.baselineLost} | ${(r.ours / r.baseline).toFixed(2)} |`,
+        `| ${r.inFlight} | ${r.round} | ${r.ours.toFixed(1)} | ${r.oursLost} | ${r.baseline.toFixed(1)} | ${r.baselineLost} | ${(r.ours / r.baseline).toFixed(2)} |`,
     ),
+    '',
+    'The first burst at each level also starts the Functions emulator processes its peak needs (one per concurrent',
+    'invocation of a function, about 2 CPU-seconds each here); the second runs on them, as a steady load would.',
   ];
 }
 
@@ -404,6 +426,9 @@ function byRole(counts: Record<string, Counts>, jobs: number): string {
       ['P', c['pubsub.publishes']],
       ['inv', c.invocations],
     ].flatMap(([label, n]) => (typeof n === 'number' && n > 0 ? [`${n1(n / jobs)} ${String(label)}`] : []));
+    // A stream whose framing the emulator broke is left uncounted from there on (bench/op-counter.cjs).
+    const unparsed = c['opcounter.unparsedStreams'];
+    if (unparsed) items.push(`(${unparsed} stream${unparsed === 1 ? '' : 's'} left uncounted: broken framing)`);
     if (items.length) parts.push(`${role}: ${items.join(' ')}`);
   }
   return parts.join('; ');
