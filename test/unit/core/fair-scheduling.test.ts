@@ -225,6 +225,30 @@ describe('fair scheduling (simulated time)', () => {
     assert.equal(sim.log.of('jobRecovered').length, 0, 'no sweep was needed');
   });
 
+  it('gives a create whose free slot a racing create took another free slot, not a place in the queue', async () => {
+    const sim = simulation({ capacity: 2 });
+    const store = sim.store;
+    const commit = store.commit.bind(store);
+    let raced: string | undefined;
+    // The first commit that creates a job in a slot finds that slot taken just before it, as by a racing create.
+    store.commit = async (writes) => {
+      const slotWrite = writes.find((write) => write.path.startsWith(`${sim.layout.slots(POOL)}/`));
+      const jobCreate = writes[0]?.op === 'create' && writes[0].path.startsWith(`${sim.layout.jobs}/`);
+      if (raced === undefined && jobCreate && slotWrite) {
+        raced = slotWrite.path;
+        await commit([{ op: 'update', path: slotWrite.path, data: { held: true } }]);
+      }
+      return commit(writes);
+    };
+    const id = await sim.create('test.work', { seconds: 1 });
+    assert.ok(raced, 'the race happened');
+    const job = sim.job(id);
+    assert.equal(job.waiting, false);
+    assert.equal(job.rank, null);
+    assert.notEqual(sim.layout.slot(POOL, job.slot ?? -1), raced, 'the other free slot');
+    assert.equal(sim.store.peek(sim.layout.owner(OWNER)), undefined, 'it never joined the queue');
+  });
+
   it('answers a create whose dispatch fails for good with its job, which waits until the sweep sends it', async () => {
     const sim = simulation({ capacity: 1 });
     // The create's own take of the free slot is refused, so its job waits; the dispatch after it is refused too.

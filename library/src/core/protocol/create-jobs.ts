@@ -133,7 +133,8 @@ const requestMismatch = (job: NewJob) => ({ kind: 'request-mismatch', requestId:
  *    sent at once: no other read, no other document written. A free slot means nobody waits in the pool: a job's
  *    end hands its slot to the pool's next waiting job and frees it only when none waits (then looks again), so
  *    the queue is not jumped; slots a raised capacity adds, or the sweep frees, are the exception, until the
- *    sweep's next run fills them from the queue.
+ *    sweep's next run fills them from the queue. A commit that loses its slots to a racing create or dispatch
+ *    looks for free slots again (SLOT_ROUNDS in all).
  * 4. The rest wait, in rank order, in commits that also write the owner's document, fenced on its version: so
  *    the creates of one owner that wait are ordered, each seeing the jobs and ranks of those before it, and its
  *    jobs never share a rank however many it creates at once. Admission is counted again after that read, so it
@@ -181,7 +182,8 @@ export async function createJobs(
     for (const [p, pool] of pools.entries()) {
       const poolJobs = byPool.get(pool) ?? [];
       const free = freeByPool[p] ?? [];
-      const left = free.length > 0 ? await takeFreeSlots(access, owner, poolJobs, free, settings, results) : poolJobs;
+      const left =
+        free.length > 0 ? await takeFreeSlots(access, owner, pool, poolJobs, free, settings, results) : poolJobs;
       if (!Array.isArray(left)) return left;
       madeAny ||= left.length < poolJobs.length;
       for (let from = 0; from < left.length; from += WAITING_PER_COMMIT) {
@@ -197,38 +199,59 @@ export async function createJobs(
 }
 
 /**
- * Gives each job it can one of the free slots found, in the commit that creates it (a hundred jobs a commit). Returns
- * the jobs left without one: none were free, or a commit lost its slots to a concurrent dispatch. A requestId found
- * to have made another request's job meanwhile (a racing create) answers request-mismatch.
+ * Rounds of a create that look for free slots: after the first, each looks again for the jobs whose commit lost its
+ * slots to a concurrent create or dispatch (creates arriving together pick the same few free slots), so a job waits
+ * only when its pool has none free, not when another create took the one it read.
+ */
+const SLOT_ROUNDS = 3;
+
+/**
+ * Gives each job it can a free slot of the pool, in the commit that creates it (a hundred jobs a commit): first
+ * those found, then, for jobs whose commit lost its slots, free slots read again. Returns the jobs left without one.
+ * A requestId found to have made another request's job meanwhile (a racing create) answers request-mismatch.
  */
 async function takeFreeSlots(
   access: StoreAccess,
   owner: string,
+  pool: string,
   jobs: readonly NewJob[],
-  free: readonly FreeSlot[],
+  found: readonly FreeSlot[],
   settings: CreateSettings,
   results: Map<string, CreatedJob>,
 ): Promise<NewJob[] | ReturnType<typeof requestMismatch>> {
-  const placed = jobs.slice(0, free.length);
-  const left = jobs.slice(free.length);
-  for (let from = 0; from < placed.length; from += SLOTTED_PER_COMMIT) {
-    const chunk = placed.slice(from, from + SLOTTED_PER_COMMIT);
-    const slots = free.slice(from, from + SLOTTED_PER_COMMIT);
-    const made = await createInSlots(access, owner, chunk, slots, settings.deadline);
-    if (made === undefined) left.push(...chunk);
-    else if (!Array.isArray(made)) return made;
-    else for (const job of made) results.set(job.id, job);
+  let pending = [...jobs];
+  const waitAnyway: NewJob[] = [];
+  let free = found;
+  for (let round = 1; round <= SLOT_ROUNDS && free.length > 0 && pending.length > 0; round++) {
+    const placed = pending.slice(0, free.length);
+    const raced: NewJob[] = [];
+    const failed: NewJob[] = [];
+    for (let from = 0; from < placed.length; from += SLOTTED_PER_COMMIT) {
+      const chunk = placed.slice(from, from + SLOTTED_PER_COMMIT);
+      const slots = free.slice(from, from + SLOTTED_PER_COMMIT);
+      const made = await createInSlots(access, owner, chunk, slots, settings.deadline);
+      if (made === 'raced') raced.push(...chunk);
+      else if (made === 'failed') failed.push(...chunk);
+      else if (!Array.isArray(made)) return made;
+      else for (const job of made) results.set(job.id, job);
+    }
+    // Jobs whose commit failed for another reason wait (their commit is tried again there); racers look again.
+    waitAnyway.push(...failed);
+    pending = [...raced, ...pending.slice(free.length)];
+    if (raced.length === 0 || round === SLOT_ROUNDS) break;
+    free = await findFreeSlots(access, pool, settings.capacity(pool), pending.length, settings.deadline);
   }
-  return left;
+  return [...waitAnyway, ...pending];
 }
 
 /**
  * One commit of jobs each created in a free slot, bounded like every store call (a commit that hangs must not hold
- * the caller). Undefined when it was not made: a slot was taken meanwhile (the jobs then wait instead). A commit
- * that failed for now may have been applied: the jobs are read back to tell. One whose precondition failed wrote
- * nothing: jobs found at these ids were made by a racing create under the same requestIds, which answers them (so
- * they are found `existing`, made by an earlier try, and this call neither reports nor sends them again), unless
- * that create was for another request.
+ * the caller). When it was not made: 'raced' when its precondition failed (a slot was taken meanwhile: the caller
+ * looks for free slots again), 'failed' for any other error (the jobs then wait instead). A commit that failed for
+ * now may have been applied: the jobs are read back to tell. One whose precondition failed wrote nothing: jobs found
+ * at these ids were made by a racing create under the same requestIds, which answers them (so they are found
+ * `existing`, made by an earlier try, and this call neither reports nor sends them again), unless that create was
+ * for another request.
  */
 async function createInSlots(
   access: StoreAccess,
@@ -236,7 +259,7 @@ async function createInSlots(
   jobs: readonly NewJob[],
   slots: readonly FreeSlot[],
   deadline: Millis,
-): Promise<CreatedJob[] | ReturnType<typeof requestMismatch> | undefined> {
+): Promise<CreatedJob[] | ReturnType<typeof requestMismatch> | 'raced' | 'failed'> {
   const writes: Write[] = jobs.flatMap((job, i) => {
     const slot = slots[i];
     return [
@@ -250,7 +273,7 @@ async function createInSlots(
   } catch (e) {
     const madeByOther = isLostRace(e);
     const [first] = await read(access, () => access.store.getAll([access.layout.job(jobs[0]?.id ?? '')]), deadline);
-    if (!first) return undefined;
+    if (!first) return madeByOther ? 'raced' : 'failed';
     const docs = await read(access, () => access.store.getAll(jobs.map((job) => access.layout.job(job.id))), deadline);
     const other = otherRequest(jobs, docs);
     if (other) return requestMismatch(other);
