@@ -11,6 +11,7 @@ import { DEFAULT_WORKER_TIMINGS } from './core/worker/worker-timings';
 import type { CallableDeps } from './entry/callable';
 import type { HttpApiDeps } from './entry/http/http-api';
 import type { RunJobDeps } from './core/worker/run-job';
+import { RecentRunTimes } from './core/worker/recent-run-times';
 import type { SweepDeps } from './core/use-cases/sweep';
 
 /**
@@ -81,6 +82,7 @@ async function loadDependencies(
     timings: DEFAULT_WORKER_TIMINGS,
     invocationTimeoutMs: config.workerTimeoutSeconds * 1000,
     staleCheckRate: STALE_CHECK_RATE,
+    runTimes: new RecentRunTimes(),
     limits: () => ({
       maxInputBytes: params.maxInputBytes.value(),
       maxActiveJobsPerUser: params.maxActiveJobsPerUser.value(),

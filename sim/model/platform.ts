@@ -9,6 +9,7 @@ import { createJob, createJobsBatch, type CreateJobDeps } from '../../library/sr
 import type { CoreDeps } from '../../library/src/core/use-cases/dispatch';
 import { sweep, type SweepDeps } from '../../library/src/core/use-cases/sweep';
 import type { RunJobDeps } from '../../library/src/core/worker/run-job';
+import { RecentRunTimes } from '../../library/src/core/worker/recent-run-times';
 import type { WorkerTimings } from '../../library/src/core/worker/worker-timings';
 import { handleTaskMessage } from '../../library/src/entry/worker';
 import { MemoryDocumentStore } from '../../library/src/testing/memory-document-store';
@@ -73,6 +74,8 @@ export class Platform {
   /** Creates or batch creates that failed (the targets want none refused for contention). */
   readonly failedSubmissions: unknown[] = [];
   private readonly tasks: TaskRegistry;
+  /** One for all the worker instances, as if each had seen the latest run. */
+  private readonly runTimes = new RecentRunTimes();
   private readonly random: RandomStreams;
   private readonly decisions: () => number;
   /** The process running the current request, so the task can crash it. */
@@ -154,6 +157,7 @@ export class Platform {
       dispatchGraceMs: () => this.settings.dispatchGraceMs,
       invocationTimeoutMs: this.settings.invocationTimeoutMs,
       staleCheckRate: this.settings.staleCheckRate,
+      runTimes: this.runTimes,
     };
   }
 

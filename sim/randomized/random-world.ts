@@ -13,6 +13,7 @@ import { createJob, createJobsBatch, type CreateJobDeps } from '../../library/sr
 import type { CoreDeps } from '../../library/src/core/use-cases/dispatch';
 import { sweep } from '../../library/src/core/use-cases/sweep';
 import type { RunJobDeps } from '../../library/src/core/worker/run-job';
+import { RecentRunTimes } from '../../library/src/core/worker/recent-run-times';
 import { DEFAULT_WORKER_TIMINGS } from '../../library/src/core/worker/worker-timings';
 import { taskMessage } from '../../library/src/adapters/pubsub/task-message';
 import { handleTaskMessage } from '../../library/src/entry/worker';
@@ -148,12 +149,15 @@ export async function runSeed(seed: number, trace?: (line: string) => void): Pro
     capacity: () => plan.capacity,
     retentionDays: () => 30,
   });
+  // One for all the worker processes, as if each instance had seen the latest run.
+  const runTimes = new RecentRunTimes();
   const workerDeps = (process: SimulatedProcess): RunJobDeps => ({
     ...coreDeps(process),
     timings: DEFAULT_WORKER_TIMINGS,
     dispatchGraceMs: () => 5_000,
     invocationTimeoutMs: 540_000,
     staleCheckRate: 0.1,
+    runTimes,
   });
   const createDeps = (process: SimulatedProcess): CreateJobDeps => ({
     ...coreDeps(process),

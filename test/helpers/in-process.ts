@@ -21,6 +21,7 @@ import { StoreLayout } from '../../library/src/core/protocol/store-layout';
 import { DEFAULT_STORE_TIMINGS, type StoreAccess } from '../../library/src/core/store/store-access';
 import { DEFAULT_POOL } from '../../library/src/core/tasks/task';
 import { DEFAULT_WORKER_TIMINGS } from '../../library/src/core/worker/worker-timings';
+import { RecentRunTimes } from '../../library/src/core/worker/recent-run-times';
 import { poolTopic } from '../../library/src/pools';
 import { testTaskRegistry } from '../fixtures/tasks/registries';
 import { adminFirestore } from './admin';
@@ -102,6 +103,7 @@ export function inProcessDeps(overrides: Partial<Dependencies> = {}): Dependenci
     // A worker run here never looks for stale jobs at its job's end: on the shared collection it would recover
     // other test files' jobs at random. The tests that need recovery call the sweep themselves.
     staleCheckRate: 0,
+    runTimes: new RecentRunTimes(),
     limits: () => ({ maxInputBytes: DEFAULT_MAX_INPUT_BYTES, maxActiveJobsPerUser: 10, maxWaitsPerUser: 5 }),
     capacity: () => 10,
     // The deployed functions' own grace (functions/.env), so a sweep run here and theirs agree on a lost message.

@@ -19,7 +19,13 @@ import {
   type Write,
 } from '../../../library/src/core/ports/document-store';
 import type { Attempt, AttemptWrite } from '../../../library/src/core/protocol/attempt';
-import { finishAttempt, requeueAttempt, writeHeartbeat } from '../../../library/src/core/protocol/attempt-writes';
+import {
+  finishAttempt,
+  QUEUE_READ_FRESH_MS,
+  requeueAttempt,
+  writeHeartbeat,
+  type QueueAsRead,
+} from '../../../library/src/core/protocol/attempt-writes';
 import { claimJob, type ClaimOutcome } from '../../../library/src/core/protocol/claim';
 import { recoverJob } from '../../../library/src/core/protocol/recovery';
 import { jobAt } from '../../../library/src/core/protocol/job-record';
@@ -289,6 +295,76 @@ describe('attempt protocol (simulated time)', () => {
       assert.equal(job.expireTime, sim.clock.now() + RETENTION_DAYS * 24 * 60 * 60 * 1000);
       assert.deepEqual(sim.slotHolders(POOL), []);
       assert.equal(sim.store.writeTimes(sim.layout.slot(POOL, at.slot ?? -1)).at(-1), sim.clock.now(), 'in one commit');
+    });
+
+    describe('the queue read beside the claim', () => {
+      /** A running job holding the pool's only slot, and a job waiting for it. */
+      async function runningAndWaiting(): Promise<{ at: Attempt; waitingId: string }> {
+        sim.pool.capacity = 1;
+        const { at } = await runningJob();
+        const waitingId = await sim.create('test.noop', {});
+        assert.equal(sim.job(waitingId).waiting, true);
+        return { at, waitingId };
+      }
+
+      async function queueAsRead(ids: string[], readAt: Millis): Promise<QueueAsRead> {
+        const docs = await sim.store.getAll(ids.map((id) => sim.layout.job(id)));
+        return { waiting: docs.flatMap((doc) => (doc ? [jobAt(doc)] : [])), readAt };
+      }
+
+      function finish(at: Attempt, read: QueueAsRead) {
+        return settled(
+          finishAttempt(
+            sim.access,
+            at,
+            { state: 'COMPLETED', result: null },
+            RETENTION_DAYS,
+            DURATIONS,
+            1,
+            deadline(),
+            read,
+          ),
+        );
+      }
+
+      it('hands the slot to the waiting job it shows, without a query of its own, while it is fresh', async () => {
+        const { at, waitingId } = await runningAndWaiting();
+        const read = await queueAsRead([waitingId], sim.clock.now());
+        await sim.clock.advance(QUEUE_READ_FRESH_MS);
+        const queries = sim.store.stats.queries;
+        const written = await finish(at, read);
+        assert.equal(written.written && written.value.kind === 'handed' && written.value.to.id, waitingId);
+        assert.equal(sim.store.stats.queries, queries, 'no query');
+        assert.equal(sim.job(waitingId).slot, at.slot);
+      });
+
+      it('gives the slot back without a query when it is fresh and showed nobody waiting', async () => {
+        sim.pool.capacity = 1;
+        const { at } = await runningJob();
+        const queries = sim.store.stats.queries;
+        const written = await finish(at, { waiting: [], readAt: sim.clock.now() });
+        assert.equal(written.written && written.value.kind, 'freed');
+        assert.equal(sim.store.stats.queries, queries, 'no query');
+      });
+
+      it('is not taken for the queue once older than QUEUE_READ_FRESH_MS: the end reads the queue itself', async () => {
+        const { at, waitingId } = await runningAndWaiting();
+        const read = { waiting: [], readAt: sim.clock.now() };
+        await sim.clock.advance(QUEUE_READ_FRESH_MS + 1);
+        const queries = sim.store.stats.queries;
+        const written = await finish(at, read);
+        assert.equal(written.written && written.value.kind === 'handed' && written.value.to.id, waitingId);
+        assert.equal(sim.store.stats.queries, queries + 1);
+      });
+
+      it('is read again in a later round when the job it showed was taken meanwhile', async () => {
+        const { at, waitingId } = await runningAndWaiting();
+        const read = await queueAsRead([waitingId], sim.clock.now());
+        const other = await sim.create('test.noop', {});
+        await sim.cancel(waitingId);
+        const written = await finish(at, read);
+        assert.equal(written.written && written.value.kind === 'handed' && written.value.to.id, other);
+      });
     });
 
     it('stores null for a handler that returned nothing', async () => {

@@ -31,6 +31,7 @@ import type { CoreDeps } from '../../../library/src/core/use-cases/dispatch';
 import { waitForOwnedJob } from '../../../library/src/core/use-cases/owned-jobs';
 import { sweep, type SweepDeps, type SweepReport } from '../../../library/src/core/use-cases/sweep';
 import type { RunJobDeps } from '../../../library/src/core/worker/run-job';
+import { RecentRunTimes } from '../../../library/src/core/worker/recent-run-times';
 import { DEFAULT_WORKER_TIMINGS, type WorkerTimings } from '../../../library/src/core/worker/worker-timings';
 import { taskMessage, type ReceivedMessage } from '../../../library/src/adapters/pubsub/task-message';
 import { handleTaskMessage } from '../../../library/src/entry/worker';
@@ -168,6 +169,7 @@ export function workerSimulation(
   const createDeps: CreateJobDeps = { ...serverDeps, limits: () => limits };
   const sweepDeps: SweepDeps = { ...serverDeps, dispatchGraceMs: () => DISPATCH_GRACE_MS };
 
+  const runTimes = new RecentRunTimes();
   /** The worker's dependencies inside `process`: every port reached through it, so its kill stops them all. */
   const workerDeps = (process: SimulatedProcess): RunJobDeps => ({
     ...sweepDeps,
@@ -176,6 +178,7 @@ export function workerSimulation(
     timings,
     invocationTimeoutMs: INVOCATION_TIMEOUT_MS,
     staleCheckRate: options.staleCheckRate ?? 0,
+    runTimes,
   });
 
   /** Delivers `message` to a new worker process; resolves when the worker returns. */

@@ -88,13 +88,42 @@ export type SlotAfterEnd =
 const HANDOFF_ROUNDS = 3;
 
 /**
+ * The pool's queue read beside the claim (its lowest waiting jobs, none when nobody waited), and when that read was
+ * issued: an end soon after uses it instead of reading the queue again, which takes one query off the path from a
+ * short job's start to its end.
+ */
+export interface QueueAsRead {
+  waiting: JobAt[];
+  readAt: Millis;
+}
+
+/**
+ * How old a queue read may be and still stand for the queue at a job's end. A job that started to wait since is
+ * not seen by that end: when the read found nobody waiting, the slot is given back and the pool's queue looked at
+ * again right after (so that job gets it then); when it found jobs waiting, the slot goes to the lowest of those, and
+ * a job that joined with a lower rank in that second waits for the next end. Both are bounded by this age.
+ */
+export const QUEUE_READ_FRESH_MS = 1_000;
+
+/** The lowest waiting jobs the queue read beside the claim shows, when it is fresh enough to stand for the queue. */
+function freshQueue(access: StoreAccess, read: QueueAsRead | undefined): JobAt[] | undefined {
+  return read && access.clock.now() - read.readAt <= QUEUE_READ_FRESH_MS ? read.waiting : undefined;
+}
+
+/** The lowest waiting jobs of the pool to read beside a claim (the hand-off considers this many). */
+export const HANDOFF_CANDIDATES = 3;
+
+/**
  * RUNNING → COMPLETED, FAILED or CANCELLED for the attempt, with its durations, in one commit with what becomes of
  * its slot: when a job waits in the pool, the slot goes to the one whose turn it is (it is no longer waiting, holds
  * the slot and is due to be sent; the slot's own document is not written), fenced on that job as read; else the
  * slot is given back. A lost race with another end or dispatch for the same waiting job is decided again on fresh
- * reads. A job read again that shows this very end (state, claim, attempt and run time: what no other writer's end
- * has) was written by an earlier try whose answer was lost; the waiting jobs it tried then tell whether that try
- * handed the slot on.
+ * reads. The first round may take the queue from `queueAsRead`, when that read is fresh (QUEUE_READ_FRESH_MS). The
+ * waiting job the slot goes to is the lowest rank read, among equal ranks one at random; one an earlier round tried
+ * is tried again if it still waits (that round may have failed for a reason of its own: its commit failed for now,
+ * or the ending job's fence), since passing over it would put a later turn first. A job read again that shows this
+ * very end (state, claim, attempt and run time: what no other writer's end has) was written by an earlier try whose
+ * answer was lost; the waiting jobs it tried then tell whether that try handed the slot on.
  */
 export async function finishAttempt(
   access: StoreAccess,
@@ -104,10 +133,12 @@ export async function finishAttempt(
   durations: JobDurations,
   capacity: number,
   deadline: Millis,
+  queueAsRead?: QueueAsRead,
 ): Promise<AttemptWrite<SlotAfterEnd>> {
   const tried = new Map<string, JobAt>();
   let rounds = 0;
   const slot = at.slot;
+  const readBeside = freshQueue(access, queueAsRead);
   const written = await writeForAttempt<SlotAfterEnd>(
     access,
     at,
@@ -115,8 +146,13 @@ export async function finishAttempt(
       rounds += 1;
       const end = endUpdate(access, at, outcome, access.clock.now(), retentionDays, durations);
       if (slot === null) return { writes: [end], value: () => ({ kind: 'none' }) };
-      const candidate =
-        slot < capacity && rounds <= HANDOFF_ROUNDS ? await nextInTurn(access, at.pool, deadline) : undefined;
+      const waiting =
+        slot < capacity && rounds <= HANDOFF_ROUNDS
+          ? rounds === 1 && readBeside
+            ? readBeside
+            : await lowestWaiting(access, at.pool, HANDOFF_CANDIDATES, deadline)
+          : [];
+      const candidate = inTurnOrder(access, waiting)[0];
       if (!candidate) return { writes: [end, freeSlot(access, at.pool, slot)], value: () => ({ kind: 'freed' }) };
       tried.set(candidate.id, candidate);
       return {
@@ -138,15 +174,6 @@ export async function finishAttempt(
   );
   if (written.written) at.ended = true;
   return written;
-}
-
-/**
- * The waiting job a freed slot goes to: the lowest rank read, among equal ranks one at random. A job an earlier round
- * tried is tried again if it still waits: that round may have failed for a reason of its own (its commit failed for
- * now, or the ending job's fence), and passing over it would put a later turn first.
- */
-async function nextInTurn(access: StoreAccess, pool: string, deadline: Millis): Promise<JobAt | undefined> {
-  return inTurnOrder(access, await lowestWaiting(access, pool, 3, deadline))[0];
 }
 
 /** Which of the waiting jobs an end tried now holds its slot (that end's commit was applied), if any. */

@@ -3,7 +3,15 @@ import { CANCELLED_BY_OWNER, type Job, type JobDurations, type JobOutcome, type 
 import { sleep } from '../ports/clock';
 import type { AttemptLogContext } from '../ports/job-log';
 import type { Attempt } from '../protocol/attempt';
-import { finishAttempt, requeueAttempt, type SlotAfterEnd } from '../protocol/attempt-writes';
+import {
+  finishAttempt,
+  HANDOFF_CANDIDATES,
+  QUEUE_READ_FRESH_MS,
+  requeueAttempt,
+  type QueueAsRead,
+  type SlotAfterEnd,
+} from '../protocol/attempt-writes';
+import { lowestWaiting } from '../protocol/pool-queue';
 import { claimJob, type ClaimOutcome } from '../protocol/claim';
 import { watchJob } from '../protocol/owner-jobs';
 import { backoffMs, retryPolicy, shouldRetry } from '../retry-policy';
@@ -14,6 +22,7 @@ import type { TaskRegistry } from '../tasks/task-registry';
 import { dispatchAfterEnd, sendJobs, type CoreDeps } from '../use-cases/dispatch';
 import { recoverStaleJobs, type SweepSettings } from '../use-cases/sweep';
 import { AttemptKeeper } from './attempt-keeper';
+import type { RecentRunTimes } from './recent-run-times';
 import { ProgressReporter } from './progress-reporter';
 import { settleHandler } from './settle-handler';
 import type { WorkerTimings } from './worker-timings';
@@ -29,6 +38,8 @@ export interface RunJobDeps extends CoreDeps, SweepSettings {
   invocationTimeoutMs: number;
   /** The share of job ends that also look for stale jobs (lost messages, dead workers' leases), in [0, 1]. */
   staleCheckRate: number;
+  /** This process's last run time of each task type (one per worker process). */
+  runTimes: RecentRunTimes;
 }
 
 /** The margin the worker keeps before its function's time limit: past it, a write in flight could be cut off. */
@@ -175,6 +186,7 @@ async function writeEnd(
   durations: JobDurations,
   deadline: Millis,
   deps: RunJobDeps,
+  queueAsRead: QueueAsRead | undefined,
 ): Promise<
   | { kind: 'ended'; outcome: JobOutcome; slot: SlotAfterEnd }
   | { kind: 'requeued'; sent: SentJob }
@@ -192,7 +204,7 @@ async function writeEnd(
   }
   const capacity = deps.capacity(at.pool);
   const end = async (outcome: JobOutcome) => {
-    const written = await finishAttempt(access, at, outcome, retention, durations, capacity, deadline);
+    const written = await finishAttempt(access, at, outcome, retention, durations, capacity, deadline, queueAsRead);
     return written.written ? { kind: 'ended' as const, outcome, slot: written.value } : { kind: 'superseded' as const };
   };
   try {
@@ -201,6 +213,37 @@ async function writeEnd(
     if (decision.outcome.state !== 'COMPLETED' || isTransientStoreError(e) || !(e instanceof StoreError)) throw e;
   }
   return end({ state: 'FAILED', error: RESULT_NOT_STORABLE });
+}
+
+/**
+ * Reads the pool's lowest waiting jobs beside the claim of a job that is due now, holds a slot and whose type ran
+ * short here last time (RecentRunTimes), so that its end can hand the slot on without reading the queue itself.
+ * Returns what the end takes: the read once it answered, undefined if it failed, was not made, or has not answered
+ * by the time it would be too old to use (the end then reads the queue itself).
+ */
+function readQueueBesideClaim(
+  type: string,
+  sent: SentJob | undefined,
+  deps: RunJobDeps,
+): () => Promise<QueueAsRead | undefined> {
+  const { access } = deps;
+  const readAt = access.clock.now();
+  if (sent?.slot == null || sent.dispatchTime > readAt || !deps.runTimes.lastRunWithin(type, QUEUE_READ_FRESH_MS / 2)) {
+    return () => Promise.resolve(undefined);
+  }
+  const staleAt = readAt + QUEUE_READ_FRESH_MS;
+  const answer = lowestWaiting(access, sent.pool, HANDOFF_CANDIDATES, staleAt).then(
+    (waiting): QueueAsRead => ({ waiting, readAt }),
+    () => undefined,
+  );
+  return () =>
+    new Promise((resolve) => {
+      const giveUp = access.clock.setTimer(Math.max(0, staleAt - access.clock.now()), () => resolve(undefined));
+      void answer.then((read) => {
+        giveUp();
+        resolve(read);
+      });
+    });
 }
 
 /** The claim, waiting out a retry's backoff (at most the policy's longest) when the job is not due yet. */
@@ -241,6 +284,7 @@ export async function runJob(
   const { access, log } = deps;
   const deadline = access.clock.now() + deps.invocationTimeoutMs - INVOCATION_MARGIN_MS;
   const task = deps.tasks.get(type);
+  const queueAsRead = readQueueBesideClaim(type, sent, deps);
   const claim = await claimWhenDue(jobId, type, sent, task, deadline, deps);
   switch (claim.kind) {
     case 'not-found':
@@ -282,7 +326,8 @@ export async function runJob(
       : failed({ code: 'unimplemented', message: `task type "${job.type}" is not served here` });
     await keeper.settle();
     durations = { queueMillis, runMillis: runMillis() };
-    ended = await writeEnd(at, decision, durations, deadline, deps);
+    deps.runTimes.record(job.type, durations.runMillis);
+    ended = await writeEnd(at, decision, durations, deadline, deps, await queueAsRead());
   } catch (e) {
     // Left RUNNING with its lease: the sweep retries or ends it once the lease lapses.
     return log.terminalWriteFailed(
