@@ -253,6 +253,25 @@ describe('ProgressReporter', () => {
       assert.deepEqual(writer.calls, [{ percent: 50 }, { percent: 100, message: 'done' }]);
     });
 
+    it('hands the pending report back instead of writing it when asked to keep the last (the end write carries it)', async () => {
+      const writer = recordingWriter();
+      const clock = manualClock();
+      const reporter = new ProgressReporter(writer.write, INTERVAL, noError, clock);
+      reporter.report(50);
+      clock.time = 1;
+      reporter.report(100, 'done');
+      assert.deepEqual(await reporter.close({ keepLast: true }), { percent: 100, message: 'done' });
+      assert.deepEqual(writer.calls, [{ percent: 50 }]);
+    });
+
+    it('hands back nothing when the last report was written already', async () => {
+      const writer = recordingWriter();
+      const reporter = new ProgressReporter(writer.write, INTERVAL, noError, manualClock());
+      reporter.report(50);
+      assert.equal(await reporter.close({ keepLast: true }), undefined);
+      assert.deepEqual(writer.calls, [{ percent: 50 }]);
+    });
+
     it('drops every report made after close(), however long after: the attempt is over', async () => {
       const writer = recordingWriter();
       const clock = manualClock();

@@ -322,7 +322,7 @@ describe('attempt protocol (simulated time)', () => {
             DURATIONS,
             1,
             deadline(),
-            read,
+            { queueAsRead: read },
           ),
         );
       }

@@ -144,7 +144,7 @@ describe('worker (simulated time)', () => {
     sim = simulation();
   });
 
-  it('runs a job CREATED → RUNNING → COMPLETED, writing progress at most once in 2 s and the last before the end', async () => {
+  it('runs a job CREATED → RUNNING → COMPLETED, writing progress at most once in 2 s and the last with the end', async () => {
     const id = await sim.create('test.steps', { steps: 30, stepMs: 100 });
     const states = sim.statesOf(id);
     const start = sim.clock.now();
@@ -158,14 +158,17 @@ describe('worker (simulated time)', () => {
     assert.equal(job.runMillis, 3000);
     assert.equal(job.queueMillis, 0);
     assert.deepEqual(job.progress, { percent: 100, message: 'step 30' });
-    // 30 reports, 100 ms apart: the first at once, then one per 2 s, and the last one at the end.
+    // 30 reports, 100 ms apart: the first at once, then one per 2 s, and the last one in the write that ends the job.
     assert.equal(sim.timings.progressIntervalMs, 2000);
+    const progressWrites = sim.writesOf(id).filter(changesProgress);
     assert.deepEqual(
-      sim
-        .writesOf(id)
-        .filter(changesProgress)
-        .map((write) => write.time - start),
+      progressWrites.map((write) => write.time - start),
       [0, 2000, 3000],
+    );
+    assert.equal(
+      progressWrites.at(-1)?.after?.state,
+      'COMPLETED',
+      'the last report rides on the end, not a write of its own',
     );
     assert.deepEqual(sim.log.namesFor(id), ['jobCreated', 'jobDispatched', 'jobStarted', 'jobCompleted']);
     assert.equal(handlerRuns.length, 1);

@@ -41,7 +41,14 @@ export type AttemptEnd =
   /** A retry the owner had asked to cancel meanwhile: CANCELLED instead. */
   | { kind: 'cancelled' };
 
-/** The update that ends the attempt's job with `outcome` (the job's slot is given back or handed on beside it). */
+/** The handler's last progress report, as the field the write that ends or requeues the job carries. */
+const progressField = (lastProgress: JobProgress | undefined): WriteData =>
+  lastProgress ? { progress: lastProgress } : {};
+
+/**
+ * The update that ends the attempt's job with `outcome` (the job's slot is given back or handed on beside it), with
+ * the handler's last progress report when no progress write carried it.
+ */
 function endUpdate(
   access: StoreAccess,
   at: Attempt,
@@ -49,6 +56,7 @@ function endUpdate(
   now: Millis,
   retentionDays: number,
   durations: JobDurations | undefined,
+  lastProgress: JobProgress | undefined,
 ): Write {
   const ending: WriteData =
     outcome.state === 'COMPLETED'
@@ -57,7 +65,12 @@ function endUpdate(
   return {
     op: 'update',
     path: access.layout.job(at.id),
-    data: { ...terminalFields(outcome.state, now, retentionDays), ...ending, ...(durations ?? {}) },
+    data: {
+      ...terminalFields(outcome.state, now, retentionDays),
+      ...ending,
+      ...(durations ?? {}),
+      ...progressField(lastProgress),
+    },
   };
 }
 
@@ -69,8 +82,9 @@ function endWrites(
   now: Millis,
   retentionDays: number,
   durations: JobDurations | undefined,
+  lastProgress: JobProgress | undefined,
 ): Write[] {
-  const writes = [endUpdate(access, at, outcome, now, retentionDays, durations)];
+  const writes = [endUpdate(access, at, outcome, now, retentionDays, durations, lastProgress)];
   if (at.slot !== null) writes.push(freeSlot(access, at.pool, at.slot));
   return writes;
 }
@@ -113,12 +127,20 @@ function freshQueue(access: StoreAccess, read: QueueAsRead | undefined): JobAt[]
 /** The lowest waiting jobs of the pool to read beside a claim (the hand-off considers this many). */
 export const HANDOFF_CANDIDATES = 3;
 
+/** What an attempt's end may take besides its outcome. */
+export interface EndOptions {
+  /** The pool's queue as read beside the claim: the first round uses it while it is fresh. */
+  queueAsRead?: QueueAsRead;
+  /** The handler's last progress report that no progress write carried: the end writes it. */
+  lastProgress?: JobProgress;
+}
+
 /**
  * RUNNING → COMPLETED, FAILED or CANCELLED for the attempt, with its durations, in one commit with what becomes of
  * its slot: when a job waits in the pool, the slot goes to the one whose turn it is (it is no longer waiting, holds
  * the slot and is due to be sent; the slot's own document is not written), fenced on that job as read; else the
  * slot is given back. A lost race with another end or dispatch for the same waiting job is decided again on fresh
- * reads. The first round may take the queue from `queueAsRead`, when that read is fresh (QUEUE_READ_FRESH_MS). The
+ * reads. The first round may take the queue from `options.queueAsRead`, when that read is fresh (QUEUE_READ_FRESH_MS). The
  * waiting job the slot goes to is the lowest rank read, among equal ranks one at random; one an earlier round tried
  * is tried again if it still waits (that round may have failed for a reason of its own: its commit failed for now,
  * or the ending job's fence), since passing over it would put a later turn first. A job read again that shows this
@@ -133,18 +155,18 @@ export async function finishAttempt(
   durations: JobDurations,
   capacity: number,
   deadline: Millis,
-  queueAsRead?: QueueAsRead,
+  options: EndOptions = {},
 ): Promise<AttemptWrite<SlotAfterEnd>> {
   const tried = new Map<string, JobAt>();
   let rounds = 0;
   const slot = at.slot;
-  const readBeside = freshQueue(access, queueAsRead);
+  const readBeside = freshQueue(access, options.queueAsRead);
   const written = await writeForAttempt<SlotAfterEnd>(
     access,
     at,
     async () => {
       rounds += 1;
-      const end = endUpdate(access, at, outcome, access.clock.now(), retentionDays, durations);
+      const end = endUpdate(access, at, outcome, access.clock.now(), retentionDays, durations, options.lastProgress);
       if (slot === null) return { writes: [end], value: () => ({ kind: 'none' }) };
       const waiting =
         slot < capacity && rounds <= HANDOFF_ROUNDS
@@ -217,6 +239,7 @@ export async function requeueAttempt(
   dueAt: Millis,
   retentionDays: number,
   deadline: Millis,
+  lastProgress?: JobProgress,
 ): Promise<AttemptWrite<AttemptEnd>> {
   const path = access.layout.job(at.id);
   const written = await writeForAttempt<AttemptEnd>(
@@ -226,7 +249,7 @@ export async function requeueAttempt(
       if (job?.cancelRequested === true || at.cancelRequested) {
         const outcome: JobOutcome = { state: 'CANCELLED', error: CANCELLED_BY_OWNER };
         return {
-          writes: endWrites(access, at, outcome, access.clock.now(), retentionDays, undefined),
+          writes: endWrites(access, at, outcome, access.clock.now(), retentionDays, undefined, lastProgress),
           value: () => ({ kind: 'cancelled' }),
         };
       }
@@ -237,6 +260,7 @@ export async function requeueAttempt(
         leaseExpireTime: null,
         waitReason: 'retry-backoff',
         updateTime: serverTime(),
+        ...progressField(lastProgress),
       };
       return {
         writes: [{ op: 'update', path, data }],

@@ -6,9 +6,9 @@ import { normaliseProgress, ProgressThrottle } from './progress-throttle';
 export type ProgressWriter = (progress: JobProgress) => Promise<unknown>;
 
 /**
- * The handler's `progress()`: throttled writes (one per interval at most, the last always written), one at a
- * time, never throwing into the handler. `close()` writes what is pending and waits for every write; after it,
- * reports are dropped, so a handler that outlives its attempt (it ignored its abort signal) writes nothing.
+ * The handler's `progress()`: throttled writes (one per interval at most, the last always written or handed to the
+ * job's end), one at a time, never throwing into the handler. After `close()`, reports are dropped, so a handler that
+ * outlives its attempt (it ignored its abort signal) writes nothing.
  */
 export class ProgressReporter {
   private readonly throttle: ProgressThrottle;
@@ -64,12 +64,17 @@ export class ProgressReporter {
       );
   }
 
-  /** Writes the pending report, if any, and waits for all writes. Call before the job's next state change. */
-  async close(): Promise<void> {
+  /**
+   * Stops reporting and waits for all writes. Call before the job's next state change. The pending report, if any,
+   * is written first, or with `keepLast`, returned instead: the write that ends the job carries it, one write
+   * fewer for every job that reports progress to its end.
+   */
+  async close(options: { keepLast?: boolean } = {}): Promise<JobProgress | undefined> {
     this.closed = true;
     this.stopTimer();
     const pending = this.throttle.takePending(this.clock.now());
-    if (pending) this.enqueue(pending);
+    if (pending && !options.keepLast) this.enqueue(pending);
     await this.chain;
+    return options.keepLast ? pending : undefined;
   }
 }

@@ -1,4 +1,4 @@
-import type { JobError, SentJob } from '@async-jobs/contract';
+import type { JobError, JobProgress, SentJob } from '@async-jobs/contract';
 import { CANCELLED_BY_OWNER, type Job, type JobDurations, type JobOutcome, type Millis } from '../job';
 import { sleep } from '../ports/clock';
 import type { AttemptLogContext } from '../ports/job-log';
@@ -47,6 +47,9 @@ const INVOCATION_MARGIN_MS = 10_000;
 
 /** What the worker does once the handler is over. */
 type Decision = { kind: 'finish'; outcome: JobOutcome } | { kind: 'retry'; error: JobError; delayMs: number };
+
+/** A decision, with the handler's last progress report when no progress write carried it (the end write does). */
+type DecisionWithProgress = Decision & { lastProgress?: JobProgress };
 
 const failed = (error: JobError): Decision => ({ kind: 'finish', outcome: { state: 'FAILED', error } });
 
@@ -104,7 +107,7 @@ async function runClaimed(
   deps: RunJobDeps,
   keeper: AttemptKeeper,
   controller: AbortController,
-): Promise<Decision> {
+): Promise<DecisionWithProgress> {
   // The input was validated at create time; validating again catches a schema that changed since.
   const input = task.input.safeParse(job.input);
   if (!input.success) {
@@ -141,6 +144,7 @@ async function runClaimed(
     clock,
   );
   let settled;
+  let lastProgress: JobProgress | undefined;
   try {
     const run = Promise.resolve().then(() =>
       task.run(input.data, {
@@ -157,9 +161,21 @@ async function runClaimed(
     cancelDeadline();
     cancelWatchStart();
     unwatch();
-    await reporter.close();
+    lastProgress = await reporter.close({ keepLast: true });
   }
+  const decision = decide(task, at, settled, keeper, controller, deps);
+  return lastProgress ? { ...decision, lastProgress } : decision;
+}
 
+/** What happens after the handler settled: the lease, its value, its abort, or how it failed decide. */
+function decide(
+  task: TaskDefinition,
+  at: Attempt,
+  settled: Awaited<ReturnType<typeof settleHandler>>,
+  keeper: AttemptKeeper,
+  controller: AbortController,
+  deps: RunJobDeps,
+): Decision {
   if (keeper.leaseAtRisk) return retryOrFail(task, at, LEASE_NOT_KEPT, deps);
   if (settled.kind === 'returned') return completed(task, settled.value);
   if (controller.signal.aborted) {
@@ -168,7 +184,7 @@ async function runClaimed(
     return {
       kind: 'finish',
       outcome: error.code === 'cancelled' ? { state: 'CANCELLED', error } : { state: 'FAILED', error },
-    } satisfies Decision;
+    };
   }
   const failure = classifyFailure(settled.kind === 'threw' ? settled.error : undefined);
   return failure.transient ? retryOrFail(task, at, failure.error, deps) : failed(failure.error);
@@ -182,7 +198,7 @@ async function runClaimed(
  */
 async function writeEnd(
   at: Attempt,
-  decision: Decision,
+  decision: DecisionWithProgress,
   durations: JobDurations,
   deadline: Millis,
   deps: RunJobDeps,
@@ -196,7 +212,7 @@ async function writeEnd(
   const retention = deps.retentionDays();
   if (decision.kind === 'retry') {
     const dueAt = access.clock.now() + decision.delayMs;
-    const written = await requeueAttempt(access, at, decision.error, dueAt, retention, deadline);
+    const written = await requeueAttempt(access, at, decision.error, dueAt, retention, deadline, decision.lastProgress);
     if (!written.written) return { kind: 'superseded' };
     if (written.value.kind === 'requeued') return { kind: 'requeued', sent: written.value.sent };
     const slot: SlotAfterEnd = at.slot === null ? { kind: 'none' } : { kind: 'freed' };
@@ -204,7 +220,10 @@ async function writeEnd(
   }
   const capacity = deps.capacity(at.pool);
   const end = async (outcome: JobOutcome) => {
-    const written = await finishAttempt(access, at, outcome, retention, durations, capacity, deadline, queueAsRead);
+    const written = await finishAttempt(access, at, outcome, retention, durations, capacity, deadline, {
+      queueAsRead,
+      lastProgress: decision.lastProgress,
+    });
     return written.written ? { kind: 'ended' as const, outcome, slot: written.value } : { kind: 'superseded' as const };
   };
   try {
@@ -316,7 +335,7 @@ export async function runJob(
   });
   keeper.start();
   let ended;
-  let decision: Decision | undefined;
+  let decision: DecisionWithProgress | undefined;
   const runMillis = () => Math.max(0, access.clock.now() - at.startTime);
   // The durations the end writes on the job are the ones its log entry gives: the same numbers in both.
   let durations: JobDurations;
