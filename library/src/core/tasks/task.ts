@@ -22,7 +22,8 @@ export interface TaskContext {
   signal: AbortSignal;
   /**
    * Reports progress (0–100) and an optional message on the job document. Cheap to call often: writes are
-   * throttled to about one a second, and the last value is always written before the job ends.
+   * throttled to one every 2 s at most, and the last value is always stored, at the latest by the write that ends
+   * the attempt.
    */
   progress: (percent: number, message?: string) => void;
 }
