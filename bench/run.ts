@@ -159,14 +159,19 @@ async function latency(user: TestUser) {
 async function deleteDoneJobs(): Promise<void> {
   const db = adminFirestore();
   const writer = db.bulkWriter();
+  // The emulator under load now and then answers a write UNKNOWN; a delete can be tried again as it is.
+  writer.onWriteError((error) => error.failedAttempts < 5);
+  const deletes: Promise<unknown>[] = [];
   for (const [collection, doneField] of [
     ['jobs', 'done'],
     ['baselineJobs', 'Done'],
   ] as const) {
     const done = await db.collection(collection).where(doneField, '==', true).select().get();
-    for (const doc of done.docs) void writer.delete(doc.ref);
+    for (const doc of done.docs) deletes.push(writer.delete(doc.ref));
   }
   await writer.close();
+  // Each delete's own promise, so a failure (past its tries) fails the run here instead of going unhandled.
+  await Promise.all(deletes);
 }
 
 /** Runs `work` `count` times with at most `limit` at once; resolves with the elapsed ms. */
