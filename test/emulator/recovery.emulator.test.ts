@@ -43,12 +43,8 @@ import { createJobs } from '../../library/src/core/protocol/create-jobs';
 import { StoreLayout } from '../../library/src/core/protocol/store-layout';
 import { deadlineAfter } from '../../library/src/core/store/store-access';
 import { TaskRegistry } from '../../library/src/core/tasks/task-registry';
-import {
-  sweep,
-  UNSERVED_POOL_GRACE_MS,
-  type SweepDeps,
-  type SweepReport,
-} from '../../library/src/core/use-cases/sweep';
+import { sweep, UNSERVED_POOL_GRACE_MS, type SweepDeps } from '../../library/src/core/use-cases/sweep';
+import { sweepReport } from '../helpers/sweep-report';
 import { PRODUCTION_TASKS } from '../../functions/src/tasks/production-tasks';
 import { TEST_TASKS } from '../fixtures/tasks/test-tasks';
 import { adminFirestore, letDispatchGracePass, readJob, type StoredJob } from '../helpers/admin';
@@ -128,16 +124,7 @@ const sweepingOnly = (ids: readonly string[]): SweepDeps => ({
   tasks: new TasksWithoutPools([...PRODUCTION_TASKS, ...TEST_TASKS]),
 });
 
-const NOTHING_DONE: SweepReport = {
-  republish: [],
-  retry: [],
-  fail: [],
-  cancel: [],
-  dispatched: 0,
-  freedSlots: 0,
-  endedUnserved: [],
-  failed: [],
-};
+const NOTHING_DONE = sweepReport();
 
 describe('recovery sweep (emulator)', () => {
   let user: TestUser;

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import type { SentJob } from '@async-jobs/contract';
 import { z } from 'zod';
-import { WORKER_LOST, type Millis } from '../../../library/src/core/job';
+import { WORKER_LOST, type JobOutcome, type Millis } from '../../../library/src/core/job';
 import {
   StoreError,
   type CommitResult,
@@ -24,6 +24,7 @@ import {
   QUEUE_READ_FRESH_MS,
   requeueAttempt,
   writeHeartbeat,
+  type EndOptions,
   type QueueAsRead,
 } from '../../../library/src/core/protocol/attempt-writes';
 import { claimJob, type ClaimOutcome } from '../../../library/src/core/protocol/claim';
@@ -70,6 +71,11 @@ describe('attempt protocol (simulated time)', () => {
 
   function claim(id: string, sent: SentJob | undefined, access: StoreAccess = sim.access): Promise<ClaimOutcome> {
     return settled(claimJob(access, id, 'test.noop', sent, LEASE_MS, RETENTION_DAYS, deadline()));
+  }
+
+  /** The attempt's end with `outcome`, at the pool's capacity, with this file's retention and durations. */
+  function endAttempt(at: Attempt, outcome: JobOutcome, options?: EndOptions) {
+    return finishAttempt(sim.access, at, outcome, RETENTION_DAYS, DURATIONS, sim.pool.capacity, deadline(), options);
   }
 
   /** A job claimed: its id and the attempt. */
@@ -160,17 +166,7 @@ describe('attempt protocol (simulated time)', () => {
       assert.deepEqual(await claim('no-such-job', undefined), { kind: 'not-found' });
       const { id, at } = await runningJob();
       assert.deepEqual(await claim(id, undefined), { kind: 'not-claimable', state: 'RUNNING' });
-      await settled(
-        finishAttempt(
-          sim.access,
-          at,
-          { state: 'COMPLETED', result: 1 },
-          RETENTION_DAYS,
-          DURATIONS,
-          sim.pool.capacity,
-          deadline(),
-        ),
-      );
+      await settled(endAttempt(at, { state: 'COMPLETED', result: 1 }));
       assert.deepEqual(await claim(id, undefined), { kind: 'not-claimable', state: 'COMPLETED' });
     });
 
@@ -239,15 +235,7 @@ describe('attempt protocol (simulated time)', () => {
       const writes: Promise<AttemptWrite<unknown>>[] = [
         writeHeartbeat(sim.access, at, sim.clock.now() + LEASE_MS, { percent: 99 }, deadline()),
         requeueAttempt(sim.access, at, error, sim.clock.now(), RETENTION_DAYS, deadline()),
-        finishAttempt(
-          sim.access,
-          at,
-          { state: 'FAILED', error },
-          RETENTION_DAYS,
-          DURATIONS,
-          sim.pool.capacity,
-          deadline(),
-        ),
+        endAttempt(at, { state: 'FAILED', error }),
       ];
       for (const write of writes) assert.deepEqual(await settled(write), { written: false, state: 'RUNNING' });
       assert.deepEqual(sim.job(id), current);
@@ -270,17 +258,7 @@ describe('attempt protocol (simulated time)', () => {
         { op: 'update', path: sim.layout.job(id), data: { error: { code: 'unavailable', message: 'earlier' } } },
       ]);
       await sim.clock.advance(1_000);
-      const written = await settled(
-        finishAttempt(
-          sim.access,
-          at,
-          { state: 'COMPLETED', result: { n: 1 } },
-          RETENTION_DAYS,
-          DURATIONS,
-          sim.pool.capacity,
-          deadline(),
-        ),
-      );
+      const written = await settled(endAttempt(at, { state: 'COMPLETED', result: { n: 1 } }));
       assert.equal(written.written, true);
       assert.equal(at.ended, true);
       const job = sim.job(id);
@@ -313,18 +291,7 @@ describe('attempt protocol (simulated time)', () => {
       }
 
       function finish(at: Attempt, read: QueueAsRead) {
-        return settled(
-          finishAttempt(
-            sim.access,
-            at,
-            { state: 'COMPLETED', result: null },
-            RETENTION_DAYS,
-            DURATIONS,
-            1,
-            deadline(),
-            { queueAsRead: read },
-          ),
-        );
+        return settled(endAttempt(at, { state: 'COMPLETED', result: null }, { queueAsRead: read }));
       }
 
       it('hands the slot to the waiting job it shows, without a query of its own, while it is fresh', async () => {
@@ -369,34 +336,14 @@ describe('attempt protocol (simulated time)', () => {
 
     it('stores null for a handler that returned nothing', async () => {
       const { id, at } = await runningJob();
-      await settled(
-        finishAttempt(
-          sim.access,
-          at,
-          { state: 'COMPLETED', result: undefined },
-          RETENTION_DAYS,
-          DURATIONS,
-          sim.pool.capacity,
-          deadline(),
-        ),
-      );
+      await settled(endAttempt(at, { state: 'COMPLETED', result: undefined }));
       assert.equal(sim.job(id).result, null);
     });
 
     it('refuses every write of an attempt once its end is written, and writes nothing', async () => {
       const { id, at } = await runningJob();
       const error = { code: 'cancelled' as const, message: 'x' };
-      await settled(
-        finishAttempt(
-          sim.access,
-          at,
-          { state: 'CANCELLED', error },
-          RETENTION_DAYS,
-          DURATIONS,
-          sim.pool.capacity,
-          deadline(),
-        ),
-      );
+      await settled(endAttempt(at, { state: 'CANCELLED', error }));
       const ended = sim.job(id);
       const writes = sim.store.stats.commits;
       assert.deepEqual(await settled(writeHeartbeat(sim.access, at, sim.clock.now() + 1, { percent: 9 }, deadline())), {
@@ -434,17 +381,7 @@ describe('attempt protocol (simulated time)', () => {
       const found = jobAt(sim.store.peek(sim.layout.job(id)) ?? assert.fail('the job'));
       await settled(recoverJob(sim.access, found, () => 'fail', RETENTION_DAYS, deadline()));
       const error = { code: 'internal' as const, message: 'the worker’s own failure' };
-      const written = await settled(
-        finishAttempt(
-          sim.access,
-          at,
-          { state: 'FAILED', error },
-          RETENTION_DAYS,
-          DURATIONS,
-          sim.pool.capacity,
-          deadline(),
-        ),
-      );
+      const written = await settled(endAttempt(at, { state: 'FAILED', error }));
       assert.deepEqual(written, { written: false, state: 'FAILED' });
       assert.deepEqual(sim.job(id).error, WORKER_LOST);
     });
@@ -479,17 +416,7 @@ describe('attempt protocol (simulated time)', () => {
       const { id, at } = await runningJob();
       await sim.clock.advance(LEASE_MS + 1);
       const found = jobAt(sim.store.peek(sim.layout.job(id)) ?? assert.fail('the job'));
-      await settled(
-        finishAttempt(
-          sim.access,
-          at,
-          { state: 'COMPLETED', result: 1 },
-          RETENTION_DAYS,
-          DURATIONS,
-          sim.pool.capacity,
-          deadline(),
-        ),
-      );
+      await settled(endAttempt(at, { state: 'COMPLETED', result: 1 }));
       const decided: string[] = [];
       const recovered = await settled(
         recoverJob(

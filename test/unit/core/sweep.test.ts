@@ -16,6 +16,7 @@ import { CANCELLED_BY_OWNER, WORKER_LOST } from '../../../library/src/core/job';
 import { sleep, type Clock } from '../../../library/src/core/ports/clock';
 import { defineTask } from '../../../library/src/core/tasks/task';
 import type { SweepReport } from '../../../library/src/core/use-cases/sweep';
+import { sweepReport as report } from '../../helpers/sweep-report';
 import { DISPATCH_GRACE_MS, POOL, workerSimulation, type WorkerSimulation } from './worker-simulation';
 
 const TIME_LIMIT_SECONDS = 30;
@@ -41,21 +42,6 @@ function tasks(clock: Clock, started: Started) {
       },
     });
   return [long('test.long', 3), long('test.once', 1)];
-}
-
-/** A sweep report that did nothing but what `acted` says. */
-function report(acted: Partial<SweepReport> = {}): SweepReport {
-  return {
-    republish: [],
-    retry: [],
-    fail: [],
-    cancel: [],
-    dispatched: 0,
-    freedSlots: 0,
-    endedUnserved: [],
-    failed: [],
-    ...acted,
-  };
 }
 
 describe('recovery sweep (simulated time)', () => {
