@@ -156,6 +156,47 @@ describe('batch create (simulated time)', () => {
       assert.equal((await sim.createBatch(jobs(2))).length, 2);
     });
 
+    it('finishes a batch it began: a slot commit that hangs and queue commits failing past the first deadline refuse none of it', async () => {
+      sim = simulation({ capacity: 40 });
+      const start = sim.clock.now();
+      // One of the two commits that take the 40 free slots hangs until the store call's timeout (15 s): its 20 jobs
+      // are to wait instead. Then every commit of the owner's queue fails for now until 22 s, past the 20 s the create
+      // set out with: a batch that gave up then would leave the 20 jobs in slots made and its caller told it failed.
+      sim.faults.fail({
+        call: 'commit',
+        fault: 'hang',
+        where: (call) => call.paths.some((path) => path.includes('/slots/')),
+      });
+      sim.faults.fail({
+        call: 'commit',
+        fault: 'transient',
+        times: 1_000,
+        where: (call) => call.paths.some((path) => path.startsWith('jobOwners/')) && sim.clock.now() < start + 22_000,
+      });
+      let answered: string[] | undefined;
+      void sim
+        .createBatch(Array.from({ length: 60 }, () => ({ type: 'test.work', input: { seconds: 50 } })))
+        .then((made) => (answered = made));
+      await sim.clock.runUntil(() => answered !== undefined);
+      const ids = answered ?? [];
+      const answeredAfter = sim.clock.now() - start;
+      assert.equal(new Set(ids).size, 60, 'every job of the batch is answered');
+      const made = ids.map((id) => sim.job(id));
+      const inSlots = made.filter((job) => job.slot !== null && job.waiting === false).length;
+      const waiting = made.filter((job) => job.waiting === true).length;
+      assert.ok(inSlots >= 20, `the 20 of the slot commit that was made hold slots (${inSlots} do)`);
+      assert.equal(inSlots + waiting, 60, 'the rest wait (or were sent into the slots the hung commit left free)');
+      assert.ok(
+        answeredAfter >= 22_000 && answeredAfter < 30_000,
+        `answered after ${answeredAfter} ms, within the callable's 30 s`,
+      );
+      await sim.clock.runUntilIdle();
+      assert.ok(
+        ids.every((id) => sim.job(id).state === 'COMPLETED'),
+        'every job ran',
+      );
+    });
+
     it('makes a batch with a requestId idempotent: a repeat answers the same jobs and makes none', async () => {
       sim = simulation({ capacity: 1 });
       const batch = { jobs: jobs(3), requestId: REQUEST_ID };

@@ -56,8 +56,22 @@ export interface CreateSettings {
   deadline: Millis;
 }
 
-/** Jobs that take slots, per commit: two writes each (Firestore has had no per-commit write limit since 2023). */
-const SLOTTED_PER_COMMIT = 100;
+/**
+ * Jobs that take slots, per commit (two writes each), the commits of one round made at once: a commit fails whole
+ * when a racing create or dispatch took any one of its slots, so small commits lose little to a race.
+ */
+const SLOTTED_PER_COMMIT = 20;
+/**
+ * The share of a create's time that rounds looking for free slots may take. The rest is for the jobs left waiting:
+ * once a batch made some of its jobs it must make the others (the caller is not told of a half-made batch), and a
+ * slot commit that waits on contended slots can take up to a store call's timeout.
+ */
+const SLOT_SHARE = 0.25;
+/**
+ * How long, at least, the jobs of a batch that made some already have to be queued, counted from when they start:
+ * a batch that made part of its jobs is finished (the callable's own timeout is well past the create's deadline).
+ */
+const FINISH_SHARE = 0.5;
 /** Jobs that wait, per commit, beside the owner's document: a whole batch (MAX_BATCH_JOBS) in one. */
 const WAITING_PER_COMMIT = 500;
 
@@ -151,6 +165,8 @@ export async function createJobs(
   settings: CreateSettings,
 ): Promise<CreateJobsResult> {
   const { deadline } = settings;
+  const startedAt = access.clock.now();
+  const budget = Math.max(0, deadline - startedAt);
   const withRequestId = jobs.filter((job) => job.requestId !== undefined);
   const earlier =
     withRequestId.length === 0
@@ -182,13 +198,17 @@ export async function createJobs(
     for (const [p, pool] of pools.entries()) {
       const poolJobs = byPool.get(pool) ?? [];
       const free = freeByPool[p] ?? [];
+      const slotsUntil = startedAt + budget * SLOT_SHARE;
       const left =
-        free.length > 0 ? await takeFreeSlots(access, owner, pool, poolJobs, free, settings, results) : poolJobs;
+        free.length > 0
+          ? await takeFreeSlots(access, owner, pool, poolJobs, free, { ...settings, slotsUntil }, results)
+          : poolJobs;
       if (!Array.isArray(left)) return left;
       madeAny ||= left.length < poolJobs.length;
       for (let from = 0; from < left.length; from += WAITING_PER_COMMIT) {
         const chunk = left.slice(from, from + WAITING_PER_COMMIT);
-        const answer = await enqueue(access, owner, pool, chunk, settings, !madeAny);
+        const queueBy = madeAny ? Math.max(deadline, access.clock.now() + budget * FINISH_SHARE) : deadline;
+        const answer = await enqueue(access, owner, pool, chunk, { ...settings, deadline: queueBy }, !madeAny);
         if (answer.kind !== 'created') return answer;
         madeAny = true;
         for (const made of answer.jobs) results.set(made.id, made);
@@ -206,8 +226,9 @@ export async function createJobs(
 const SLOT_ROUNDS = 3;
 
 /**
- * Gives each job it can a free slot of the pool, in the commit that creates it (a hundred jobs a commit): first
- * those found, then, for jobs whose commit lost its slots, free slots read again. Returns the jobs left without one.
+ * Gives each job it can a free slot of the pool, in the commit that creates it (SLOTTED_PER_COMMIT jobs a commit):
+ * first those found, then, for jobs whose commit lost its slots, free slots read again, until `slotsUntil`. Returns
+ * the jobs left without one.
  * A requestId found to have made another request's job meanwhile (a racing create) answers request-mismatch.
  */
 async function takeFreeSlots(
@@ -216,7 +237,7 @@ async function takeFreeSlots(
   pool: string,
   jobs: readonly NewJob[],
   found: readonly FreeSlot[],
-  settings: CreateSettings,
+  settings: CreateSettings & { slotsUntil: Millis },
   results: Map<string, CreatedJob>,
 ): Promise<NewJob[] | ReturnType<typeof requestMismatch>> {
   let pending = [...jobs];
@@ -224,21 +245,27 @@ async function takeFreeSlots(
   let free = found;
   for (let round = 1; round <= SLOT_ROUNDS && free.length > 0 && pending.length > 0; round++) {
     const placed = pending.slice(0, free.length);
-    const raced: NewJob[] = [];
-    const failed: NewJob[] = [];
+    const chunks: { jobs: NewJob[]; slots: FreeSlot[] }[] = [];
     for (let from = 0; from < placed.length; from += SLOTTED_PER_COMMIT) {
-      const chunk = placed.slice(from, from + SLOTTED_PER_COMMIT);
-      const slots = free.slice(from, from + SLOTTED_PER_COMMIT);
-      const made = await createInSlots(access, owner, chunk, slots, settings.deadline);
+      chunks.push({
+        jobs: placed.slice(from, from + SLOTTED_PER_COMMIT),
+        slots: free.slice(from, from + SLOTTED_PER_COMMIT),
+      });
+    }
+    const outcomes = await Promise.all(
+      chunks.map((chunk) => createInSlots(access, owner, chunk.jobs, chunk.slots, settings.deadline)),
+    );
+    const raced: NewJob[] = [];
+    for (const [i, made] of outcomes.entries()) {
+      const chunk = chunks[i]?.jobs ?? [];
       if (made === 'raced') raced.push(...chunk);
-      else if (made === 'failed') failed.push(...chunk);
+      // Jobs whose commit failed for another reason wait (their commit is tried again there).
+      else if (made === 'failed') waitAnyway.push(...chunk);
       else if (!Array.isArray(made)) return made;
       else for (const job of made) results.set(job.id, job);
     }
-    // Jobs whose commit failed for another reason wait (their commit is tried again there); racers look again.
-    waitAnyway.push(...failed);
     pending = [...raced, ...pending.slice(free.length)];
-    if (raced.length === 0 || round === SLOT_ROUNDS) break;
+    if (raced.length === 0 || round === SLOT_ROUNDS || access.clock.now() >= settings.slotsUntil) break;
     free = await findFreeSlots(access, pool, settings.capacity(pool), pending.length, settings.deadline);
   }
   return [...waitAnyway, ...pending];

@@ -26,10 +26,11 @@ export interface CreateJobDeps extends CoreDeps {
  */
 async function make(owner: string, jobs: NewJob[], deps: CreateJobDeps): Promise<CreatedJob[]> {
   const limits = deps.limits();
+  const deadline = deadlineAfter(deps.access);
   const made = await createJobs(deps.access, owner, jobs, {
     maxActiveJobs: limits.maxActiveJobsPerUser,
     capacity: (pool) => deps.capacity(pool),
-    deadline: deadlineAfter(deps.access),
+    deadline,
   });
   switch (made.kind) {
     case 'request-mismatch':
@@ -48,7 +49,7 @@ async function make(owner: string, jobs: NewJob[], deps: CreateJobDeps): Promise
   for (const job of made.jobs) {
     if (job.waitingIn && !job.existing) waitingByPool.set(job.waitingIn, (waitingByPool.get(job.waitingIn) ?? 0) + 1);
   }
-  for (const [pool, waiting] of waitingByPool) await dispatchAfterQueued(deps, pool, waiting);
+  for (const [pool, waiting] of waitingByPool) await dispatchAfterQueued(deps, pool, waiting, deadline);
   return made.jobs;
 }
 

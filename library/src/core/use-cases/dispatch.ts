@@ -1,4 +1,5 @@
 import type { SentJob } from '@async-jobs/contract';
+import type { Millis } from '../job';
 import type { JobLog } from '../ports/job-log';
 import type { JobQueue } from '../ports/job-queue';
 import { dispatchWaiting } from '../protocol/dispatch';
@@ -24,6 +25,12 @@ export interface CoreDeps {
  * create it again. A job whose message is late or lost is sent again by the sweep after the dispatch grace.
  */
 export const PUBLISH_TIMEOUT_MS = 5_000;
+
+/**
+ * How long a create that queued jobs goes on starting rounds of dispatch: in a quiet pool the first round finds the
+ * free slot (or none); in a busy one, jobs' ends hand their slots on anyway, and the caller is waiting.
+ */
+export const DISPATCH_AFTER_CREATE_MS = 2_000;
 
 /** The most waiting jobs one call sends: the next call, job end or sweep sends the rest. */
 export const MAX_DISPATCHES_PER_CALL = 10;
@@ -78,17 +85,11 @@ async function dispatchAndSend(
   pool: string,
   max: number,
   firstLook: 'queue' | 'slots',
+  deadline = deadlineAfter(deps.access),
 ): Promise<number> {
   let dispatched;
   try {
-    dispatched = await dispatchWaiting(
-      deps.access,
-      pool,
-      deps.capacity(pool),
-      max,
-      firstLook,
-      deadlineAfter(deps.access),
-    );
+    dispatched = await dispatchWaiting(deps.access, pool, deps.capacity(pool), max, firstLook, deadline);
   } catch (e) {
     deps.log.dispatchFailed(pool, e);
     return 0;
@@ -109,10 +110,13 @@ export function dispatchAfterEnd(deps: CoreDeps, pool: string): Promise<number> 
  * After jobs started to wait in the pool: if a slot is free (one was given back while they were being made), the
  * pool's lowest-ranked waiting jobs get it. The slots are looked at first: usually none is free, which costs one read.
  * A job's end gives back its slot and then looks at the queue, and a queued create writes its jobs and then looks at
- * the slots: so of the two, at least one sees the other, and no slot stays free while a job waits.
+ * the slots: so of the two, at least one sees the other, and no slot stays free while a job waits. It starts no
+ * round past DISPATCH_AFTER_CREATE_MS nor the create's `deadline`, so the caller is answered soon: a slot it left
+ * free goes to a waiting job at the next end in the pool, or at the sweep's next run.
  */
-export function dispatchAfterQueued(deps: CoreDeps, pool: string, waiting: number): Promise<number> {
-  return dispatchAndSend(deps, pool, Math.min(waiting, MAX_DISPATCHES_PER_CALL), 'slots');
+export function dispatchAfterQueued(deps: CoreDeps, pool: string, waiting: number, deadline: Millis): Promise<number> {
+  const until = Math.min(deadline, deps.access.clock.now() + DISPATCH_AFTER_CREATE_MS);
+  return dispatchAndSend(deps, pool, Math.min(waiting, MAX_DISPATCHES_PER_CALL), 'slots', until);
 }
 
 /** The sweep's dispatch: fills the pool's free slots, up to `max` of them. */
