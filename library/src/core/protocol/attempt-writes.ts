@@ -4,7 +4,7 @@ import { deleteField, serverTime, type Write, type WriteData } from '../ports/do
 import type { StoreAccess } from '../store/store-access';
 import { read } from '../store/store-calls';
 import { sentFromAttempt, writeForAttempt, type Attempt, type AttemptWrite } from './attempt';
-import { dispatched, dispatchUpdate, inTurnOrder, type DispatchedJob } from './dispatch';
+import { CANDIDATES_READ, dispatched, dispatchUpdate, inTurnOrder, type DispatchedJob } from './dispatch';
 import { jobAt, sentJob, terminalFields, type JobAt } from './job-record';
 import { lowestWaiting } from './pool-queue';
 import { freeSlot } from './pool-slots';
@@ -125,7 +125,7 @@ function freshQueue(access: StoreAccess, read: QueueAsRead | undefined): JobAt[]
 }
 
 /** The lowest waiting jobs of the pool to read beside a claim (the hand-off considers this many). */
-export const HANDOFF_CANDIDATES = 3;
+export const HANDOFF_CANDIDATES = CANDIDATES_READ;
 
 /** What an attempt's end may take besides its outcome. */
 export interface EndOptions {

@@ -17,8 +17,14 @@ export interface DispatchedJob {
 /** What to look at first: the queue (a job ending: usually nobody waits) or the slots (a create that queued). */
 export type FirstLook = 'queue' | 'slots';
 
-/** Waiting jobs and free slots read per round: enough for the slots one call usually fills, few reads. */
+/** Free slots read per round: enough for the slots one call usually fills, few reads. */
 const PER_ROUND = 3;
+/**
+ * The fewest waiting jobs a dispatch reads to choose from (a job's end as well): concurrent dispatches all read the
+ * same lowest waiting jobs, and spread over those of the lowest rank (inTurnOrder), one per owner whose turn it is;
+ * the more of them read, the fewer races lost. Few reads, and only an empty result to pay for when nobody waits.
+ */
+export const CANDIDATES_READ = 6;
 /** Rounds after which a dispatch stops racing others for the same jobs; what is left is theirs or the next call's. */
 const MAX_ROUNDS = 10;
 
@@ -49,7 +55,8 @@ export function dispatched(candidate: JobAt, commit: CommitResult, writeIndex: n
 }
 
 /**
- * Gives the pool's waiting jobs free slots, lowest rank first, up to `max` jobs, and returns them, due to be sent.
+ * Gives the pool's waiting jobs free slots in turn order (inTurnOrder), up to `max` jobs or until `deadline`, and
+ * returns them, due to be sent.
  * Each job takes its slot in one commit of two fenced writes: the job (still waiting, as read) and the slot (still
  * free, as read). So no slot is given twice and no job dispatched twice, and no lock is held: of two dispatches
  * racing for one job or one slot, one commit fails its fence and that dispatch moves on to the next pair, reading
@@ -64,18 +71,18 @@ export async function dispatchWaiting(
   deadline: Millis,
 ): Promise<DispatchedJob[]> {
   const sent: DispatchedJob[] = [];
-  for (let round = 0; round < MAX_ROUNDS && sent.length < max; round++) {
+  for (let round = 0; round < MAX_ROUNDS && sent.length < max && access.clock.now() < deadline; round++) {
     const want = Math.min(PER_ROUND, max - sent.length);
     let waiting: JobAt[];
     let free: FreeSlot[];
     if (firstLook === 'queue') {
-      waiting = await lowestWaiting(access, pool, want, deadline);
+      waiting = await lowestWaiting(access, pool, Math.max(want, CANDIDATES_READ), deadline);
       if (waiting.length === 0) break;
-      free = await findFreeSlots(access, pool, capacity, waiting.length, deadline);
+      free = await findFreeSlots(access, pool, capacity, Math.min(want, waiting.length), deadline);
     } else {
       free = await findFreeSlots(access, pool, capacity, want, deadline);
       if (free.length === 0) break;
-      waiting = await lowestWaiting(access, pool, free.length, deadline);
+      waiting = await lowestWaiting(access, pool, Math.max(free.length, CANDIDATES_READ), deadline);
     }
     if (waiting.length === 0 || free.length === 0) break;
     const pairs = inTurnOrder(access, waiting).slice(0, free.length);
