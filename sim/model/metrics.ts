@@ -39,6 +39,8 @@ export interface EventCounts {
  */
 export class Metrics implements JobLog {
   readonly jobs = new Map<string, JobTimeline>();
+  /** The jobs not done yet, for a census that does not walk every job made. */
+  readonly notDone = new Map<string, JobTimeline>();
   readonly counts: EventCounts = {
     dispatched: 0,
     retries: 0,
@@ -66,6 +68,7 @@ export class Metrics implements JobLog {
       job.doneAt = this.clock.now();
       job.state = state;
       this.done += 1;
+      this.notDone.delete(jobId);
     }
   }
 
@@ -91,14 +94,16 @@ export class Metrics implements JobLog {
   }
 
   jobCreated(jobId: string, _type: string, owner: string): void {
-    this.jobs.set(jobId, {
+    const job: JobTimeline = {
       owner,
       createdAt: this.clock.now(),
       attempts: 0,
       handlerCompletions: 0,
       crashes: 0,
       runs: [],
-    });
+    };
+    this.jobs.set(jobId, job);
+    this.notDone.set(jobId, job);
   }
   jobDispatched(): void {
     this.counts.dispatched += 1;

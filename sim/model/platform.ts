@@ -226,8 +226,7 @@ export class Platform {
   census(): { running: number; waiting: number } {
     let running = 0;
     let waiting = 0;
-    for (const job of this.metrics.jobs.values()) {
-      if (job.doneAt !== undefined) continue;
+    for (const job of this.metrics.notDone.values()) {
       if (job.firstStartAt !== undefined && job.runs.some((run) => run.stop === undefined)) running += 1;
       else waiting += 1;
     }

@@ -73,13 +73,15 @@ describe('MemoryDocumentStore', function () {
       assert.equal(store.peek('things/a')?.data.at, time);
     });
 
-    it('with copies: changing what a call answered or was given changes nothing stored', async function () {
+    it('read-only: what a call answered cannot be changed, and changing what it was given changes nothing stored', async function () {
       const { store } = memoryStore();
       const data = { m: { n: 1 }, list: [1] };
       await store.commit([{ op: 'create', path: 'things/a', data }]);
       data.m.n = 2;
       const read = await store.get('things/a');
-      (read?.data.m as { n: number }).n = 3;
+      assert.equal(Reflect.set(read?.data.m as object, 'n', 3), false, 'a map in it is frozen');
+      assert.equal(Reflect.set(read?.data.list as object, 1, 2), false, 'an array in it is frozen');
+      assert.equal(Reflect.set(read?.data as object, 'extra', 1), false, 'the document is frozen');
       assert.deepEqual(store.peek('things/a')?.data, { m: { n: 1 }, list: [1] });
     });
 

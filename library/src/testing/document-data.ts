@@ -1,5 +1,4 @@
 import { StoreError, type DocumentData, type StoreValue } from '../core/ports/document-store';
-import { compareValues } from './value-order';
 
 /** A field's value as a mutable map, while a write is applied. */
 export type MutableData = { [field: string]: StoreValue };
@@ -23,10 +22,45 @@ export function cloneData(data: DocumentData): MutableData {
   return copy;
 }
 
+/**
+ * `data`, frozen at every depth, as the store keeps each document it holds: a read answers the document itself, not
+ * a copy (the port's types make what a read answered read-only, and freezing holds code to that), and a write copies
+ * only the maps it changes. Values already frozen are shared with the document before.
+ */
+export function frozenData(data: DocumentData): DocumentData {
+  freezeValue(data);
+  return data;
+}
+
+function freezeValue(value: StoreValue | DocumentData): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) freezeValue(inner);
+}
+
 /** Whether two documents' fields are equal as Firestore compares them: a write that leaves them so changes nothing. */
 export function dataEqual(a: DocumentData | undefined, b: DocumentData | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return compareValues(a, b) === 0;
+  return valuesEqual(a, b);
+}
+
+/**
+ * Whether `compareValues(a, b)` is 0, found without ordering: every write compares the document it makes with the
+ * one before, and ordering two maps sorts their keys.
+ */
+function valuesEqual(a: StoreValue, b: StoreValue): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((value: StoreValue, i) => valuesEqual(value, b[i] as StoreValue));
+  }
+  const aMap = a as DocumentData;
+  const bMap = b as DocumentData;
+  const keys = Object.keys(aMap);
+  if (keys.length !== Object.keys(bMap).length) return false;
+  return keys.every((key) => Object.hasOwn(bMap, key) && valuesEqual(aMap[key], bMap[key]));
 }
 
 /** Characters the Admin SDK refuses in a dotted field path (an update's key, a query's field). */

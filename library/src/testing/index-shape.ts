@@ -68,6 +68,17 @@ export function valueOf(field: string, data: DocumentData, id: string): StoreVal
   return field === DOCUMENT_ID ? id : fieldAt(data, field);
 }
 
+/** The bucket of an index of `shape` that holds the document, or undefined when it lacks an equality field. */
+export function bucketOf(shape: IndexShape, data: DocumentData, id: string): string | undefined {
+  const equalities: StoreValue[] = [];
+  for (const field of shape.equalityFields) {
+    const value = valueOf(field, data, id);
+    if (value === undefined) return undefined;
+    equalities.push(value);
+  }
+  return bucketKey(equalities);
+}
+
 /**
  * Where a document sits in an index of `shape`: its bucket and entry, or undefined when it lacks an equality field or
  * an order field (Firestore's indexes leave such a document out, so no query with that shape finds it).
@@ -77,19 +88,15 @@ export function placeOf(
   data: DocumentData,
   id: string,
 ): { bucket: string; entry: IndexEntry } | undefined {
-  const equalities: StoreValue[] = [];
-  for (const field of shape.equalityFields) {
-    const value = valueOf(field, data, id);
-    if (value === undefined) return undefined;
-    equalities.push(value);
-  }
+  const bucket = bucketOf(shape, data, id);
+  if (bucket === undefined) return undefined;
   const keys: StoreValue[] = [];
   for (const { field } of shape.order) {
     const value = valueOf(field, data, id);
     if (value === undefined) return undefined;
     keys.push(value);
   }
-  return { bucket: bucketKey(equalities), entry: { keys, id } };
+  return { bucket, entry: { keys, id } };
 }
 
 /** Entries in the index's order: by each order field its way, then by id. */

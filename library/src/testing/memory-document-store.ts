@@ -11,7 +11,7 @@ import {
   type Version,
   type Write,
 } from '../core/ports/document-store';
-import { cloneData, dataEqual, parseDocumentPath, selectFields } from './document-data';
+import { cloneData, dataEqual, frozenData, parseDocumentPath, selectFields } from './document-data';
 import { StatsCounters, type DocumentStoreStats } from './document-store-stats';
 import { DocumentWatchers } from './document-watchers';
 import { DocumentWriteLog } from './document-write-log';
@@ -100,7 +100,7 @@ export class MemoryDocumentStore implements DocumentStore {
     await hop();
     parseDocumentPath(path);
     this.counters.add('reads');
-    return this.copyOf(this.documents.get(path));
+    return this.answerOf(this.documents.get(path));
   }
 
   async getAll(paths: readonly string[]): Promise<(StoredDocument | undefined)[]> {
@@ -108,7 +108,7 @@ export class MemoryDocumentStore implements DocumentStore {
     await hop();
     for (const path of asked) parseDocumentPath(path);
     this.counters.add('reads', asked.length);
-    return asked.map((path) => this.copyOf(this.documents.get(path)));
+    return asked.map((path) => this.answerOf(this.documents.get(path)));
   }
 
   async query(query: Query): Promise<StoredDocument[]> {
@@ -117,7 +117,7 @@ export class MemoryDocumentStore implements DocumentStore {
     this.counters.add('queries');
     const found = this.run(plan);
     this.counters.add('reads', Math.max(1, found.length));
-    return found.map((entry) => this.copyOf(entry, plan.select));
+    return found.map((entry) => this.answerOf(entry, plan.select));
   }
 
   async count(query: Query): Promise<number> {
@@ -142,7 +142,7 @@ export class MemoryDocumentStore implements DocumentStore {
       queueMicrotask(() => onError(e as StoreError));
       return () => undefined;
     }
-    return this.watchers.watch(path, this.copyOf(this.documents.get(path)), onChange);
+    return this.watchers.watch(path, this.answerOf(this.documents.get(path)), onChange);
   }
 
   newId(): string {
@@ -236,8 +236,9 @@ export class MemoryDocumentStore implements DocumentStore {
   private store(path: string, data: DocumentData | undefined, version: Version): void {
     const { collection, id } = parseDocumentPath(path);
     let siblings = this.collections.get(collection);
+    const previous = siblings?.get(id)?.data;
     if (data) {
-      const entry: Entry = { path, id, collection, data, version };
+      const entry: Entry = { path, id, collection, data: frozenData(data), version };
       this.documents.set(path, entry);
       if (!siblings) this.collections.set(collection, (siblings = new Map<string, Entry>()));
       siblings.set(id, entry);
@@ -245,8 +246,8 @@ export class MemoryDocumentStore implements DocumentStore {
       this.documents.delete(path);
       siblings?.delete(id);
     }
-    for (const index of this.indexes.get(collection)?.values() ?? []) index.update(id, data);
-    if (this.watchers.watched(path)) this.watchers.changed(path, () => this.copyOf(this.documents.get(path)));
+    for (const index of this.indexes.get(collection)?.values() ?? []) index.update(id, data, previous);
+    if (this.watchers.watched(path)) this.watchers.changed(path, () => this.answerOf(this.documents.get(path)));
   }
 
   private tellListeners(commit: AppliedCommit): void {
@@ -326,6 +327,16 @@ export class MemoryDocumentStore implements DocumentStore {
     return index;
   }
 
+  /** The document as a call answers it: its frozen fields themselves, or a copy of the selected ones. */
+  private answerOf(entry: Entry, select?: readonly string[]): StoredDocument;
+  private answerOf(entry: Entry | undefined): StoredDocument | undefined;
+  private answerOf(entry: Entry | undefined, select?: readonly string[]): StoredDocument | undefined {
+    if (!entry) return undefined;
+    const data = select ? selectFields(entry.data, select) : entry.data;
+    return { path: entry.path, id: entry.id, data, version: entry.version };
+  }
+
+  /** A copy of the document, for tests and the simulation to look at (and change) as they like. */
   private copyOf(entry: Entry, select?: readonly string[]): StoredDocument;
   private copyOf(entry: Entry | undefined): StoredDocument | undefined;
   private copyOf(entry: Entry | undefined, select?: readonly string[]): StoredDocument | undefined {

@@ -1,14 +1,22 @@
 import type { DocumentData, StoreValue } from '../core/ports/document-store';
-import { compareToCursor, entryOrder, placeOf, type IndexEntry, type IndexShape } from './index-shape';
+import {
+  bucketOf,
+  compareToCursor,
+  entryOrder,
+  placeOf,
+  valueOf,
+  type IndexEntry,
+  type IndexShape,
+} from './index-shape';
 import type { QueryPlan } from './query-plan';
 import { SortedList } from './sorted-list';
 import { aboveHigh, belowLow } from './value-bounds';
 import { compareValues, equalityKey } from './value-order';
 
-/** A document's place in an index: its bucket and its entry there. */
+/** A document's place in an index: its bucket, and its entry there once the bucket is sorted. */
 interface Place {
   readonly bucket: string;
-  readonly entry: IndexEntry;
+  readonly entry?: IndexEntry;
 }
 
 /** What a walk of an index found, and how many entries it passed over because another filter refused them. */
@@ -27,39 +35,87 @@ interface Span {
  * One index of a collection, for one query shape: its documents bucketed by their equality fields' values, each
  * bucket a SortedList in the shape's order. It is built once from the collection and kept up to date on every
  * write of it, so a query reads only its own bucket's range (found by binary search) and a count of equalities and
- * one field's inequalities costs a few binary searches, never a walk.
+ * one field's inequalities costs a few binary searches, never a walk. A bucket is sorted the first time a query
+ * reads it; until then it is a set of ids: most buckets are never read (the done jobs of an index on `done`, the
+ * jobs not waiting of one on `waiting`), and keeping them sorted would be most of the store's work and memory.
  */
 export class QueryIndex {
   private readonly buckets = new Map<string, SortedList<IndexEntry>>();
+  /** The documents of each bucket not read yet, by id (those lacking an order field among them). */
+  private readonly unread = new Map<string, Set<string>>();
   private readonly places = new Map<string, Place>();
   private readonly order: (a: IndexEntry, b: IndexEntry) => number;
+  /** The fields that place a document in this index: its equality fields and its order's. */
+  private readonly fields: readonly string[];
 
   constructor(
     readonly shape: IndexShape,
     documents: Iterable<readonly [id: string, data: DocumentData]>,
   ) {
     this.order = entryOrder(shape);
+    this.fields = [...shape.equalityFields, ...shape.order.map(({ field }) => field)];
     for (const [id, data] of documents) this.update(id, data);
   }
 
-  /** Follows a change of the document `id` of the collection: its new fields, or undefined once it is deleted. */
-  update(id: string, data: DocumentData | undefined): void {
-    const before = this.places.get(id);
-    const after = data && placeOf(this.shape, data, id);
-    // Most writes leave an index's fields alone: the entry stays where it is.
-    if (before && after && before.bucket === after.bucket && this.order(before.entry, after.entry) === 0) return;
-    if (before) {
-      const bucket = this.buckets.get(before.bucket);
-      bucket?.remove(before.entry);
-      if (bucket?.size === 0) this.buckets.delete(before.bucket);
-      this.places.delete(id);
+  /**
+   * Follows a change of the document `id` of the collection: its new fields, or undefined once it is deleted, and
+   * its fields before (undefined for a new document).
+   */
+  update(id: string, data: DocumentData | undefined, previous?: DocumentData): void {
+    // Most writes leave an index's fields alone: nothing moves.
+    if (data && previous && this.fields.every((field) => valueOf(field, data, id) === valueOf(field, previous, id))) {
+      return;
     }
-    if (after) {
-      let bucket = this.buckets.get(after.bucket);
-      if (!bucket) this.buckets.set(after.bucket, (bucket = new SortedList(this.order)));
-      bucket.insert(after.entry);
+    const before = this.places.get(id);
+    const bucket = data && bucketOf(this.shape, data, id);
+    const sorted = bucket === undefined ? undefined : this.buckets.get(bucket);
+    if (bucket !== undefined && !sorted) {
+      if (before?.bucket === bucket) return;
+      this.leave(id, before);
+      let ids = this.unread.get(bucket);
+      if (!ids) this.unread.set(bucket, (ids = new Set<string>()));
+      ids.add(id);
+      this.places.set(id, { bucket });
+      return;
+    }
+    const after = data && sorted ? placeOf(this.shape, data, id) : undefined;
+    // Most writes leave an index's fields alone: the entry stays where it is.
+    if (before?.entry && after && before.bucket === after.bucket && this.order(before.entry, after.entry) === 0) return;
+    this.leave(id, before);
+    if (after && sorted) {
+      sorted.insert(after.entry);
       this.places.set(id, after);
     }
+  }
+
+  /** Takes the document `id` out of the bucket it was in. */
+  private leave(id: string, place: Place | undefined): void {
+    if (!place) return;
+    if (place.entry) this.buckets.get(place.bucket)?.remove(place.entry);
+    else this.unread.get(place.bucket)?.delete(id);
+    this.places.delete(id);
+  }
+
+  /** The bucket `key`, sorted from its documents (`document` gives their fields) the first time it is read. */
+  private bucketToRead(key: string, document: (id: string) => DocumentData | undefined): SortedList<IndexEntry> {
+    let sorted = this.buckets.get(key);
+    if (sorted) return sorted;
+    const entries: IndexEntry[] = [];
+    for (const id of this.unread.get(key) ?? []) {
+      const data = document(id);
+      const place = data && placeOf(this.shape, data, id);
+      if (place) {
+        entries.push(place.entry);
+        this.places.set(id, place);
+      } else {
+        this.places.delete(id);
+      }
+    }
+    this.unread.delete(key);
+    sorted = new SortedList(this.order);
+    for (const entry of entries.sort(this.order)) sorted.insert(entry);
+    this.buckets.set(key, sorted);
+    return sorted;
   }
 
   /**
@@ -72,8 +128,7 @@ export class QueryIndex {
     let skipped = 0;
     let found: IndexEntry[] = [];
     for (const key of plan.buckets) {
-      const bucket = this.buckets.get(key);
-      if (!bucket) continue;
+      const bucket = this.bucketToRead(key, document);
       const span = this.spanOf(bucket, plan);
       const cursor = plan.cursor;
       const from = cursor
@@ -110,8 +165,7 @@ export class QueryIndex {
     }
     let count = 0;
     for (const key of plan.buckets) {
-      const bucket = this.buckets.get(key);
-      if (!bucket) continue;
+      const bucket = this.bucketToRead(key, document);
       const span = this.spanOf(bucket, plan);
       count += Math.max(0, span.to - span.from);
       const seen = new Set<string>();
