@@ -78,8 +78,19 @@ export function largeChecks(r: RunResult): Check[] {
   ];
 }
 
-/** A steady load at 80 %: waits stay short and do not grow. */
-export function steadyChecks(r: RunResult): Check[] {
+/**
+ * A steady load at 80 %: waits stay within a job's duration (10 s). In a pool smaller than 100 with faults, they may
+ * take a lease more: a crashed handler's slot comes back only once its lease lapses, and with 10 slots at 80 % one
+ * slot out for that long queues the jobs arriving meanwhile (a large pool absorbs it).
+ */
+export function steadyChecks(r: RunResult, leaseS: number): Check[] {
   const p99 = percentile(r.allWaitsS, 99);
-  return [{ text: `steady load at ${r.capacity} (faults ${r.faults}): wait p99 ${s(p99, 2)} s ≤ 10 s`, ok: p99 <= 10 }];
+  const slack = r.faults === 'none' || r.capacity >= 100 ? 0 : leaseS;
+  const bound = 10 + slack;
+  return [
+    {
+      text: `steady load at ${r.capacity} (faults ${r.faults}): wait p99 ${s(p99, 2)} s ≤ 10 s${slack ? ` + lease ${leaseS} s` : ''}`,
+      ok: p99 <= bound,
+    },
+  ];
 }

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const checks: Check[] = [
     ...[...floods, ...steady, ...large].flatMap(everyRunChecks),
     ...floods.filter((r) => r.capacity >= 100).flatMap((r) => floodChecks(r, LEASE_S, SWEEP_S)),
-    ...steady.flatMap(steadyChecks),
+    ...steady.flatMap((r) => steadyChecks(r, LEASE_S)),
     ...large.filter((r) => r.capacity === 100).flatMap(largeChecks),
   ];
   const section = [
