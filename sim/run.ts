@@ -6,7 +6,7 @@
  * docs/capacity-run.svg. Deterministic: the same seed gives the same figures (but the run time and memory). Exits
  * 1 if a target is missed.
  *
- *   npm run simulate                               every scenario (about ten minutes)
+ *   npm run simulate                               every scenario (about a quarter of an hour)
  *   SIMULATE_SEED=7 npm run simulate               another seed
  *   SIMULATE_ONLY=large npm run simulate           one group: flood, steady or large (docs are not written)
  */
