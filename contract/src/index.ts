@@ -4,7 +4,7 @@
  *
  * @module @async-jobs/contract
  */
-export type { JobDocument, JobProgress, WaitReason } from './job-document';
+export type { JobDocument, JobProgress, JobStepDocument, WaitReason } from './job-document';
 export type { JobError, JobErrorCode } from './job-error';
 export type { JobState, TerminalJobState } from './job-state';
 export type { ApiErrorBody, JobOperation, ListJobsResponse, OperationError } from './operation';

@@ -35,6 +35,13 @@ export interface JobDocument<Time> {
   error?: JobError;
   /** The handler's last progress report, if it makes any. */
   progress?: JobProgress;
+  /**
+   * The names of the handler's steps (`step` in the task context) done so far, in the order they finished; each
+   * step's result is in `jobs/{id}/steps/{name}` (JobStepDocument). Absent while no step is done.
+   */
+  steps?: string[];
+  /** The step the handler is in now; null between steps, absent for a job that never started one. */
+  currentStep?: string | null;
   /** How many times a worker has claimed the job. */
   attempts: number;
   /** Set by cancelJob on a RUNNING job; the worker aborts the handler and ends the job CANCELLED. */
@@ -92,4 +99,21 @@ export interface JobDocument<Time> {
   claimId?: string;
   /** Once done: when Firestore's TTL policy may delete the document. */
   expireTime?: Time;
+}
+
+/**
+ * The document `jobs/{id}/steps/{name}`: a step of a job's handler, done. Written once, in the commit that adds
+ * `name` to the job's `steps`; a later attempt of the job returns `result` for the step instead of running it.
+ */
+export interface JobStepDocument<Time> {
+  /** The step's name, as the handler gave it (also the document's id). */
+  name: string;
+  /** What the step returned. */
+  result: unknown;
+  /** The attempt that ran it. */
+  attempt: number;
+  /** When it was done. */
+  doneTime: Time;
+  /** When Firestore's TTL policy may delete it: after its job's own `expireTime`. */
+  expireTime: Time;
 }

@@ -182,6 +182,10 @@ describe('job lifecycle (emulator)', () => {
         indexes.fieldOverrides.some((o) => o.collectionGroup === 'jobs' && o.fieldPath === 'expireTime' && o.ttl),
         "the library's firestore.indexes.json declares the TTL override on jobs.expireTime",
       );
+      assert.ok(
+        indexes.fieldOverrides.some((o) => o.collectionGroup === 'steps' && o.fieldPath === 'expireTime' && o.ttl),
+        'and on steps.expireTime: TTL does not delete a job’s steps with it',
+      );
     });
   });
 });

@@ -230,6 +230,38 @@ describe('firestore.rules: jobs', () => {
     }
   });
 
+  // A job's steps done: its owner follows them; nobody else reads them, and no client writes one.
+  describe("a job's steps", () => {
+    const STEP = { name: 'fetch', result: { pages: 3 }, attempt: 1, doneTime: Timestamp.fromMillis(1_000_500) };
+
+    beforeEach(async () => {
+      await testEnv.withSecurityRulesDisabled(async (context) => {
+        await setDoc(doc(context.firestore(), JOBS, 'alice-1', 'steps', 'fetch'), STEP);
+      });
+    });
+
+    it('the owner can get a step and list the steps', async () => {
+      const step = await assertSucceeds(getDoc(doc(alice, JOBS, 'alice-1', 'steps', 'fetch')));
+      assert.deepEqual(step.get('result'), { pages: 3 });
+      assert.deepEqual(await idsOf(getDocs(collection(alice, JOBS, 'alice-1', 'steps'))), ['fetch']);
+    });
+
+    it('another user and an unauthenticated client can neither get nor list them', async () => {
+      for (const db of [bob, anonymous]) {
+        await assertFails(getDoc(doc(db, JOBS, 'alice-1', 'steps', 'fetch')));
+        await assertFails(getDocs(collection(db, JOBS, 'alice-1', 'steps')));
+      }
+    });
+
+    it('no client can write one, not even the owner', async () => {
+      for (const db of [alice, bob, anonymous]) {
+        await assertFails(setDoc(doc(db, JOBS, 'alice-1', 'steps', 'forged'), STEP));
+        await assertFails(updateDoc(doc(db, JOBS, 'alice-1', 'steps', 'fetch'), { result: 'forged' }));
+        await assertFails(deleteDoc(doc(db, JOBS, 'alice-1', 'steps', 'fetch')));
+      }
+    });
+  });
+
   // The fair scheduling's documents (library/src/adapters/firestore/scheduling-collections.ts) are the
   // functions' alone: an owner reading their own counters would learn nothing they need, and one writing them could
   // free a place in their quota or a worker slot for themselves.

@@ -1,7 +1,10 @@
 import type { JobProgress } from '@async-jobs/contract';
 import type { TaskContext } from '../../library/src/core/tasks/task';
 
-/** A TaskContext for calling a handler directly, recording its progress reports in `reports`. */
+/**
+ * A TaskContext for calling a handler directly, recording its progress reports in `reports`; its steps just run
+ * (nothing is stored: the worker's StepRunner is tested on its own).
+ */
 export function taskContext(
   signal: AbortSignal = new AbortController().signal,
   onProgress?: (report: JobProgress) => void,
@@ -18,6 +21,7 @@ export function taskContext(
       reports.push(report);
       onProgress?.(report);
     },
+    step: (_name, body) => body(),
   };
   return { context, reports };
 }

@@ -1,7 +1,7 @@
 /** The web app's pure formatting: what a person reads for errors, durations and outcomes. */
 import assert from 'node:assert/strict';
 import type { Job } from '../../client/src/types';
-import { describeCallError, elapsedMs, formatDuration, outcomeText } from '../../web/src/format';
+import { describeCallError, elapsedMs, formatDuration, outcomeText, stepsText } from '../../web/src/format';
 
 const at = (ms: number) => ({ toMillis: () => ms }) as Job['createTime'];
 
@@ -35,6 +35,18 @@ describe('web format', () => {
     assert.match(describeCallError({ code: 'functions/unavailable' }), /try again/);
     assert.match(describeCallError(new Error('boom')), /Something went wrong: boom/);
     assert.match(describeCallError(undefined), /Something went wrong/);
+  });
+
+  it('shows the step a job is in and how many are done, and nothing for a job without steps', () => {
+    assert.equal(stepsText(job({})), '');
+    assert.equal(stepsText(job({ currentStep: 'fetch' })), 'in step fetch · 0 steps done');
+    assert.equal(stepsText(job({ steps: ['fetch'], currentStep: 'store' })), 'in step store · 1 step done');
+    assert.equal(stepsText(job({ steps: ['fetch', 'store'], currentStep: null })), '2 steps done');
+    assert.equal(
+      stepsText(job({ steps: ['fetch'], currentStep: 'store', done: true, state: 'FAILED' })),
+      '1 step done',
+      'a done job is in no step',
+    );
   });
 
   it('formats durations in seconds, then minutes', () => {

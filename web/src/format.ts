@@ -43,3 +43,12 @@ export function outcomeText(job: Job): string {
   if (job.error) return `${job.error.code}: ${job.error.message}${job.done ? '' : ' (retrying)'}`;
   return '';
 }
+
+/** A job's steps in words, for its row: the step it is in and how many are done; empty for a job without steps. */
+export function stepsText(job: Pick<Job, 'steps' | 'currentStep' | 'done'>): string {
+  const done = job.steps?.length ?? 0;
+  const current = job.done ? null : (job.currentStep ?? null);
+  if (current === null && done === 0) return '';
+  const count = `${done} step${done === 1 ? '' : 's'} done`;
+  return current === null ? count : `in step ${current} · ${count}`;
+}

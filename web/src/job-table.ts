@@ -1,7 +1,7 @@
 import { cancelJob, watchMyJobs, type JobWithId } from '@async-jobs/client';
 import type { Firestore } from 'firebase/firestore';
 import type { Functions } from 'firebase/functions';
-import { describeCallError, elapsedMs, formatDuration, outcomeText } from './format';
+import { describeCallError, elapsedMs, formatDuration, outcomeText, stepsText } from './format';
 
 function cell(label: string, ...children: (Node | string)[]): HTMLTableCellElement {
   const td = document.createElement('td');
@@ -33,6 +33,8 @@ function jobRow(job: JobWithId, onCancel: (id: string) => void): HTMLTableRowEle
   bar.setAttribute('aria-label', `Progress of job ${job.id}: ${Math.round(percent)}%`);
   const progressCell = cell('Progress', bar);
   if (job.progress?.message) progressCell.append(document.createElement('br'), span('muted', job.progress.message));
+  const steps = stepsText(job);
+  if (steps) progressCell.append(document.createElement('br'), span('muted steps', steps));
 
   const elapsed = span('elapsed', formatDuration(elapsedMs(job, Date.now())));
 

@@ -4,10 +4,11 @@ const SLOT_ID_DIGITS = 6;
 /**
  * Where the protocol keeps its documents, from the name of the jobs collection:
  *
- * - `jobs/{id}`: the job documents, the only ones clients read (their own, through the security rules);
+ * - `jobs/{id}`: the job documents, the only ones clients read (their own, through the security rules), with
+ *   `jobs/{id}/steps/{name}`: the results of a job's steps, done;
  * - `jobOwners/{uid}`: one per owner, the point that orders an owner's creates that wait (their fair ranks) and
  *   holds the places of its `:wait` requests;
- * - `jobPools/{pool}/slots/{index}`: one per worker slot of a pool, naming the job that holds it.
+ * - `jobPools/{pool}/slots/{index}`: one per worker slot of a pool, held or free (the job that holds one says so).
  *
  * Another jobs collection name (a test's own) gets its own pair (`fooOwners`, `fooPools`), so two never mix.
  */
@@ -25,6 +26,15 @@ export class StoreLayout {
 
   job(id: string): string {
     return `${this.jobs}/${id}`;
+  }
+
+  /** The collection of a job's steps, done. */
+  steps(jobId: string): string {
+    return `${this.job(jobId)}/steps`;
+  }
+
+  step(jobId: string, name: string): string {
+    return `${this.steps(jobId)}/${name}`;
   }
 
   owner(uid: string): string {

@@ -26,6 +26,17 @@ export interface TaskContext {
    * the attempt.
    */
   progress: (percent: number, message?: string) => void;
+  /**
+   * Runs `body` as the step `name` and stores what it returns (`jobs/{id}/steps/{name}`; the owner sees the steps
+   * done, and the one running, on the job). On a later attempt of the job (after a crash, a lost lease, a retry) a
+   * step done returns its stored result and does not run again. Code outside steps runs again on every attempt, so
+   * a side effect that must happen once goes in a step. Each name is used once per job (a step in a loop takes the
+   * index into its name: `page-${n}`); names are 1 to 100 letters, digits and `_ . : -`. A result must be a JSON
+   * value of at most 512 KiB; one that is not fails the job with `invalid-argument` naming the step. A step costs
+   * one commit of two writes (its result, the job's `steps`), and one more write when it runs over a second (the job
+   * shows it as `currentStep`): steps are for work of seconds or more, and a loop of tiny ones belongs in one step.
+   */
+  step: <T>(name: string, body: () => Promise<T>) => Promise<T>;
 }
 
 /**

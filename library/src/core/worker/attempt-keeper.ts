@@ -63,17 +63,39 @@ export class AttemptKeeper {
    * A write refused because the attempt was superseded stops the handler as a lapsing lease does.
    */
   heartbeat(progress: JobProgress | undefined): Promise<AttemptWrite | undefined> {
-    const write = this.chain.then(async () => {
+    return this.inTurn(
+      (leaseExpireTime, deadline) => writeHeartbeat(this.access, this.at, leaseExpireTime, progress, deadline),
+      (e) => {
+        // A progress write is a lease renewal too: both failed, and the progress is not written again.
+        if (progress) this.log.progressWriteFailed(this.at.id, e);
+        this.log.leaseRenewalFailed(this.at.id, e);
+      },
+    );
+  }
+
+  /**
+   * Another write of the attempt that renews its lease (a step's), in turn with the heartbeats: `write` gets the
+   * lease to write and its deadline. Rejects with what the write threw; resolves undefined once the attempt is over.
+   */
+  write(
+    write: (leaseExpireTime: Millis, deadline: Millis) => Promise<AttemptWrite>,
+  ): Promise<AttemptWrite | undefined> {
+    let failure: { error: unknown } | undefined;
+    return this.inTurn(write, (e) => (failure = { error: e })).then((written) => {
+      if (failure) throw failure.error;
+      return written;
+    });
+  }
+
+  /** Runs an attempt write after those before it, renewing the lease as it succeeds; `onError` hears a failure. */
+  private inTurn(
+    write: (leaseExpireTime: Millis, deadline: Millis) => Promise<AttemptWrite>,
+    onError: (e: unknown) => void,
+  ): Promise<AttemptWrite | undefined> {
+    const next = this.chain.then(async () => {
       if (this.stopped || this.at.ended) return undefined;
-      const now = this.access.clock.now();
       try {
-        const written = await writeHeartbeat(
-          this.access,
-          this.at,
-          now + this.timings.leaseMs,
-          progress,
-          this.leaseDeadline(),
-        );
+        const written = await write(this.access.clock.now() + this.timings.leaseMs, this.leaseDeadline());
         if (written.written) {
           this.armRenewal();
           this.armWatchdog();
@@ -83,15 +105,13 @@ export class AttemptKeeper {
         }
         return written;
       } catch (e) {
-        // A progress write is a lease renewal too: both failed, and the progress is not written again.
-        if (progress) this.log.progressWriteFailed(this.at.id, e);
-        this.log.leaseRenewalFailed(this.at.id, e);
+        onError(e);
         this.armRenewal(); // the next renewal tries again; the watchdog stays set on the lease as last written
         return undefined;
       }
     });
-    this.chain = write;
-    return write;
+    this.chain = next;
+    return next;
   }
 
   /** A heartbeat is of no use once the lease it would renew has lapsed. */

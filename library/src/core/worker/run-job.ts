@@ -13,6 +13,8 @@ import {
 } from '../protocol/attempt-writes';
 import { lowestWaiting } from '../protocol/pool-queue';
 import { claimJob, type ClaimOutcome } from '../protocol/claim';
+import { readDoneSteps, writeStepDone, writeStepStart } from '../protocol/job-steps';
+import { deadlineAfter } from '../store/store-access';
 import { watchJob } from '../protocol/owner-jobs';
 import { backoffMs, retryPolicy, shouldRetry } from '../retry-policy';
 import { isTransientStoreError, StoreError } from '../ports/document-store';
@@ -22,6 +24,7 @@ import type { TaskRegistry } from '../tasks/task-registry';
 import { dispatchAfterEnd, sendJobs, type CoreDeps } from '../use-cases/dispatch';
 import { recoverStaleJobs, type SweepSettings } from '../use-cases/sweep';
 import { AttemptKeeper } from './attempt-keeper';
+import { StepRunner } from './step-runner';
 import type { RecentRunTimes } from './recent-run-times';
 import { ProgressReporter } from './progress-reporter';
 import { settleHandler } from './settle-handler';
@@ -143,6 +146,7 @@ async function runClaimed(
     (e) => deps.log.progressWriteFailed(at.id, e),
     clock,
   );
+  const steps = stepRunner(at, deps, keeper, controller.signal);
   let settled;
   let lastProgress: JobProgress | undefined;
   try {
@@ -154,6 +158,7 @@ async function runClaimed(
         attemptIdempotencyKey: attemptIdempotencyKey(at.id, at.attempt),
         signal: controller.signal,
         progress: reporter.report,
+        step: steps.step,
       }),
     );
     settled = await settleHandler(run, controller.signal, deps.timings.abortGraceMs, clock);
@@ -165,6 +170,30 @@ async function runClaimed(
   }
   const decision = decide(task, at, settled, keeper, controller, deps);
   return lastProgress ? { ...decision, lastProgress } : decision;
+}
+
+/**
+ * The attempt's steps: those of earlier attempts read at the first step (none on a first attempt, which reads
+ * nothing), each start and end written in turn with the heartbeats.
+ */
+function stepRunner(at: Attempt, deps: RunJobDeps, keeper: AttemptKeeper, signal: AbortSignal): StepRunner {
+  const { access } = deps;
+  return new StepRunner(
+    () => (at.attempt > 1 ? readDoneSteps(access, at.id, deadlineAfter(access)) : Promise.resolve([])),
+    {
+      started: (name) =>
+        keeper.write((leaseExpireTime, deadline) => writeStepStart(access, at, name, leaseExpireTime, deadline)),
+      done: (name, result, done) =>
+        keeper.write(async (leaseExpireTime, deadline) => {
+          const retention = deps.retentionDays();
+          const written = await writeStepDone(access, at, name, result, done, leaseExpireTime, retention, deadline);
+          if (written.written) done.push(name);
+          return written;
+        }),
+    },
+    signal,
+    access.clock,
+  );
 }
 
 /** What happens after the handler settled: the lease, its value, its abort, or how it failed decide. */
