@@ -43,7 +43,8 @@ export const DISPATCH_READ_SLACK_MS = 5_000;
  *    one owner never share a rank; (b) a job that starts to wait while its owner has none waiting gets a rank no
  *    higher than one past the lowest rank waiting (it joins the current turn, not the end of the queue); (c) a job
  *    sent at rank r leaves no other owner's job waiting at a rank below r − 1 that the dispatch could see;
- * 6. a job whose cancel was acknowledged never starts another attempt.
+ * 6. a job whose cancel was acknowledged never starts another attempt;
+ * 7. a step of a job's handler, once recorded done, never runs again, and runs at most once per attempt.
  *
  * A violation is recorded with the time and what was seen; the run goes on so one seed shows every violation.
  */
@@ -56,6 +57,9 @@ export class InvariantChecker {
   /** Slots whose holder was deleted by hand: held for nothing until the sweep frees them. */
   private readonly leaked = new Set<string>();
   private readonly stopHook: () => void;
+  /** Steps recorded done (`jobId/name`), by the attempt that recorded them, and the step bodies each attempt ran. */
+  private readonly stepsRecorded = new Map<string, number>();
+  private readonly stepRuns = new Set<string>();
 
   constructor(
     private readonly store: MemoryDocumentStore,
@@ -101,10 +105,32 @@ export class InvariantChecker {
     if (job && !job.done && typeof job.slot === 'number') this.leaked.add(`${job.pool ?? ''}/${job.slot}`);
   }
 
+  /** Invariant 7, as a step's body starts: not recorded done yet, and not run before by this attempt. */
+  stepBodyStarted(jobId: string, name: string, attempt: number): void {
+    const key = `${jobId}/${name}`;
+    const recordedBy = this.stepsRecorded.get(key);
+    if (recordedBy !== undefined) {
+      this.violate(
+        `job ${jobId}: step ${name} ran again on attempt ${attempt}, after attempt ${recordedBy} recorded it`,
+      );
+    }
+    if (this.stepRuns.has(`${key}@${attempt}`))
+      this.violate(`job ${jobId}: step ${name} ran twice on attempt ${attempt}`);
+    this.stepRuns.add(`${key}@${attempt}`);
+  }
+
   private onCommit(commit: AppliedCommit): void {
     for (const change of commit.changes) {
       if (!change.path.startsWith(`${this.layout.jobs}/`)) continue;
       const id = change.path.slice(this.layout.jobs.length + 1);
+      if (id.includes('/')) {
+        // A job's step recorded (jobs/{id}/steps/{name}), by the attempt that ran it.
+        const attempt = change.after?.attempt;
+        if (change.after && !change.before && typeof attempt === 'number') {
+          this.stepsRecorded.set(id.replace('/steps/', '/'), attempt);
+        }
+        continue;
+      }
       const before = asJob(change.before);
       const after = asJob(change.after);
       if (before?.done && after && !isDeepStrictEqual(change.before, change.after)) {

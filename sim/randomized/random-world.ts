@@ -104,16 +104,24 @@ export async function runSeed(seed: number, trace?: (line: string) => void): Pro
 
   const work = defineTask({
     type: 'work',
-    input: z.strictObject({ ms: z.number().min(0), flaky: z.boolean() }),
+    input: z.strictObject({ ms: z.number().min(0), flaky: z.boolean(), steps: z.number().int().min(0).max(3) }),
     retry: { maxAttempts: 3, initialBackoffMs: 500, maxBackoffMs: 2_000 },
     timeoutSeconds: 150,
-    run: async ({ ms, flaky }, { jobId, attempt, signal }) => {
+    run: async ({ ms, flaky, steps }, { jobId, attempt, signal, step }) => {
       const process = currentProcess.getStore();
       const stopped = checker.handlerStarted(jobId, attempt);
       const forget = process?.onKill(stopped);
       try {
         // On the process's clock: a killed instance's handler runs no further.
-        await sleep(process?.clock ?? clock, ms, signal);
+        const on = process?.clock ?? clock;
+        if (steps === 0) await sleep(on, ms, signal);
+        for (let n = 1; n <= steps; n++) {
+          await step(`part-${n}`, async () => {
+            checker.stepBodyStarted(jobId, `part-${n}`, attempt);
+            await sleep(on, ms / steps, signal);
+            return n;
+          });
+        }
         if (flaky && attempt === 1) throw new TaskError('unavailable', 'a flaky dependency', { transient: true });
         return `worked ${ms} ms`;
       } finally {
@@ -191,6 +199,7 @@ export async function runSeed(seed: number, trace?: (line: string) => void): Pro
   const jobInput = () => ({
     ms: Math.floor(actions() < 0.8 ? actions() * 15_000 : 30_000 + actions() * 90_000),
     flaky: actions() < 0.1,
+    steps: actions() < 0.3 ? 1 + Math.floor(actions() * 3) : 0,
   });
   /** A job made: sometimes cancelled later, sometimes deleted by hand. */
   const afterCreate = (owner: string, ids: readonly string[]) => {

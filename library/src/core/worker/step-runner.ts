@@ -85,7 +85,7 @@ export class StepRunner {
         this.done.push(done.name);
       }
     });
-    await this.loaded;
+    await this.untilAborted(this.loaded);
     if (this.stored.has(name)) return structuredClone(this.stored.get(name)) as T;
     this.signal.throwIfAborted();
     // A step that runs a while is shown on the job as it runs; one that ends sooner costs no write for it.
@@ -99,7 +99,7 @@ export class StepRunner {
     } finally {
       cancelShow();
       // A failed write of `currentStep` only delays the display; the step's own record below is what counts.
-      await started?.catch(() => undefined);
+      if (started) await this.untilAborted(started.catch(() => undefined));
     }
     checkStorable(name, result);
     try {
@@ -119,11 +119,36 @@ export class StepRunner {
    * job is retried, and the step runs again).
    */
   private async recorded(write: Promise<AttemptWrite | undefined>): Promise<void> {
-    const written = await write;
+    const written = await this.untilAborted(write);
     if (written?.written) return;
     this.signal.throwIfAborted();
     throw new TaskError('aborted', 'the step could not be recorded: the job is no longer this worker’s', {
       transient: true,
+    });
+  }
+
+  /**
+   * `work`'s value, or the signal's reason as soon as it aborts: a store call that hangs inside a step must not keep
+   * the handler from stopping when its lease is at risk (the worker stops it before the lease can lapse, so no two
+   * attempts run at once), nor when it is cancelled. The call goes on; being fenced on the attempt, what it writes
+   * is this attempt's, or nothing.
+   */
+  private untilAborted<V>(work: Promise<V>): Promise<V> {
+    const { signal } = this;
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise<V>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e as Error);
+        },
+      );
     });
   }
 }
