@@ -70,8 +70,10 @@ export async function ownerLastWaitingRank(
 
 /**
  * The rank a job that starts waiting now is measured from (the pool's virtual time): the lowest rank waiting, or,
- * while none waits, the highest rank any of the pool's jobs still has, so ranks keep climbing across idle spells
- * and a job whose rank was decided just before the queue emptied is not left behind a new run of lower ranks.
+ * while none waits, the highest rank any of the pool's jobs not waiting still has (sent, running or done), so ranks
+ * keep climbing across idle spells and a job whose rank was decided just before the queue emptied is not left
+ * behind a new run of lower ranks. Not waiting: jobs another owner's create queued between the two queries would
+ * otherwise set the front at their last rank, and this owner would join behind all of them.
  */
 export async function queueFront(access: StoreAccess, pool: string, deadline: Millis): Promise<number> {
   const [lowest] = await lowestWaiting(access, pool, 1, deadline);
@@ -82,7 +84,10 @@ export async function queueFront(access: StoreAccess, pool: string, deadline: Mi
     () =>
       access.store.query({
         collection: access.layout.jobs,
-        where: [{ field: 'pool', op: '==', value: pool }],
+        where: [
+          { field: 'pool', op: '==', value: pool },
+          { field: 'waiting', op: '==', value: false },
+        ],
         orderBy: [{ field: 'rank', direction: 'desc' }],
         limit: 1,
         select: ['rank'],
