@@ -1,10 +1,9 @@
 /**
- * Randomized simulation testing in CI (sim/randomized): seeds 1 to 200 (SIMTEST_SEEDS to run more) and the regression
- * seeds, each a random
- * world of users, creates (single, several at once, batches), cancels, deletions by hand, killed workers, commits
- * failing for now, aborted or applied with their answer lost, hanging calls and heartbeats, and lost, doubled and
- * late deliveries, with the protocol's invariants checked on every commit and at rest (sim/randomized/invariants.ts).
- * A failing seed names the command that replays it.
+ * Randomized simulation testing in CI (sim/randomized): seeds 1 to 200 (SIMTEST_SEEDS to run more) and the
+ * regression seeds, each a random world of users, creates (single, several at once, batches), jobs with steps,
+ * cancels, deletions by hand, killed workers, commits failing for now, aborted or applied with their answer lost,
+ * hanging calls and heartbeats, and lost, doubled and late deliveries, with the protocol's invariants checked on
+ * every commit and at rest (sim/randomized/invariants.ts). A failing seed names the command that replays it.
  */
 import assert from 'node:assert/strict';
 import { runSeed } from '../../sim/randomized/random-world';
