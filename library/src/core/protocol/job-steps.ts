@@ -8,8 +8,8 @@ import { writeForAttempt, type Attempt, type AttemptWrite } from './attempt';
  * A job's steps (`step` in the task context): each step done is a document `jobs/{id}/steps/{name}` holding its
  * result, written in one commit with the job's `steps` (the names done, in order) and fenced on the attempt like
  * every write of it, so only the attempt that holds the job records a step, and a step's result is recorded once.
- * A later attempt reads them all (one query) before its handler starts, and returns a done step's result without
- * running it.
+ * A later attempt reads them all (one query) at its first step, and returns a done step's result without running
+ * it.
  */
 
 /**
@@ -85,7 +85,7 @@ export function writeStepDone(
       ],
       value: () => undefined,
     }),
-    (written) => (written.steps?.includes(name) === true ? { value: undefined } : undefined),
+    (job) => (job.steps?.includes(name) === true ? { value: undefined } : undefined),
   );
 }
 
