@@ -146,7 +146,8 @@ export class StepRunner {
         },
         (e: unknown) => {
           signal.removeEventListener('abort', onAbort);
-          reject(e as Error);
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the call threw
+          reject(e);
         },
       );
     });
