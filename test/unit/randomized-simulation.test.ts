@@ -11,8 +11,8 @@ import { runSeed } from '../../sim/randomized/random-world';
 const SEEDS = Number(process.env.SIMTEST_SEEDS ?? 200);
 
 /**
- * Seeds past the range that once failed, each with what it found, replayed on every run: 290, two creates of other
- * owners racing at an empty queue, one took the other's last rank as the queue's front and joined six turns behind.
+ * Seeds beyond SEEDS that every run replays, each with the race it makes: 290, two creates of other owners at an
+ * empty queue, where the second must not take the first's last rank as the queue's front.
  */
 const REGRESSION_SEEDS = [290];
 

@@ -337,11 +337,9 @@ export class MemoryDocumentStore implements DocumentStore {
   }
 
   /** A copy of the document, for tests and the simulation to look at (and change) as they like. */
-  private copyOf(entry: Entry, select?: readonly string[]): StoredDocument;
+  private copyOf(entry: Entry): StoredDocument;
   private copyOf(entry: Entry | undefined): StoredDocument | undefined;
-  private copyOf(entry: Entry | undefined, select?: readonly string[]): StoredDocument | undefined {
-    if (!entry) return undefined;
-    const data = select ? selectFields(entry.data, select) : cloneData(entry.data);
-    return { path: entry.path, id: entry.id, data, version: entry.version };
+  private copyOf(entry: Entry | undefined): StoredDocument | undefined {
+    return entry && { ...this.answerOf(entry), data: cloneData(entry.data) };
   }
 }

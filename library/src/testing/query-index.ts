@@ -79,7 +79,7 @@ export class QueryIndex {
       return;
     }
     const after = data && sorted ? placeOf(this.shape, data, id) : undefined;
-    // Most writes leave an index's fields alone: the entry stays where it is.
+    // Fields rewritten with equal values (0 and -0, an equal map): the entry stays where it is.
     if (before?.entry && after && before.bucket === after.bucket && this.order(before.entry, after.entry) === 0) return;
     this.leave(id, before);
     if (after && sorted) {

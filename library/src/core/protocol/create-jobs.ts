@@ -167,6 +167,7 @@ export async function createJobs(
   const { deadline } = settings;
   const startedAt = access.clock.now();
   const budget = Math.max(0, deadline - startedAt);
+  const slotsUntil = startedAt + budget * SLOT_SHARE;
   const withRequestId = jobs.filter((job) => job.requestId !== undefined);
   const earlier =
     withRequestId.length === 0
@@ -198,7 +199,6 @@ export async function createJobs(
     for (const [p, pool] of pools.entries()) {
       const poolJobs = byPool.get(pool) ?? [];
       const free = freeByPool[p] ?? [];
-      const slotsUntil = startedAt + budget * SLOT_SHARE;
       const left =
         free.length > 0
           ? await takeFreeSlots(access, owner, pool, poolJobs, free, { ...settings, slotsUntil }, results)

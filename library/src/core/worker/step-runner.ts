@@ -114,9 +114,9 @@ export class StepRunner {
   };
 
   /**
-   * Waits for a step's record: one not written because the attempt is no longer the job's (its lease is at risk,
-   * which aborts the signal) stops the handler with the signal's reason; a store failure passes on (transient: the
-   * job is retried, and the step runs again).
+   * Waits for a step's record. A record refused because another attempt or the sweep holds the job stops the
+   * handler: with the signal's reason once the watchdog aborted it, else as a transient `aborted`. A store failure
+   * passes on (transient: the job is retried, and the step runs again).
    */
   private async recorded(write: Promise<AttemptWrite | undefined>): Promise<void> {
     const written = await this.untilAborted(write);
