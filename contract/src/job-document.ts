@@ -1,8 +1,13 @@
 import type { JobError } from './job-error';
 import type { JobState } from './job-state';
 
-/** Why a CREATED job has not started (JobDocument.waitReason). */
-export type WaitReason = 'capacity' | 'retry-backoff';
+/**
+ * Why a job is not in a worker's hands (JobDocument.waitReason): `capacity` (it waits for a worker slot of its
+ * pool), `retry-backoff` (a CREATED job that failed for now waits out its retry's backoff), `continue` (a RUNNING job
+ * whose invocation ran low on time between steps: it goes on in a new one) or `sleep` (a RUNNING job asleep in
+ * `ctx.sleep` until `dispatchTime`).
+ */
+export type WaitReason = 'capacity' | 'retry-backoff' | 'continue' | 'sleep';
 
 /** Optional progress a handler reports while it runs. */
 export interface JobProgress {
@@ -40,7 +45,10 @@ export interface JobDocument<Time> {
    * step's result is in `jobs/{id}/steps/{name}` (JobStepDocument). Absent while no step is done.
    */
   steps?: string[];
-  /** The step the handler is in now; null between steps, absent for a job that never started one. */
+  /**
+   * The step the handler is in now (or the sleep it is in, with `waitReason: sleep`); null between steps, absent for
+   * a job that never started one.
+   */
   currentStep?: string | null;
   /** How many times a worker has claimed the job. */
   attempts: number;
@@ -50,7 +58,7 @@ export interface JobDocument<Time> {
   requestId?: string;
   createTime: Time;
   updateTime: Time;
-  /** When the last claim moved the job to RUNNING. */
+  /** When the job's attempt started: the claim that moved it to RUNNING (a continuation keeps it). */
   startTime: Time | null;
   /** When the job reached a terminal state. */
   doneTime: Time | null;
@@ -63,9 +71,10 @@ export interface JobDocument<Time> {
   queueMillis?: number;
   runMillis?: number;
   /**
-   * When the job was sent to a worker (it took a worker slot of its pool), or, for a retry, when its backoff ends;
-   * null while it waits for a slot. The recovery sweep sends again a job still CREATED well past this time (its
-   * message was lost).
+   * When the job was sent to a worker (it took a worker slot of its pool), or, for a retry, when its backoff ends,
+   * or, for a RUNNING job between invocations (`waitReason` `continue` or `sleep`), when it is due to go on; null
+   * while it waits for a slot or a worker runs it. The recovery sweep sends again (or queues again) a job well past
+   * this time that no worker has taken (its message or its timer was lost).
    */
   dispatchTime?: Time | null;
   /** The worker pool that runs the job's task type (`standard` unless the task names another). */
@@ -80,16 +89,17 @@ export interface JobDocument<Time> {
   /** True while the job waits for a free slot of its pool (CREATED and not yet sent to a worker). */
   waiting?: boolean;
   /**
-   * Why a CREATED job has not started: `capacity` (every worker slot of its pool is busy; it starts by itself,
-   * in rank order, when one frees) or `retry-backoff` (it failed for now and waits out its retry's backoff).
-   * Absent once it runs.
+   * Why the job is not in a worker's hands (WaitReason): `capacity` (every worker slot of its pool is busy; it
+   * starts, or goes on, by itself in rank order when one frees), `retry-backoff`, `continue` or `sleep`. Null while a
+   * worker runs it, or once it is sent to one.
    */
   waitReason?: WaitReason | null;
   /** The worker slot of its pool the job holds while it is sent or running (`null` before and after). */
   slot?: number | null;
   /**
-   * While RUNNING: when the claim lapses. The worker renews it while its handler runs and stops the handler
-   * before it lapses; past it the worker is presumed dead and the sweep retries or fails the job.
+   * While a worker runs the job: when the claim lapses. The worker renews it while its handler runs and stops the
+   * handler before it lapses; past it the worker is presumed dead and the sweep retries or fails the job. Null for a
+   * RUNNING job between invocations (a continuation, a sleep): no worker holds it.
    */
   leaseExpireTime?: Time | null;
   /**

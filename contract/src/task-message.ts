@@ -27,4 +27,11 @@ export interface SentJob {
   createTime: number;
   /** Epoch ms: when the job may run (a retry's backoff ends then). */
   dispatchTime: number;
+  /**
+   * True for a job that goes on from where an earlier invocation of the same attempt stopped (a continuation, a
+   * sleep that ended): the claim keeps its attempt and start time, and the handler finds its steps done.
+   */
+  continues?: boolean;
+  /** Epoch ms: when the attempt a continuation goes on with started. */
+  startTime?: number;
 }

@@ -10,6 +10,7 @@ import {
 } from 'firebase-functions/v2/https';
 import { onMessagePublished, type MessagePublishedData, type PubSubOptions } from 'firebase-functions/v2/pubsub';
 import { onSchedule, type ScheduleFunction, type ScheduleOptions } from 'firebase-functions/v2/scheduler';
+import { onTaskDispatched, type TaskQueueFunction, type TaskQueueOptions } from 'firebase-functions/v2/tasks';
 import { lazyDependencies } from './composition';
 import { config, params } from './config';
 import { DEFAULT_POOL, type TaskDefinition } from './core/tasks/task';
@@ -67,6 +68,29 @@ const sweepOptions = {
   retryCount: 0,
 } as const satisfies ScheduleOptions;
 
+/**
+ * The wake function's queue: a wake-up finds its job (a few reads, one commit) and dispatches it, so it is I/O-bound
+ * and one instance serves many (an early one waits, using no CPU; entry/wake.ts). A failed wake-up (Firestore
+ * unavailable) is tried again within seconds, for up to about an hour; past that the sweep wakes the job.
+ */
+const wakeOptions = {
+  region: params.region,
+  memory: '256MiB',
+  cpu: 1,
+  concurrency: 80,
+  // Room for an early wake-up's wait (EARLY_WAKE_WAIT_MS) and the wake itself.
+  timeoutSeconds: 540,
+  maxInstances: 10,
+  retryConfig: {
+    maxAttempts: 20,
+    maxRetrySeconds: 3600,
+    minBackoffSeconds: 1,
+    maxBackoffSeconds: 300,
+    maxDoublings: 8,
+  },
+  rateLimits: { maxConcurrentDispatches: 500, maxDispatchesPerSecond: 100 },
+} as const satisfies TaskQueueOptions;
+
 /** What asyncJobs builds the functions from. */
 export interface AsyncJobsOptions<Tasks extends readonly TaskDefinition[], Pools extends readonly PoolDefinition[]> {
   /** The app's task types (defineTask). */
@@ -93,13 +117,15 @@ export type AsyncJobsFunctions = {
   jobs: HttpsFunction;
   /** The recovery sweep, every minute. */
   sweepJobs: ScheduleFunction;
+  /** Wakes suspended jobs (a sleep's end, a continuation's timer): a Cloud Tasks queue function. */
+  wakeJobs: TaskQueueFunction<unknown>;
 } & { [Name in WorkerFunctionName<string>]: WorkerFunction };
 
 /**
  * The Cloud Functions of async-jobs for an app's task types: export them from the app's `index.ts` under these
  * names, which are the deployed functions' names (clients call `createJob`, `cancelJob` and `jobs`):
  *
- *     export const { createJob, cancelJob, jobs, runJob, sweepJobs } = asyncJobs({ tasks: [resizeImage] });
+ *     export const { createJob, cancelJob, jobs, runJob, sweepJobs, wakeJobs } = asyncJobs({ tasks: [resizeImage] });
  *
  * Each pool a task names is a worker of its own (`runJob` for `standard`, `runJob<Pool>` for another). Settings
  * are firebase-functions params (JOBS_REGION, MAX_ACTIVE_JOBS_PER_USER, WORKER_*...: README "Configuration");
@@ -128,6 +154,10 @@ export function asyncJobs<
       // Loaded here, not at the top: only the sweep needs it, and every other function loads faster without it.
       const { handleSweepSchedule } = await import('./entry/schedule');
       await handleSweepSchedule(await dependencies());
+    }),
+    wakeJobs: onTaskDispatched(wakeOptions, async (request) => {
+      const { handleWakeTask } = await import('./entry/wake');
+      await handleWakeTask(request.data, await dependencies());
     }),
   };
   for (const name of used) {

@@ -13,6 +13,10 @@ import type { HttpApiDeps } from './entry/http/http-api';
 import type { RunJobDeps } from './core/worker/run-job';
 import { RecentRunTimes } from './core/worker/recent-run-times';
 import type { SweepDeps } from './core/use-cases/sweep';
+import type { WakeTaskData } from './adapters/cloud-tasks/cloud-tasks-job-timers';
+
+/** The deployed name of the function that wakes suspended jobs (asyncJobs' `wakeJobs`), whose queue timers go to. */
+export const WAKE_FUNCTION_NAME = 'wakeJobs';
 
 /**
  * The share of job ends that also look for stale jobs (two small queries): one in ten keeps the cost per job at a
@@ -25,8 +29,8 @@ const STALE_CHECK_RATE = 0.1;
 export type Dependencies = CallableDeps & HttpApiDeps & RunJobDeps & SweepDeps;
 
 /**
- * The composition root: the adapters the deployed functions run on (Firestore, Pub/Sub, Cloud Logging, the
- * system clock) and the settings from params, put together for `tasks`. The clients are made on the first
+ * The composition root: the adapters the deployed functions run on (Firestore, Pub/Sub, Cloud Tasks, Cloud Logging,
+ * the system clock) and the settings from params, put together for `tasks`. The clients are made on the first
  * invocation rather than at import: the Admin SDK and the Pub/Sub client (with gRPC and protobufjs) are most of
  * what loading the functions costs, and deploy-time discovery and every cold start would otherwise pay for them
  * before serving anything (see docs/benchmarks.md, "Cold start"). In the emulator the SDKs find the emulators
@@ -56,17 +60,24 @@ async function loadDependencies(
     { getApps, initializeApp },
     { getAuth },
     { getFirestore },
+    { getFunctions },
     { PubSubJobQueue },
     { FirestoreDocumentStore },
+    { CloudTasksJobTimers },
   ] = await Promise.all([
     import('@google-cloud/pubsub'),
     import('firebase-admin/app'),
     import('firebase-admin/auth'),
     import('firebase-admin/firestore'),
+    import('firebase-admin/functions'),
     import('./adapters/pubsub/pubsub-job-queue'),
     import('./adapters/firestore/firestore-document-store'),
+    import('./adapters/cloud-tasks/cloud-tasks-job-timers'),
   ]);
   const app = getApps()[0] ?? initializeApp();
+  const wakeQueue = getFunctions(app).taskQueue<WakeTaskData>(
+    `locations/${params.region.value()}/functions/${WAKE_FUNCTION_NAME}`,
+  );
   const poolOf = (name: string) => pools.get(name) ?? STANDARD_POOL;
   return {
     access: {
@@ -77,6 +88,7 @@ async function loadDependencies(
       timings: DEFAULT_STORE_TIMINGS,
     },
     queue: new PubSubJobQueue(new PubSub(), poolTopic),
+    timers: new CloudTasksJobTimers(wakeQueue, () => systemClock.now()),
     tasks,
     log: cloudLogging,
     timings: DEFAULT_WORKER_TIMINGS,

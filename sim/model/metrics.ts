@@ -112,6 +112,8 @@ export class Metrics implements JobLog {
     this.counts.publishFailed += 1;
   }
   dispatchFailed(): void {}
+  jobSuspended(): void {}
+  timerFailed(): void {}
   poisonMessage(): void {}
   jobNotFound(): void {}
   duplicateDelivery(): void {

@@ -11,6 +11,8 @@ import { sweep, type SweepDeps } from '../../library/src/core/use-cases/sweep';
 import type { RunJobDeps } from '../../library/src/core/worker/run-job';
 import { RecentRunTimes } from '../../library/src/core/worker/recent-run-times';
 import type { WorkerTimings } from '../../library/src/core/worker/worker-timings';
+import { handleWakeTask } from '../../library/src/entry/wake';
+import { MemoryJobTimers } from '../../library/src/testing/memory-job-timers';
 import { handleTaskMessage } from '../../library/src/entry/worker';
 import { MemoryDocumentStore } from '../../library/src/testing/memory-document-store';
 import { processStore } from '../../library/src/testing/process-document-store';
@@ -70,6 +72,8 @@ export class Platform {
   readonly workers: CloudRunService;
   readonly callables: CloudRunService;
   readonly topic: PubSubPush;
+  /** Cloud Tasks: wake-ups of suspended jobs at their time (the scenarios' task has no sleep; continuations do). */
+  readonly timers: MemoryJobTimers;
   readonly layout = new StoreLayout();
   /** Creates or batch creates that failed (the targets want none refused for contention). */
   readonly failedSubmissions: unknown[] = [];
@@ -100,6 +104,8 @@ export class Platform {
       settings.faults,
       this.random.stream('messages'),
     );
+    this.timers = new MemoryJobTimers(this.clock);
+    this.timers.subscribe((jobId) => handleWakeTask({ jobId }, this.coreDeps(this.access())));
   }
 
   /** The simulated task: works `ms` on the clock, stopping when its signal aborts; some runs are crashed partway. */
@@ -142,6 +148,7 @@ export class Platform {
     return {
       access,
       queue: process ? { publish: (id, type, sent) => process.guard(this.topic.publish(id, type, sent)) } : this.topic,
+      timers: this.timers,
       log: this.metrics,
       tasks: this.tasks,
       capacity: () => this.settings.capacity,

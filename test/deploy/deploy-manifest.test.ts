@@ -38,6 +38,7 @@ interface WireEndpoint {
   httpsTrigger?: Record<string, unknown>;
   eventTrigger?: { eventType: string; eventFilters: Record<string, string>; retry: boolean };
   scheduleTrigger?: { schedule: string; retryConfig: Record<string, unknown> };
+  taskQueueTrigger?: Record<string, unknown>;
 }
 interface WireManifest {
   specVersion: string;
@@ -183,6 +184,7 @@ const EXPECTED = {
     maxInstances: 5,
   },
   sweepJobs: { trigger: 'schedule', memory: 256, cpu: 'gcf_gen1', concurrency: 1, timeout: 60, maxInstances: 1 },
+  wakeJobs: { trigger: 'Cloud Tasks', memory: 256, cpu: 1, concurrency: 80, timeout: 540, maxInstances: 10 },
 } as const;
 type FunctionId = keyof typeof EXPECTED;
 /** Options a deployment sets with params, as the manifest carries them (functions/.env gives EXPECTED's values). */
@@ -253,7 +255,7 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     assert.deepEqual(predeploy, ['npm --prefix "$RESOURCE_DIR" run lint', 'npm --prefix "$RESOURCE_DIR" run build']);
   });
 
-  it('lists exactly the six functions, all 2nd gen, in the JOBS_REGION param', () => {
+  it('lists exactly the functions of EXPECTED, all 2nd gen, in the JOBS_REGION param', () => {
     assert.equal(manifest.specVersion, 'v1alpha1');
     assert.deepEqual(Object.keys(manifest.endpoints).sort(), [...FUNCTION_IDS].sort());
     for (const id of FUNCTION_IDS) {
@@ -265,7 +267,7 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
   });
 
   it('gives each function its trigger', () => {
-    const { createJob, cancelJob, jobs, runJob, runJobCompute, sweepJobs } = manifest.endpoints;
+    const { createJob, cancelJob, jobs, runJob, runJobCompute, sweepJobs, wakeJobs } = manifest.endpoints;
     assert.deepEqual(createJob?.callableTrigger, {});
     assert.deepEqual(cancelJob?.callableTrigger, {});
     assert.deepEqual(jobs?.httpsTrigger, {});
@@ -282,10 +284,25 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
       retry: true,
     });
     assert.deepEqual(sweepJobs?.scheduleTrigger, { schedule: 'every 1 minutes', retryConfig: { retryCount: 0 } });
+    // The timers of sleeping jobs: a Cloud Tasks queue whose failed wake-ups are tried again within seconds.
+    assert.deepEqual(wakeJobs?.taskQueueTrigger, {
+      retryConfig: {
+        maxAttempts: 20,
+        maxRetrySeconds: 3600,
+        minBackoffSeconds: 1,
+        maxBackoffSeconds: 300,
+        maxDoublings: 8,
+      },
+      rateLimits: { maxConcurrentDispatches: 500, maxDispatchesPerSecond: 100 },
+    });
     for (const id of FUNCTION_IDS) {
-      const triggers = ['callableTrigger', 'httpsTrigger', 'eventTrigger', 'scheduleTrigger'].filter(
-        (key) => key in (manifest.endpoints[id] ?? {}),
-      );
+      const triggers = [
+        'callableTrigger',
+        'httpsTrigger',
+        'eventTrigger',
+        'scheduleTrigger',
+        'taskQueueTrigger',
+      ].filter((key) => key in (manifest.endpoints[id] ?? {}));
       assert.equal(triggers.length, 1, `${id} has one trigger: ${triggers.join(', ')}`);
     }
   });
@@ -314,7 +331,7 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     }
   });
 
-  it('declares the params, none with a reserved name, and needs the Cloud Scheduler API', () => {
+  it('declares the params, none with a reserved name, and needs the Cloud Scheduler and Cloud Tasks APIs', () => {
     assert.deepEqual(
       manifest.params.map((p) => p.name),
       [
@@ -343,7 +360,7 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     assert.ok(!manifest.params.some((p) => /^(X_GOOGLE_|FIREBASE_|EXT_)/.test(p.name)));
     assert.deepEqual(
       manifest.requiredAPIs.map((a) => a.api),
-      ['cloudscheduler.googleapis.com'],
+      ['cloudscheduler.googleapis.com', 'cloudtasks.googleapis.com'],
     );
   });
 

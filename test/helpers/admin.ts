@@ -1,6 +1,6 @@
 /** The Admin SDK in the test process, on the emulators: to look behind the rules at what was written. */
 import assert from 'node:assert/strict';
-import { getApps, initializeApp } from 'firebase-admin/app';
+import { getApps, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import type { JobDocument } from '@async-jobs/contract';
 import { emulatorHosts } from './emulators';
@@ -9,10 +9,14 @@ import { functionParam } from './function-params';
 /** A job document as the functions store it, read with the Admin SDK: its times are Timestamps (to the µs). */
 export type StoredJob = JobDocument<Timestamp>;
 
-export function adminFirestore(): Firestore {
+/** The Admin SDK's app in the test process, on the emulators' project. */
+export function adminApp(): App {
   const { projectId } = emulatorHosts();
-  const app = getApps().find((a) => a.name === 'test-admin') ?? initializeApp({ projectId }, 'test-admin');
-  return getFirestore(app);
+  return getApps().find((a) => a.name === 'test-admin') ?? initializeApp({ projectId }, 'test-admin');
+}
+
+export function adminFirestore(): Firestore {
+  return getFirestore(adminApp());
 }
 
 /** How many job documents a user owns, read with the Admin SDK. */

@@ -7,6 +7,14 @@ import { join } from 'node:path';
 
 const DOTENV = join(__dirname, '..', '..', 'functions', '.env');
 
+/** The value functions/.env gives `name`, as a string; fails loudly if the file does not set it. */
+export function functionStringParam(name: string): string {
+  const match = new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync(DOTENV, 'utf8'));
+  const value = match?.[1]?.trim();
+  if (!value) throw new Error(`functions/.env sets no ${name}`);
+  return value;
+}
+
 /** The value functions/.env gives `name`, as a number; fails loudly if the file does not set it. */
 export function functionParam(name: string): number {
   const match = new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync(DOTENV, 'utf8'));

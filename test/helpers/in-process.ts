@@ -11,7 +11,10 @@ import { FirestoreDocumentStore } from '../../library/src/adapters/firestore/fir
 import { cloudLogging } from '../../library/src/adapters/logging/cloud-logging';
 import { PubSubJobQueue } from '../../library/src/adapters/pubsub/pubsub-job-queue';
 import { systemClock } from '../../library/src/adapters/system-clock';
-import type { Dependencies } from '../../library/src/composition';
+import { getFunctions } from 'firebase-admin/functions';
+import { CloudTasksJobTimers, type WakeTaskData } from '../../library/src/adapters/cloud-tasks/cloud-tasks-job-timers';
+import { WAKE_FUNCTION_NAME, type Dependencies } from '../../library/src/composition';
+import type { JobTimers } from '../../library/src/core/ports/job-timers';
 import { config } from '../../library/src/config';
 import { DEFAULT_MAX_INPUT_BYTES } from '../../library/src/core/create-request';
 import type { DocumentStore } from '../../library/src/core/ports/document-store';
@@ -24,8 +27,8 @@ import { DEFAULT_WORKER_TIMINGS } from '../../library/src/core/worker/worker-tim
 import { RecentRunTimes } from '../../library/src/core/worker/recent-run-times';
 import { poolTopic } from '../../library/src/pools';
 import { testTaskRegistry } from '../fixtures/tasks/registries';
-import { adminFirestore } from './admin';
-import { functionParam } from './function-params';
+import { adminApp, adminFirestore } from './admin';
+import { functionParam, functionStringParam } from './function-params';
 import { emulatorHosts } from './emulators';
 
 /** The pools the test suite's functions deploy a worker for (test/fixtures/functions/index.ts). */
@@ -91,11 +94,22 @@ export function emulatorStore(): FirestoreDocumentStore {
   return new FirestoreDocumentStore(adminFirestore(), JOB_TIME_FIELDS);
 }
 
+/**
+ * Timers as the functions set them: Cloud Tasks tasks for the test functions' `wakeJobs`, on the Cloud Tasks
+ * emulator (which dispatches each at once; the wake function waits for the job's time, entry/wake.ts).
+ */
+export function cloudTasksTimers(): JobTimers {
+  const region = functionStringParam('JOBS_REGION');
+  const queue = getFunctions(adminApp()).taskQueue<WakeTaskData>(`locations/${region}/functions/${WAKE_FUNCTION_NAME}`);
+  return new CloudTasksJobTimers(queue, () => Date.now());
+}
+
 /** Dependencies like the deployed functions', on the emulators, with the test tasks and the given overrides. */
 export function inProcessDeps(overrides: Partial<Dependencies> = {}): Dependencies {
   return {
     access: emulatorAccess(),
     queue: pubsubQueue(),
+    timers: cloudTasksTimers(),
     tasks: testTaskRegistry(),
     log: cloudLogging,
     timings: DEFAULT_WORKER_TIMINGS,

@@ -8,6 +8,7 @@ export function sweepReport(acted: Partial<SweepReport> = {}): SweepReport {
     retry: [],
     fail: [],
     cancel: [],
+    woken: [],
     dispatched: 0,
     freedSlots: 0,
     endedUnserved: [],

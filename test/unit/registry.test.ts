@@ -57,6 +57,7 @@ describe('task registries', () => {
         'test.fail',
         'test.flaky',
         'test.hang',
+        'test.nap',
         'test.record',
       ]);
     });
@@ -70,6 +71,7 @@ describe('task registries', () => {
         'test.fail',
         'test.flaky',
         'test.hang',
+        'test.nap',
         'test.record',
       ]);
       assert.equal(registry.types().length, PRODUCTION_TASKS.length + TEST_TASKS.length);

@@ -3,7 +3,7 @@ import type { TaskContext } from '../../library/src/core/tasks/task';
 
 /**
  * A TaskContext for calling a handler directly, recording its progress reports in `reports`; its steps just run
- * (nothing is stored: the worker's StepRunner is tested on its own).
+ * and its sleeps return at once (nothing is stored: the worker's StepRunner is tested on its own).
  */
 export function taskContext(
   signal: AbortSignal = new AbortController().signal,
@@ -22,6 +22,9 @@ export function taskContext(
       onProgress?.(report);
     },
     step: (_name, body) => body(),
+    // A sleep here does not wait: a handler called directly runs straight through.
+    sleep: () => Promise.resolve(),
+    sleepUntil: () => Promise.resolve(),
   };
   return { context, reports };
 }

@@ -3,7 +3,10 @@ import { shouldRetry, type RetryPolicy } from './retry-policy';
 
 /** What the recovery sweep does with one job it found. */
 export type RecoveryAction =
-  /** Sent (it holds a slot) long ago and still CREATED: its message was lost; send it again. */
+  /**
+   * Sent (it holds a slot) long ago and still CREATED, or still suspended when sent to go on: its message was lost;
+   * send it again.
+   */
   | 'republish'
   /** RUNNING past its lease with attempts left: queue another attempt. */
   | 'retry'
@@ -21,7 +24,7 @@ export interface RecoveryTimings {
 
 /** The sweep's decision for one job at time `now` (epoch ms). */
 export function decideRecovery(
-  job: Pick<Job, 'state' | 'attempts' | 'cancelRequested' | 'dispatchTime' | 'leaseExpireTime' | 'waiting'>,
+  job: Pick<Job, 'state' | 'attempts' | 'cancelRequested' | 'dispatchTime' | 'leaseExpireTime' | 'waiting' | 'slot'>,
   policy: RetryPolicy,
   now: number,
   timings: RecoveryTimings,
@@ -33,6 +36,13 @@ export function decideRecovery(
     return now - job.dispatchTime > timings.dispatchGraceMs ? 'republish' : 'none';
   }
   const lease = job.leaseExpireTime ?? undefined;
+  if (job.state === 'RUNNING' && lease === undefined) {
+    // Suspended: no worker holds it. One sent to go on (it holds a slot) whose message is late is sent again; one
+    // parked (no slot) is woken by the sweep (use-cases/wake.ts), not here.
+    if (job.cancelRequested === true) return 'cancel';
+    const sent = job.waiting !== true && typeof job.slot === 'number' && typeof job.dispatchTime === 'number';
+    return sent && now - (job.dispatchTime as number) > timings.dispatchGraceMs ? 'republish' : 'none';
+  }
   if (job.state !== 'RUNNING' || lease === undefined || now < lease) return 'none';
   if (job.cancelRequested === true) return 'cancel';
   return shouldRetry(job.attempts, policy) ? 'retry' : 'fail';

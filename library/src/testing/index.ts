@@ -27,3 +27,4 @@ export { immortalCaller, SimulatedProcess, type Caller } from './simulated-proce
 export { autoId, randomUuid, seededRandom, type RandomSource } from './seeded-random';
 export { MemoryJobQueue, type DuplicateOptions, type PublishLoss, type QueuedMessage } from './memory-job-queue';
 export { MemoryJobLog, type JobLogEvent, type LoggedEvent } from './memory-job-log';
+export { MemoryJobTimers, type SetTimer, type WakeConsumer } from './memory-job-timers';

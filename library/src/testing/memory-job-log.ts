@@ -51,6 +51,12 @@ export class MemoryJobLog implements JobLog {
   staleCheckFailed(err: unknown): void {
     this.record('staleCheckFailed', undefined, err);
   }
+  jobSuspended(at: AttemptLogContext, reason: 'continue' | 'sleep', dueAt: number): void {
+    this.record('jobSuspended', at.jobId, at, reason, dueAt);
+  }
+  timerFailed(jobId: string, err: unknown): void {
+    this.record('timerFailed', jobId, err);
+  }
   publishFailed(jobId: string, err: unknown): void {
     this.record('publishFailed', jobId, err);
   }

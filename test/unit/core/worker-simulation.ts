@@ -39,6 +39,8 @@ import { FaultyDocumentStore } from '../../../library/src/testing/faulty-documen
 import { MemoryDocumentStore } from '../../../library/src/testing/memory-document-store';
 import { MemoryJobLog } from '../../../library/src/testing/memory-job-log';
 import { MemoryJobQueue, type QueuedMessage } from '../../../library/src/testing/memory-job-queue';
+import { MemoryJobTimers } from '../../../library/src/testing/memory-job-timers';
+import { handleWakeTask } from '../../../library/src/entry/wake';
 import { processStore } from '../../../library/src/testing/process-document-store';
 import { seededRandom } from '../../../library/src/testing/seeded-random';
 import { SimulatedClock } from '../../../library/src/testing/simulated-clock';
@@ -144,6 +146,7 @@ export function workerSimulation(
   const randoms = { value: seededRandom(seed + 1) };
   const random = () => randoms.value();
   const queue = new MemoryJobQueue(clock);
+  const timers = new MemoryJobTimers(clock);
   const log = new MemoryJobLog();
   const registry = new TaskRegistry(tasksOn(clock));
   const timings: WorkerTimings = { ...DEFAULT_WORKER_TIMINGS, ...options.timings };
@@ -161,6 +164,7 @@ export function workerSimulation(
   const serverDeps: CoreDeps = {
     access,
     queue,
+    timers,
     log,
     tasks: registry,
     capacity: () => pool.capacity,
@@ -195,6 +199,13 @@ export function workerSimulation(
     }
   };
   if (options.autoDeliver ?? true) queue.subscribe(deliver, { delayMs: options.deliveryDelayMs ?? 0 });
+  /** Wake-ups run the wake function's entry in a process of their own, as Cloud Tasks calls it. */
+  const wakes: SimulatedProcess[] = [];
+  timers.subscribe(async (jobId) => {
+    const process = clock.process();
+    wakes.push(process);
+    await handleWakeTask({ jobId }, { ...workerDeps(process) });
+  });
 
   /** Every commit's change of a job document, by path, in order: what a test counts writes of a kind by. */
   const jobWrites = new Map<string, JobWrite[]>();
@@ -220,6 +231,8 @@ export function workerSimulation(
     layout,
     access,
     queue,
+    timers,
+    wakes,
     log,
     runs,
     timings,

@@ -55,6 +55,19 @@ export const cloudLogging: JobLog = {
   jobCancelled(at, from) {
     logger.info('job cancel requested', { ...at, from });
   },
+  jobSuspended(at, reason, dueAt) {
+    logger.info('job suspended between steps; its slot is given back', {
+      ...at,
+      reason,
+      dueTime: new Date(dueAt).toISOString(),
+    });
+  },
+  timerFailed(jobId, err) {
+    logger.error('setting the wake-up timer of a suspended job failed; the recovery sweep wakes it', {
+      jobId,
+      err: String(err),
+    });
+  },
   jobRecovered(at, action) {
     logger.warn('recovery sweep acted on a job', { ...at, action });
   },

@@ -36,7 +36,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  */
 function sentOf(value: unknown): SentJob | undefined {
   if (!isObject(value)) return undefined;
-  const { version, owner, pool, input, attempts, slot, createTime, dispatchTime } = value;
+  const { version, owner, pool, input, attempts, slot, createTime, dispatchTime, continues, startTime } = value;
   const ok =
     typeof version === 'string' &&
     typeof owner === 'string' &&
@@ -46,7 +46,11 @@ function sentOf(value: unknown): SentJob | undefined {
     (slot === null || typeof slot === 'number') &&
     typeof createTime === 'number' &&
     typeof dispatchTime === 'number';
-  return ok ? { version, owner, pool, input, attempts, slot, createTime, dispatchTime } : undefined;
+  if (!ok) return undefined;
+  const sent: SentJob = { version, owner, pool, input, attempts, slot, createTime, dispatchTime };
+  // A continuation's claim keeps its attempt and start time: without both, the worker reads the job instead.
+  if (continues === true) return typeof startTime === 'number' ? { ...sent, continues, startTime } : undefined;
+  return sent;
 }
 
 /**

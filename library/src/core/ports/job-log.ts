@@ -28,6 +28,10 @@ export interface JobLog {
   jobEnded(at: AttemptLogContext, state: JobState, error: JobError, durations: JobDurations): void;
   jobRetrying(at: AttemptLogContext, error: JobError, delayMs: number, runMillis: number): void;
   jobCancelled(at: AttemptLogContext, from: JobState): void;
+  /** The attempt stopped between steps and gave its slot back, to go on at `dueAt` (a continuation, a sleep). */
+  jobSuspended(at: AttemptLogContext, reason: 'continue' | 'sleep', dueAt: number): void;
+  /** A suspended job's wake-up timer could not be set; the sweep wakes it once it is past due. */
+  timerFailed(jobId: string, err: unknown): void;
   jobRecovered(at: AttemptLogContext, action: string): void;
   /** The attempt's end could not be written; the job stays RUNNING for the sweep. */
   terminalWriteFailed(at: AttemptLogContext, state: JobState, err: unknown): void;

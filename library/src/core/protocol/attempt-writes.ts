@@ -1,11 +1,12 @@
 import type { JobError, JobProgress, SentJob } from '@async-jobs/contract';
-import { CANCELLED_BY_OWNER, type JobDurations, type JobOutcome, type Millis } from '../job';
+import { CANCELLED_BY_OWNER, type Job, type JobDurations, type JobOutcome, type Millis } from '../job';
 import { deleteField, serverTime, type Write, type WriteData } from '../ports/document-store';
 import type { StoreAccess } from '../store/store-access';
 import { read } from '../store/store-calls';
 import { sentFromAttempt, writeForAttempt, type Attempt, type AttemptWrite } from './attempt';
 import { CANDIDATES_READ, dispatched, dispatchUpdate, inTurnOrder, type DispatchedJob } from './dispatch';
 import { jobAt, sentJob, terminalFields, type JobAt } from './job-record';
+import { stepDoneWrite } from './job-steps';
 import { lowestWaiting } from './pool-queue';
 import { freeSlot } from './pool-slots';
 
@@ -137,17 +138,10 @@ export interface EndOptions {
 
 /**
  * RUNNING → COMPLETED, FAILED or CANCELLED for the attempt, with its durations, in one commit with what becomes of
- * its slot: when a job waits in the pool, the slot goes to the one whose turn it is (it is no longer waiting, holds
- * the slot and is due to be sent; the slot's own document is not written), fenced on that job as read; else the
- * slot is given back. A lost race with another end or dispatch for the same waiting job is decided again on fresh
- * reads. The first round may take the queue from `options.queueAsRead`, when that read is fresh (QUEUE_READ_FRESH_MS). The
- * waiting job the slot goes to is the lowest rank read, among equal ranks one at random; one an earlier round tried
- * is tried again if it still waits (that round may have failed for a reason of its own: its commit failed for now,
- * or the ending job's fence), since passing over it would put a later turn first. A job read again that shows this
- * very end (state, claim, attempt and run time: what no other writer's end has) was written by an earlier try whose
- * answer was lost; the waiting jobs it tried then tell whether that try handed the slot on.
+ * its slot (`leaveJob`). The end is recognized on a read again by its state, claim, attempt and run time: what no
+ * other writer's end has.
  */
-export async function finishAttempt(
+export function finishAttempt(
   access: StoreAccess,
   at: Attempt,
   outcome: JobOutcome,
@@ -157,38 +151,161 @@ export async function finishAttempt(
   deadline: Millis,
   options: EndOptions = {},
 ): Promise<AttemptWrite<SlotAfterEnd>> {
+  return leaveJob(
+    access,
+    at,
+    {
+      writes: () => [
+        endUpdate(access, at, outcome, access.clock.now(), retentionDays, durations, options.lastProgress),
+      ],
+      isOurs: (job) =>
+        job.state === outcome.state &&
+        job.claimId === at.claimId &&
+        job.attempts === at.attempt &&
+        job.runMillis === durations.runMillis,
+    },
+    capacity,
+    deadline,
+    options.queueAsRead,
+  );
+}
+
+/** Why an attempt is suspended, and until when: it goes on in another invocation. */
+export interface Suspension {
+  /** `continue`: the invocation ran low on time between steps; `sleep`: the handler sleeps. */
+  reason: 'continue' | 'sleep';
+  /** When the job is due to go on (now, for a continuation). */
+  dueAt: Millis;
+  /** The sleep's step, recorded done in the same commit, its result the time it ends. */
+  sleep?: { name: string; done: readonly string[] };
+}
+
+/** What a suspension writes besides the job's fields: its retention, and the job's time limit (a step is kept for). */
+export interface SuspendSettings {
+  retentionDays: number;
+  jobLimitMs: number;
+  capacity: number;
+}
+
+/**
+ * RUNNING (in a worker's hands) → RUNNING suspended: no lease, no claim, due to go on at `dueAt` (`dispatchTime`)
+ * with `waitReason` saying why, in one commit with what becomes of its slot (`leaveJob`: handed to the pool's next
+ * waiting job, or given back): a suspended job holds no slot and no instance. A sleep's step is recorded in the same
+ * commit (its result the time it ends), so the sleep's end is the same on every replay. The job's timer, or the
+ * worker itself for a continuation, queues it again once due (protocol/resume.ts). Recognized on a read again by
+ * its due time, attempt and absent claim. An owner's cancel read on a later round (it failed the first one's fence)
+ * ends the job CANCELLED instead, as the worker would have, and sets `at.cancelRequested`.
+ */
+export function suspendAttempt(
+  access: StoreAccess,
+  at: Attempt,
+  suspension: Suspension,
+  settings: SuspendSettings,
+  deadline: Millis,
+  options: EndOptions = {},
+): Promise<AttemptWrite<SlotAfterEnd>> {
+  const { sleep } = suspension;
+  const { retentionDays, capacity } = settings;
+  return leaveJob(
+    access,
+    at,
+    {
+      writes: () => {
+        // A cancel read meanwhile (the first try's fence failed on it) ends the job instead: nothing runs to end it.
+        if (at.cancelRequested) {
+          const cancelled: JobOutcome = { state: 'CANCELLED', error: CANCELLED_BY_OWNER };
+          const now = access.clock.now();
+          return [endUpdate(access, at, cancelled, now, retentionDays, undefined, options.lastProgress)];
+        }
+        const job: Write = {
+          op: 'update',
+          path: access.layout.job(at.id),
+          data: {
+            leaseExpireTime: null,
+            claimId: deleteField(),
+            slot: null,
+            waiting: false,
+            waitReason: suspension.reason,
+            dispatchTime: suspension.dueAt,
+            currentStep: sleep ? sleep.name : null,
+            ...(sleep ? { steps: [...sleep.done, sleep.name] } : {}),
+            updateTime: serverTime(),
+            ...progressField(options.lastProgress),
+          },
+        };
+        if (!sleep) return [job];
+        const result = { until: suspension.dueAt };
+        return [job, stepDoneWrite(access, at, sleep.name, result, retentionDays, settings.jobLimitMs)];
+      },
+      isOurs: (job) =>
+        (job.state === 'CANCELLED' && job.claimId === at.claimId && job.attempts === at.attempt) ||
+        (job.state === 'RUNNING' &&
+          job.leaseExpireTime == null &&
+          job.claimId === undefined &&
+          job.attempts === at.attempt &&
+          job.dispatchTime === suspension.dueAt),
+    },
+    capacity,
+    deadline,
+    options.queueAsRead,
+  );
+}
+
+/** How an attempt leaves its job (an end, a suspension): its writes, and how a read again recognizes them. */
+interface Leaving {
+  /** The fenced update of the job first, then any other write of the same commit; the slot's is added. */
+  writes: () => Write[];
+  /** Whether the job as read again shows these writes applied. */
+  isOurs: (job: Job) => boolean;
+}
+
+/**
+ * The attempt's last write, `leaving`'s, in one commit with what becomes of its slot: when a job waits in the
+ * pool, the slot goes to the one whose turn it is (it is no longer waiting, holds the slot and is due to be sent;
+ * the slot's own document is not written), fenced on that job as read; else the slot is given back. A lost race
+ * with another end or dispatch for the same waiting job is decided again on fresh reads. The first round may take
+ * the queue from `queueAsRead`, when that read is fresh (QUEUE_READ_FRESH_MS). The waiting job the slot goes to is
+ * the lowest rank read, among equal ranks one at random; one an earlier round tried is tried again if it still
+ * waits (that round may have failed for a reason of its own: its commit failed for now, or the leaving job's
+ * fence), since passing over it would put a later turn first. A job read again that `leaving` recognizes was
+ * written by an earlier try whose answer was lost; the waiting jobs it tried then tell whether that try handed the
+ * slot on.
+ */
+async function leaveJob(
+  access: StoreAccess,
+  at: Attempt,
+  leaving: Leaving,
+  capacity: number,
+  deadline: Millis,
+  queueAsRead: QueueAsRead | undefined,
+): Promise<AttemptWrite<SlotAfterEnd>> {
   const tried = new Map<string, JobAt>();
   let rounds = 0;
   const slot = at.slot;
-  const readBeside = freshQueue(access, options.queueAsRead);
+  const readBeside = freshQueue(access, queueAsRead);
   const written = await writeForAttempt<SlotAfterEnd>(
     access,
     at,
     async () => {
       rounds += 1;
-      const end = endUpdate(access, at, outcome, access.clock.now(), retentionDays, durations, options.lastProgress);
-      if (slot === null) return { writes: [end], value: () => ({ kind: 'none' }) };
+      const own = leaving.writes();
+      if (slot === null) return { writes: own, value: () => ({ kind: 'none' }) };
       const waiting =
         slot < capacity && rounds <= HANDOFF_ROUNDS
           ? rounds === 1 && readBeside
             ? readBeside
             : await lowestWaiting(access, at.pool, HANDOFF_CANDIDATES, deadline)
           : [];
-      const candidate = inTurnOrder(access, waiting)[0];
-      if (!candidate) return { writes: [end, freeSlot(access, at.pool, slot)], value: () => ({ kind: 'freed' }) };
+      const candidate = inTurnOrder(access, waiting).slice(0, 1)[0];
+      if (!candidate) return { writes: [...own, freeSlot(access, at.pool, slot)], value: () => ({ kind: 'freed' }) };
       tried.set(candidate.id, candidate);
       return {
-        writes: [end, dispatchUpdate(access, candidate, slot)],
-        value: (commit) => ({ kind: 'handed', to: dispatched(candidate, commit, 1, slot) }),
+        writes: [...own, dispatchUpdate(access, candidate, slot)],
+        value: (commit) => ({ kind: 'handed', to: dispatched(candidate, commit, own.length, slot) }),
       };
     },
     async (job) => {
-      const ours =
-        job.state === outcome.state &&
-        job.claimId === at.claimId &&
-        job.attempts === at.attempt &&
-        job.runMillis === durations.runMillis;
-      if (!ours) return undefined;
+      if (!leaving.isOurs(job)) return undefined;
       if (slot === null) return { value: { kind: 'none' } };
       return { value: await handedTo(access, [...tried.keys()], at.pool, slot, deadline) };
     },

@@ -18,6 +18,8 @@ export interface Attempt {
   input: Record<string, unknown>;
   /** 1 on the first claim. */
   attempt: number;
+  /** This invocation goes on with an attempt an earlier one suspended (a continuation, a sleep that ended). */
+  continues: boolean;
   claimId: string;
   version: Version;
   /** The worker slot the job holds, which its end gives back. */

@@ -4,7 +4,7 @@ import { serverTime, type Write } from '../ports/document-store';
 import { read, transition, type Decision } from '../store/store-calls';
 import type { StoreAccess } from '../store/store-access';
 import { DEFAULT_POOL } from '../tasks/task';
-import { jobAt, terminalFields } from './job-record';
+import { isSuspended, jobAt, terminalFields } from './job-record';
 import { freeSlot } from './pool-slots';
 
 export type CancelOutcome =
@@ -16,10 +16,11 @@ export type CancelOutcome =
   | { kind: 'already-done'; state: JobState };
 
 /**
- * The owner's cancel, decided on the job as read and written fenced on that read: a CREATED job (waiting, sent or
- * waiting out a retry's backoff) ends CANCELLED at once and gives back its slot in the same commit; a RUNNING job
- * gets `cancelRequested`, which its worker acts on (its next write's fence fails on this one, and its listener sees
- * it). Another user's job is `not-found`, exactly like a missing one.
+ * The owner's cancel, decided on the job as read and written fenced on that read: a job no worker holds (CREATED:
+ * waiting, sent or waiting out a retry's backoff; RUNNING but suspended: asleep, continuing, queued or sent to go on)
+ * ends CANCELLED at once and gives back its slot in the same commit; a RUNNING job in a worker's hands gets
+ * `cancelRequested`, which its worker acts on (its next write's fence fails on this one, and its listener sees it).
+ * Another user's job is `not-found`, exactly like a missing one.
  */
 export function cancelJob(
   access: StoreAccess,
@@ -43,7 +44,7 @@ export function cancelJob(
       // it gave back is to be filled.
       if (decided && job.state === 'CANCELLED') return { answer: { kind: 'cancelled', job, ...decided } };
       if (job.done) return { answer: { kind: 'already-done', state: job.state } };
-      if (job.state === 'RUNNING') {
+      if (job.state === 'RUNNING' && !isSuspended(job)) {
         decided = undefined; // claimed meanwhile: its worker ends it
         if (job.cancelRequested === true) return { answer: { kind: 'cancel-requested', job } };
         return {

@@ -6,7 +6,7 @@ import { bounded, read, transition, type Decision } from '../store/store-calls';
 import type { StoreAccess } from '../store/store-access';
 import { DEFAULT_POOL } from '../tasks/task';
 import type { Attempt } from './attempt';
-import { jobAt, sentJob, terminalFields, type JobAt } from './job-record';
+import { isSuspended, jobAt, sentJob, terminalFields, type JobAt } from './job-record';
 import { freeSlot } from './pool-slots';
 
 export type ClaimOutcome =
@@ -19,13 +19,16 @@ export type ClaimOutcome =
   /** A queued job whose owner asked to cancel it: ended CANCELLED now, its slot given back. */
   | { kind: 'cancelled'; job: Job };
 
-/** The claim's update: RUNNING, one more attempt, a new claim id and a lease of `leaseMs`. */
-function claimData(attempts: number, claimId: string, leaseExpireTime: Millis) {
+/**
+ * The claim's update: RUNNING, a new claim id and a lease of `leaseMs`; one more attempt, starting now, unless the
+ * claim continues a suspended attempt (which keeps its number and start time).
+ */
+function claimData(attempts: number, claimId: string, leaseExpireTime: Millis, continues: boolean) {
   return {
     state: 'RUNNING',
     attempts,
     claimId,
-    startTime: serverTime(),
+    ...(continues ? {} : { startTime: serverTime() }),
     updateTime: serverTime(),
     leaseExpireTime,
     waitReason: null,
@@ -33,8 +36,9 @@ function claimData(attempts: number, claimId: string, leaseExpireTime: Millis) {
 }
 
 /** The attempt a claim starts, from the job as claimed. */
-function attemptOf(id: string, job: Job, version: string, claimId: string, now: Millis): Attempt {
+function attemptOf(id: string, job: Job, version: string, claimId: string, now: Millis, continues: boolean): Attempt {
   return {
+    continues,
     id,
     type: job.type,
     owner: job.owner,
@@ -70,13 +74,22 @@ export async function claimJob(
 ): Promise<ClaimOutcome> {
   const claimId = randomId(access.random);
   const path = access.layout.job(jobId);
+  // Whether the claim being made continues a suspended attempt: a job read again that shows this claim applied
+  // (its commit's answer lost) is claimed as that claim was decided.
+  const claiming = { continues: sent?.continues === true };
   if (sent && sent.dispatchTime <= access.clock.now()) {
     const now = access.clock.now();
-    const attempts = sent.attempts + 1;
+    const continues = sent.continues === true;
+    const attempts = continues ? sent.attempts : sent.attempts + 1;
     try {
       const commit = await bounded(access, () =>
         access.store.commit([
-          { op: 'update', path, data: claimData(attempts, claimId, now + leaseMs), ifVersion: sent.version },
+          {
+            op: 'update',
+            path,
+            data: claimData(attempts, claimId, now + leaseMs, continues),
+            ifVersion: sent.version,
+          },
         ]),
       );
       const job = {
@@ -91,14 +104,15 @@ export async function claimJob(
         claimId,
         createTime: sent.createTime,
         updateTime: commit.time,
-        startTime: commit.time,
+        startTime: continues ? (sent.startTime ?? sent.createTime) : commit.time,
         doneTime: null,
         dispatchTime: sent.dispatchTime,
         leaseExpireTime: now + leaseMs,
         waiting: false,
         waitReason: null,
       } as Job;
-      return { kind: 'claimed', job, attempt: attemptOf(jobId, job, commit.versions[0] ?? '', claimId, now) };
+      const attempt = attemptOf(jobId, job, commit.versions[0] ?? '', claimId, now, continues);
+      return { kind: 'claimed', job, attempt };
     } catch (e) {
       if (!isLostRace(e) && !isTransientStoreError(e)) throw e;
       // Not as sent (or the answer was lost): decided on the job as it is now.
@@ -109,25 +123,34 @@ export async function claimJob(
     async (): Promise<Decision<ClaimOutcome>> => {
       const doc = await read(access, () => access.store.get(path), deadline);
       if (!doc) return { answer: { kind: 'not-found' } };
-      return decideClaim(access, jobAt(doc), claimId, leaseMs, retentionDays);
+      return decideClaim(access, jobAt(doc), claiming, claimId, leaseMs, retentionDays);
     },
     deadline,
   );
 }
 
-/** The claim decided on the job as read. */
+/** The claim decided on the job as read; `claiming.continues` says whether the claim it makes continues an attempt. */
 function decideClaim(
   access: StoreAccess,
   { id, job, version }: JobAt,
+  claiming: { continues: boolean },
   claimId: string,
   leaseMs: number,
   retentionDays: number,
 ): Decision<ClaimOutcome> {
   const now = access.clock.now();
-  if (job.state === 'RUNNING' && job.claimId === claimId) {
-    return { answer: { kind: 'claimed', job, attempt: attemptOf(id, job, version, claimId, now) } };
+  if (job.state === 'RUNNING' && job.claimId === claimId && !isSuspended(job)) {
+    return {
+      answer: { kind: 'claimed', job, attempt: attemptOf(id, job, version, claimId, now, claiming.continues) },
+    };
   }
-  if (job.state !== 'CREATED' || job.waiting === true) return { answer: { kind: 'not-claimable', state: job.state } };
+  // A suspended job goes on only once sent (holding a slot); asleep or queued, a delivery is stale.
+  const continues = isSuspended(job);
+  claiming.continues = continues;
+  const sentToGoOn = continues && job.waiting === false && typeof job.slot === 'number';
+  if ((job.state !== 'CREATED' && !sentToGoOn) || job.waiting === true) {
+    return { answer: { kind: 'not-claimable', state: job.state } };
+  }
   const path = access.layout.job(id);
   if (job.cancelRequested === true) {
     const writes: Write[] = [
@@ -144,20 +167,24 @@ function decideClaim(
   const dueAt = job.dispatchTime ?? now;
   if (dueAt > now) return { answer: { kind: 'not-due', dueAt, sent: sentJob(job, version, dueAt, job.slot ?? null) } };
   const leaseExpireTime = now + leaseMs;
+  const attempts = continues ? job.attempts : job.attempts + 1;
   return {
-    writes: [{ op: 'update', path, data: claimData(job.attempts + 1, claimId, leaseExpireTime), ifVersion: version }],
+    writes: [
+      { op: 'update', path, data: claimData(attempts, claimId, leaseExpireTime, continues), ifVersion: version },
+    ],
     answer: (commit) => {
       const claimed: Job = {
         ...job,
         state: 'RUNNING',
-        attempts: job.attempts + 1,
+        attempts,
         claimId,
-        startTime: commit.time,
+        startTime: continues ? job.startTime : commit.time,
         updateTime: commit.time,
         leaseExpireTime,
         waitReason: null,
       };
-      return { kind: 'claimed', job: claimed, attempt: attemptOf(id, claimed, commit.versions[0] ?? '', claimId, now) };
+      const attempt = attemptOf(id, claimed, commit.versions[0] ?? '', claimId, now, continues);
+      return { kind: 'claimed', job: claimed, attempt };
     },
   };
 }

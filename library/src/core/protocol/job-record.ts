@@ -58,5 +58,22 @@ export function sentJob(job: Job, version: Version, dispatchTime: Millis, slot: 
     slot,
     createTime: job.createTime,
     dispatchTime,
+    ...(isSuspended(job) ? { continues: true, startTime: job.startTime ?? job.createTime } : {}),
   };
+}
+
+/**
+ * A RUNNING job no worker holds (no lease): between two invocations of its attempt, asleep, about to continue, or
+ * sent to a worker to go on. Its claim is a continuation's (the attempt and start time stay).
+ */
+export function isSuspended(job: Job): boolean {
+  return job.state === 'RUNNING' && job.leaseExpireTime == null;
+}
+
+/**
+ * A job due to be queued again at `dispatchTime`: suspended (a continuation, a sleep), in no queue and holding no
+ * slot. Its timer, or the sweep, puts it in its pool's queue once due (protocol/resume.ts).
+ */
+export function isParked(job: Job): boolean {
+  return isSuspended(job) && job.waiting !== true && job.slot == null && typeof job.dispatchTime === 'number';
 }

@@ -1,5 +1,5 @@
 import { expireTimeFor, type Millis } from '../job';
-import { serverTime, type WriteData } from '../ports/document-store';
+import { serverTime, type Write, type WriteData } from '../ports/document-store';
 import { read } from '../store/store-calls';
 import type { StoreAccess } from '../store/store-access';
 import { writeForAttempt, type Attempt, type AttemptWrite } from './attempt';
@@ -13,10 +13,11 @@ import { writeForAttempt, type Attempt, type AttemptWrite } from './attempt';
  */
 
 /**
- * How much longer than a job's own retention (counted from its end) its steps are kept, counted from when each was
- * done: Firestore's TTL deletes the job document, not the documents under it, so each step carries its own
- * `expireTime`, set when it is written, before the job's end is known. A job ends within a day of its steps
- * (its attempts, retries and their backoff included), so its steps outlive it and are then deleted by TTL too.
+ * How much longer than a job's own retention (counted from its end) its steps are kept, beyond the job's time limit,
+ * counted from when each was done: Firestore's TTL deletes the job document, not the documents under it, so each
+ * step carries its own `expireTime`, set when it is written, before the job's end is known. A job ends within its
+ * time limit of its steps (TaskDefinition.totalTimeoutSeconds), and within a day more of retries and their backoff,
+ * so its steps outlive it and are then deleted by TTL too.
  */
 const STEP_OUTLIVES_JOB_MS = 24 * 60 * 60 * 1000;
 
@@ -62,17 +63,10 @@ export function writeStepDone(
   done: readonly string[],
   leaseExpireTime: Millis,
   retentionDays: number,
+  jobLimitMs: number,
   deadline: Millis,
 ): Promise<AttemptWrite> {
   const job: WriteData = { steps: [...done, name], currentStep: null, leaseExpireTime, updateTime: serverTime() };
-  const now = access.clock.now();
-  const step: WriteData = {
-    name,
-    result: result ?? null,
-    attempt: at.attempt,
-    doneTime: serverTime(),
-    expireTime: expireTimeFor(now + STEP_OUTLIVES_JOB_MS, retentionDays),
-  };
   return writeLeaseMoving(
     access,
     at,
@@ -81,12 +75,34 @@ export function writeStepDone(
     () => ({
       writes: [
         { op: 'update', path: access.layout.job(at.id), data: job },
-        { op: 'create', path: access.layout.step(at.id, name), data: step },
+        stepDoneWrite(access, at, name, result, retentionDays, jobLimitMs),
       ],
       value: () => undefined,
     }),
     (job) => (job.steps?.includes(name) === true ? { value: undefined } : undefined),
   );
+}
+
+/**
+ * The document of a step done by the attempt, holding its result (created: a step is recorded once), kept for the
+ * job's time limit (`jobLimitMs`) and its retention after it.
+ */
+export function stepDoneWrite(
+  access: StoreAccess,
+  at: Attempt,
+  name: string,
+  result: unknown,
+  retentionDays: number,
+  jobLimitMs: number,
+): Write {
+  const data: WriteData = {
+    name,
+    result: result ?? null,
+    attempt: at.attempt,
+    doneTime: serverTime(),
+    expireTime: expireTimeFor(access.clock.now() + jobLimitMs + STEP_OUTLIVES_JOB_MS, retentionDays),
+  };
+  return { op: 'create', path: access.layout.step(at.id, name), data };
 }
 
 /** A write of the attempt that also moves its lease to `leaseExpireTime` once written. */

@@ -59,6 +59,34 @@ export function leaseLapsedBefore(
   return jobsBefore(access, 'RUNNING', 'leaseExpireTime', time, limit, deadline);
 }
 
+/**
+ * RUNNING jobs no worker holds (suspended: asleep, continuing, or sent to go on) due before `time`, oldest first: a
+ * parked one's timer, or a sent one's message, may be lost.
+ */
+export async function suspendedDueBefore(
+  access: StoreAccess,
+  time: Millis,
+  limit: number,
+  deadline: Millis,
+): Promise<JobAt[]> {
+  const docs = await read(
+    access,
+    () =>
+      access.store.query({
+        collection: access.layout.jobs,
+        where: [
+          { field: 'state', op: '==', value: 'RUNNING' },
+          { field: 'leaseExpireTime', op: '==', value: null },
+          { field: 'dispatchTime', op: '<', value: time },
+        ],
+        orderBy: [{ field: 'dispatchTime', direction: 'asc' }],
+        limit,
+      }),
+    deadline,
+  );
+  return docs.map(jobAt);
+}
+
 /** The writes that end a job the sweep took back, with its slot given back. */
 function endWrites(
   access: StoreAccess,

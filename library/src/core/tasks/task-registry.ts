@@ -1,4 +1,4 @@
-import { DEFAULT_POOL, type TaskDefinition } from './task';
+import { DEFAULT_POOL, timeLimitsProblem, type TaskDefinition } from './task';
 
 /** The task types one deployment (or one test) can run, by type name. */
 export class TaskRegistry {
@@ -7,6 +7,10 @@ export class TaskRegistry {
   constructor(tasks: readonly TaskDefinition[]) {
     this.byType = new Map(tasks.map((task) => [task.type, task]));
     if (this.byType.size !== tasks.length) throw new Error('two tasks share a type name');
+    for (const task of tasks) {
+      const problem = timeLimitsProblem(task);
+      if (problem) throw new Error(`task "${task.type}": ${problem}`);
+    }
   }
 
   get(type: string): TaskDefinition | undefined {

@@ -37,6 +37,18 @@ export interface TaskContext {
    * shows it as `currentStep`): steps are for work of seconds or more, and a loop of tiny ones belongs in one step.
    */
   step: <T>(name: string, body: () => Promise<T>) => Promise<T>;
+  /**
+   * Sleeps `ms` from when the job first reaches this line, holding no instance and no slot: the job is suspended
+   * (RUNNING, `waitReason: sleep`, due at `dispatchTime`), its slot goes to the next job, and a timer wakes it; it
+   * then waits its owner's turn for a slot and replays the handler, whose steps done return their results and whose
+   * sleep done returns at once. So code after a sleep runs in a new invocation, and code outside steps runs again
+   * (as after a crash). A sleep is named like a step, and the name is used once per job. A sleep that would end past
+   * the task's `totalTimeoutSeconds` fails the job `deadline-exceeded`. It costs one commit (the job, the sleep's
+   * record, and the slot's hand-off), one timer, and the steps of going on (a queue entry, a dispatch, a claim).
+   */
+  sleep: (name: string, ms: number) => Promise<void>;
+  /** `sleep`, until a time (epoch ms); a time already past returns at once. */
+  sleepUntil: (name: string, time: number) => Promise<void>;
 }
 
 /**
@@ -52,8 +64,24 @@ export interface TaskDefinition<Type extends string = string, Input extends z.Zo
   readonly input: Input;
   /** The result's schema: the worker checks what the handler returns against it before storing it. */
   readonly result?: z.ZodType<Result>;
-  /** The handler's time limit; past it the signal aborts and the job ends `deadline-exceeded`. */
+  /**
+   * The handler's time limit in one invocation; past it the signal aborts and the job ends `deadline-exceeded`. A
+   * task with a `totalTimeoutSeconds` beyond it goes on in a new invocation, between steps, before this runs out.
+   */
   readonly timeoutSeconds?: number;
+  /**
+   * The job's time limit over all its invocations (continuations and sleeps included, counted from its attempt's
+   * start), up to a year; `timeoutSeconds` where not given. Past it the job ends `deadline-exceeded`. When it is
+   * longer than `timeoutSeconds`, a step that would not fit in what is left of an invocation (`stepTimeoutSeconds`)
+   * is not started: the job is suspended there and goes on in a new invocation, at its owner's next turn.
+   */
+  readonly totalTimeoutSeconds?: number;
+  /**
+   * The longest one step of the task takes (DEFAULT_STEP_TIMEOUT_SECONDS, or `timeoutSeconds` if shorter, where not
+   * given): a step starts in an invocation only when at least this is left of it. A step must fit one invocation, so
+   * `defineTask` refuses a value above `timeoutSeconds`.
+   */
+  readonly stepTimeoutSeconds?: number;
   /** How transient failures are retried; DEFAULT_RETRY_POLICY where not given. */
   readonly retry?: Partial<RetryPolicy>;
   /** The worker pool that runs the task (its own worker function and slots); DEFAULT_POOL where not given. */
@@ -72,13 +100,43 @@ export const DEFAULT_POOL = 'standard';
 /** Default TaskDefinition.timeoutSeconds. */
 export const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
 
+/** Default TaskDefinition.stepTimeoutSeconds (or the task's `timeoutSeconds`, if shorter). */
+export const DEFAULT_STEP_TIMEOUT_SECONDS = 60;
+
+/** The longest TaskDefinition.totalTimeoutSeconds: a year. */
+export const MAX_TOTAL_TIMEOUT_SECONDS = 365 * 24 * 60 * 60;
+
+/** A task's time limits in ms: one invocation's, the job's in all, and the longest step's. */
+export function taskTimeLimits(task: TaskDefinition): { invocationMs: number; totalMs: number; stepMs: number } {
+  const invocation = task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
+  const total = Math.max(task.totalTimeoutSeconds ?? invocation, invocation);
+  const step = Math.min(task.stepTimeoutSeconds ?? DEFAULT_STEP_TIMEOUT_SECONDS, invocation);
+  return { invocationMs: invocation * 1000, totalMs: total * 1000, stepMs: step * 1000 };
+}
+
+/** Why a task's time limits cannot work, or undefined when they can. */
+export function timeLimitsProblem(task: TaskDefinition): string | undefined {
+  const invocation = task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
+  const { totalTimeoutSeconds: total, stepTimeoutSeconds: step } = task;
+  if (total !== undefined && !(total >= invocation && total <= MAX_TOTAL_TIMEOUT_SECONDS)) {
+    return `totalTimeoutSeconds must be from timeoutSeconds (${invocation}) to ${MAX_TOTAL_TIMEOUT_SECONDS} (a year), not ${total}`;
+  }
+  if (step !== undefined && !(step > 0 && step <= invocation)) {
+    return `stepTimeoutSeconds must be above 0 and at most timeoutSeconds (${invocation}): a step must fit one invocation, not ${step}`;
+  }
+  return undefined;
+}
+
 /**
  * Declares a task type, with its name kept as a literal type and its input and result types inferred from its
- * schemas and handler, so `TaskTypesOf` can give typed clients the app's own tasks.
+ * schemas and handler, so `TaskTypesOf` can give typed clients the app's own tasks. Throws when its time limits
+ * cannot work (a step longer than an invocation, a total shorter than one).
  */
 export function defineTask<const Type extends string, Input extends z.ZodType, Result>(
   definition: TaskDefinition<Type, Input, Result>,
 ): TaskDefinition<Type, Input, Result> {
+  const problem = timeLimitsProblem(definition);
+  if (problem) throw new Error(`task "${definition.type}": ${problem}`);
   return definition;
 }
 

@@ -2,15 +2,20 @@ import type { SentJob } from '@async-jobs/contract';
 import type { Millis } from '../job';
 import type { JobLog } from '../ports/job-log';
 import type { JobQueue } from '../ports/job-queue';
+import type { JobTimers } from '../ports/job-timers';
 import { dispatchWaiting } from '../protocol/dispatch';
 import type { StoreAccess } from '../store/store-access';
 import { deadlineAfter } from '../store/store-access';
 import type { TaskRegistry } from '../tasks/task-registry';
 
-/** What every use case runs on: the store, the queue, the log, the task types and the settings read per call. */
+/**
+ * What every use case runs on: the store, the queue, the timers, the log, the task types and the settings read per
+ * call.
+ */
 export interface CoreDeps {
   access: StoreAccess;
   queue: JobQueue;
+  timers: JobTimers;
   log: JobLog;
   tasks: TaskRegistry;
   /** How many jobs a pool's workers run at once (instances × concurrency): its slots. Read per call. */

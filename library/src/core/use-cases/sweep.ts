@@ -2,10 +2,12 @@ import type { Job } from '../job';
 import { decideRecovery, type RecoveryAction, type RecoveryTimings } from '../recovery';
 import type { JobAt } from '../protocol/job-record';
 import { freeLeakedSlots, jobsOfUnservedPools, unservedPoolError } from '../protocol/reconcile';
-import { leaseLapsedBefore, recoverJob, sentBefore } from '../protocol/recovery';
+import { isParked } from '../protocol/job-record';
+import { leaseLapsedBefore, recoverJob, sentBefore, suspendedDueBefore } from '../protocol/recovery';
 import { retryPolicy } from '../retry-policy';
 import { deadlineAfter } from '../store/store-access';
 import { dispatchAfterEnd, dispatchIntoFreeSlots, sendJobs, type CoreDeps } from './dispatch';
+import { wakeJob } from './wake';
 
 /** What the sweep and the stale check at a job's end read per call. */
 export interface SweepSettings {
@@ -32,8 +34,12 @@ export const SWEEP_DISPATCH_LIMIT = 100;
  */
 export const UNSERVED_POOL_GRACE_MS = 15 * 60_000;
 
-/** The ids the sweep acted on, by what it did; the slots it freed; the waiting jobs it sent; the jobs it could not recover. */
+/**
+ * The ids the sweep acted on, by what it did; the suspended jobs past due it woke (their timer was lost); the slots
+ * it freed; the waiting jobs it sent; the jobs it could not recover.
+ */
 export type SweepReport = Record<Exclude<RecoveryAction, 'none'>, string[]> & {
+  woken: string[];
   dispatched: number;
   freedSlots: number;
   endedUnserved: string[];
@@ -45,6 +51,7 @@ const emptyReport = (): SweepReport => ({
   retry: [],
   fail: [],
   cancel: [],
+  woken: [],
   dispatched: 0,
   freedSlots: 0,
   endedUnserved: [],
@@ -89,8 +96,8 @@ async function recoverOne(
 }
 
 /**
- * Sends again sent jobs whose message was lost, and ends or retries RUNNING jobs whose lease lapsed because their
- * worker died: both hold a slot doing nothing. The sweep runs it each minute; a few job ends run it on a few jobs,
+ * Sends again sent jobs whose message was lost, ends or retries RUNNING jobs whose lease lapsed because their
+ * worker died (both hold a slot doing nothing), and wakes suspended jobs well past due (their timer was lost). The sweep runs it each minute; a few job ends run it on a few jobs,
  * so on a busy pool a stale job is found within moments of going stale. Each job is decided on its own read and
  * changed fenced on it, so a worker that ends it meanwhile wins; one job whose recovery fails is logged and skipped,
  * and the others are still recovered.
@@ -103,12 +110,18 @@ export async function recoverStaleJobs(
   const report = emptyReport();
   const timings: RecoveryTimings = { dispatchGraceMs: deps.dispatchGraceMs() };
   const deadline = deadlineAfter(deps.access);
-  const [lost, lapsed] = await Promise.all([
+  const [lost, lapsed, suspended] = await Promise.all([
     sentBefore(deps.access, now - timings.dispatchGraceMs, batchSize, deadline),
     leaseLapsedBefore(deps.access, now, batchSize, deadline),
+    suspendedDueBefore(deps.access, now - timings.dispatchGraceMs, batchSize, deadline),
   ]);
-  for (const found of shuffled(deps, [...lost, ...lapsed])) {
+  for (const found of shuffled(deps, [...lost, ...lapsed, ...suspended])) {
     try {
+      if (isParked(found.job) && found.job.cancelRequested !== true) {
+        const woken = await wakeJob(deps, found.id);
+        if (woken.kind === 'queued' || woken.kind === 'cancelled') report.woken.push(found.id);
+        continue;
+      }
       // Decided at the time the sweep runs for (or later, once the clock has passed it): the queries found the job
       // stale at `now`, and deciding at an earlier clock would leave every job it found where it is.
       const decideAt = () => Math.max(now, deps.access.clock.now());

@@ -8,8 +8,10 @@ import {
   HANDOFF_CANDIDATES,
   QUEUE_READ_FRESH_MS,
   requeueAttempt,
+  suspendAttempt,
   type QueueAsRead,
   type SlotAfterEnd,
+  type Suspension,
 } from '../protocol/attempt-writes';
 import { lowestWaiting } from '../protocol/pool-queue';
 import { claimJob, type ClaimOutcome } from '../protocol/claim';
@@ -18,13 +20,14 @@ import { deadlineAfter } from '../store/store-access';
 import { watchJob } from '../protocol/owner-jobs';
 import { backoffMs, retryPolicy, shouldRetry } from '../retry-policy';
 import { isTransientStoreError, StoreError } from '../ports/document-store';
-import { attemptIdempotencyKey, DEFAULT_TASK_TIMEOUT_SECONDS, type TaskDefinition } from '../tasks/task';
+import { attemptIdempotencyKey, taskTimeLimits, type TaskDefinition } from '../tasks/task';
 import { classifyFailure, TaskError, toJobError } from '../tasks/task-error';
 import type { TaskRegistry } from '../tasks/task-registry';
 import { dispatchAfterEnd, sendJobs, type CoreDeps } from '../use-cases/dispatch';
 import { recoverStaleJobs, type SweepSettings } from '../use-cases/sweep';
+import { setWakeTimer, wakeJob } from '../use-cases/wake';
 import { AttemptKeeper } from './attempt-keeper';
-import { StepRunner } from './step-runner';
+import { StepRunner, type StepBudget } from './step-runner';
 import type { RecentRunTimes } from './recent-run-times';
 import { ProgressReporter } from './progress-reporter';
 import { settleHandler } from './settle-handler';
@@ -49,7 +52,10 @@ export interface RunJobDeps extends CoreDeps, SweepSettings {
 const INVOCATION_MARGIN_MS = 10_000;
 
 /** What the worker does once the handler is over. */
-type Decision = { kind: 'finish'; outcome: JobOutcome } | { kind: 'retry'; error: JobError; delayMs: number };
+type Decision =
+  | { kind: 'finish'; outcome: JobOutcome }
+  | { kind: 'retry'; error: JobError; delayMs: number }
+  | { kind: 'suspend'; suspension: Suspension };
 
 /** A decision, with the handler's last progress report when no progress write carried it (the end write does). */
 type DecisionWithProgress = Decision & { lastProgress?: JobProgress };
@@ -68,10 +74,6 @@ export const RESULT_NOT_STORABLE: JobError = {
   message:
     "the task's result could not be stored: it is too large for the job document or not a value Firestore can hold",
 };
-
-function timeLimitMs(task: TaskDefinition): number {
-  return (task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS) * 1000;
-}
 
 /**
  * A returned handler's outcome: its value as the job's result, checked against the task's `result` schema when it
@@ -120,9 +122,21 @@ async function runClaimed(
   const abort = (reason: TaskError) => {
     if (!controller.signal.aborted) controller.abort(reason);
   };
-  const limitMs = timeLimitMs(task);
-  const cancelDeadline = clock.setTimer(limitMs, () =>
-    abort(new TaskError('deadline-exceeded', `the task ran past its ${limitMs / 1000} s time limit`)),
+  // One invocation's limit, and the job's over all its invocations (from its attempt's start): the first to come
+  // aborts the handler. A task whose job may outlast an invocation goes on in a new one between steps instead.
+  const limits = taskTimeLimits(task);
+  const startedAt = clock.now();
+  const invocationEnd = startedAt + limits.invocationMs;
+  const jobEnd = at.startTime + limits.totalMs;
+  const continues = limits.totalMs > limits.invocationMs;
+  const abortAt = Math.min(invocationEnd, jobEnd);
+  const overrun = continues
+    ? abortAt === jobEnd
+      ? `the job ran past its ${limits.totalMs / 1000} s time limit`
+      : `a step ran past the ${limits.invocationMs / 1000} s one invocation may take`
+    : `the task ran past its ${limits.invocationMs / 1000} s time limit`;
+  const cancelDeadline = clock.setTimer(Math.max(0, abortAt - startedAt), () =>
+    abort(new TaskError('deadline-exceeded', overrun)),
   );
   // The owner's cancel arrives as `cancelRequested` on the document: a listener sees it within moments. It starts
   // after the handler's first moments, so a job that ends sooner pays no read for it.
@@ -146,7 +160,17 @@ async function runClaimed(
     (e) => deps.log.progressWriteFailed(at.id, e),
     clock,
   );
-  const steps = stepRunner(at, deps, keeper, controller.signal);
+  const steps = stepRunner(
+    at,
+    deps,
+    keeper,
+    controller.signal,
+    {
+      continueBeforeStep: () => continues && clock.now() + limits.stepMs > invocationEnd,
+      jobDeadline: jobEnd,
+    },
+    limits.totalMs,
+  );
   let settled;
   let lastProgress: JobProgress | undefined;
   try {
@@ -159,6 +183,8 @@ async function runClaimed(
         signal: controller.signal,
         progress: reporter.report,
         step: steps.step,
+        sleep: steps.sleep,
+        sleepUntil: steps.sleepUntil,
       }),
     );
     settled = await settleHandler(run, controller.signal, deps.timings.abortGraceMs, clock);
@@ -168,44 +194,69 @@ async function runClaimed(
     unwatch();
     lastProgress = await reporter.close({ keepLast: true });
   }
-  const decision = decide(task, at, settled, keeper, controller, deps);
+  const decision = decide(task, at, settled, keeper, controller, steps, deps);
   return lastProgress ? { ...decision, lastProgress } : decision;
 }
 
 /**
- * The attempt's steps: those of earlier attempts read at the first step (none on a first attempt, which reads
- * nothing), each start and end written in turn with the heartbeats.
+ * The attempt's steps: those of earlier attempts and invocations read at the first step (none on a first attempt's
+ * first invocation, which reads nothing), each start and end written in turn with the heartbeats.
  */
-function stepRunner(at: Attempt, deps: RunJobDeps, keeper: AttemptKeeper, signal: AbortSignal): StepRunner {
+function stepRunner(
+  at: Attempt,
+  deps: RunJobDeps,
+  keeper: AttemptKeeper,
+  signal: AbortSignal,
+  budget: StepBudget,
+  jobLimitMs: number,
+): StepRunner {
   const { access } = deps;
+  const earlier = at.attempt > 1 || at.continues;
   return new StepRunner(
-    () => (at.attempt > 1 ? readDoneSteps(access, at.id, deadlineAfter(access)) : Promise.resolve([])),
+    () => (earlier ? readDoneSteps(access, at.id, deadlineAfter(access)) : Promise.resolve([])),
     {
       started: (name) =>
         keeper.write((leaseExpireTime, deadline) => writeStepStart(access, at, name, leaseExpireTime, deadline)),
       done: (name, result, done) =>
         keeper.write(async (leaseExpireTime, deadline) => {
           const retention = deps.retentionDays();
-          const written = await writeStepDone(access, at, name, result, done, leaseExpireTime, retention, deadline);
+          const written = await writeStepDone(
+            access,
+            at,
+            name,
+            result,
+            done,
+            leaseExpireTime,
+            retention,
+            jobLimitMs,
+            deadline,
+          );
           if (written.written) done.push(name);
           return written;
         }),
     },
     signal,
     access.clock,
+    budget,
   );
 }
 
-/** What happens after the handler settled: the lease, its value, its abort, or how it failed decide. */
+/**
+ * What happens after the handler settled: the lease, its abort (a cancel, a time limit), a suspension it reached
+ * (a sleep, a continuation: however the handler then ended), its value, or how it failed decide.
+ */
 function decide(
   task: TaskDefinition,
   at: Attempt,
   settled: Awaited<ReturnType<typeof settleHandler>>,
   keeper: AttemptKeeper,
   controller: AbortController,
+  steps: StepRunner,
   deps: RunJobDeps,
 ): Decision {
   if (keeper.leaseAtRisk) return retryOrFail(task, at, LEASE_NOT_KEPT, deps);
+  const { suspension } = steps;
+  if (suspension && !controller.signal.aborted) return { kind: 'suspend', suspension };
   if (settled.kind === 'returned') return completed(task, settled.value);
   if (controller.signal.aborted) {
     // Whatever the handler threw on its way out, the abort is why it stopped.
@@ -232,13 +283,25 @@ async function writeEnd(
   deadline: Millis,
   deps: RunJobDeps,
   queueAsRead: QueueAsRead | undefined,
+  jobLimitMs: number,
 ): Promise<
   | { kind: 'ended'; outcome: JobOutcome; slot: SlotAfterEnd }
   | { kind: 'requeued'; sent: SentJob }
+  | { kind: 'suspended'; suspension: Suspension; slot: SlotAfterEnd }
   | { kind: 'superseded' }
 > {
   const { access } = deps;
   const retention = deps.retentionDays();
+  if (decision.kind === 'suspend') {
+    const settings = { retentionDays: retention, jobLimitMs, capacity: deps.capacity(at.pool) };
+    const options = { queueAsRead, lastProgress: decision.lastProgress };
+    const written = await suspendAttempt(access, at, decision.suspension, settings, deadline, options);
+    if (!written.written) return { kind: 'superseded' };
+    if (at.cancelRequested) {
+      return { kind: 'ended', outcome: { state: 'CANCELLED', error: CANCELLED_BY_OWNER }, slot: written.value };
+    }
+    return { kind: 'suspended', suspension: decision.suspension, slot: written.value };
+  }
   if (decision.kind === 'retry') {
     const dueAt = access.clock.now() + decision.delayMs;
     const written = await requeueAttempt(access, at, decision.error, dueAt, retention, deadline, decision.lastProgress);
@@ -375,14 +438,17 @@ export async function runJob(
     await keeper.settle();
     durations = { queueMillis, runMillis: runMillis() };
     deps.runTimes.record(job.type, durations.runMillis);
-    ended = await writeEnd(at, decision, durations, deadline, deps, await queueAsRead());
+    const jobLimitMs = handler ? taskTimeLimits(handler).totalMs : 0;
+    ended = await writeEnd(at, decision, durations, deadline, deps, await queueAsRead(), jobLimitMs);
   } catch (e) {
     // Left RUNNING with its lease: the sweep retries or ends it once the lease lapses.
-    return log.terminalWriteFailed(
-      context,
-      decision?.kind === 'retry' ? 'CREATED' : (decision?.outcome.state ?? 'RUNNING'),
-      e,
-    );
+    const state =
+      !decision || decision.kind === 'suspend'
+        ? 'RUNNING'
+        : decision.kind === 'retry'
+          ? 'CREATED'
+          : decision.outcome.state;
+    return log.terminalWriteFailed(context, state, e);
   } finally {
     keeper.stop();
   }
@@ -393,12 +459,30 @@ export async function runJob(
       if (decision.kind === 'retry') log.jobRetrying(context, decision.error, decision.delayMs, runMillis());
       await sendJobs(deps, [{ id: jobId, type, sent: ended.sent }]);
       return;
+    case 'suspended': {
+      const { reason, dueAt } = ended.suspension;
+      log.jobSuspended(context, reason, dueAt);
+      await afterJobEnd(at.pool, ended.slot, deps);
+      // A continuation is due now: it joins the queue at once. A sleep's timer wakes it at its end.
+      if (dueAt <= access.clock.now()) await wakeUp(deps, jobId);
+      else await setWakeTimer(deps, jobId, dueAt);
+      return;
+    }
     case 'ended': {
       if (ended.outcome.state === 'COMPLETED') log.jobCompleted(context, durations);
       else log.jobEnded(context, ended.outcome.state, ended.outcome.error, durations);
       await afterJobEnd(at.pool, ended.slot, deps);
       return;
     }
+  }
+}
+
+/** Wakes a job this worker suspended to continue, never throwing: the sweep wakes it if this fails. */
+async function wakeUp(deps: RunJobDeps, jobId: string): Promise<void> {
+  try {
+    await wakeJob(deps, jobId);
+  } catch (e) {
+    deps.log.timerFailed(jobId, e);
   }
 }
 

@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock';
 import { measureJson } from '../json-shape';
 import { isTransientStoreError, StoreError } from '../ports/document-store';
 import type { AttemptWrite } from '../protocol/attempt';
+import type { Suspension } from '../protocol/attempt-writes';
 import { TaskError } from '../tasks/task-error';
 
 /**
@@ -22,6 +23,29 @@ export const STEP_SHOWN_AFTER_MS = 1_000;
  * characters (no `/`, and none of Firestore's reserved ids `.`, `..` or `__…__`).
  */
 const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+
+/** The longest a sleep may be: a year (a job's own time limit is usually what bounds it). */
+export const MAX_SLEEP_MS = 365 * 24 * 60 * 60 * 1000;
+
+/**
+ * Thrown out of `step` and `sleep` once the attempt is to be suspended (a sleep, or the invocation low on time
+ * before a step): the handler stops there, and the worker suspends the job to go on in another invocation. A
+ * handler that catches it stops anyway: the worker suspends the job however the handler ends.
+ */
+export class JobSuspended extends Error {
+  constructor() {
+    super('the job is suspended here and goes on in another invocation');
+    this.name = 'JobSuspended';
+  }
+}
+
+/** When a step may start in this invocation, and how long the job may run in all. */
+export interface StepBudget {
+  /** True when less than the task's longest step is left of this invocation: the job goes on in a new one. */
+  continueBeforeStep(): boolean;
+  /** When the job's own time limit passes (epoch ms): a sleep may not end after it. */
+  jobDeadline: number;
+}
 
 /** A step an earlier attempt did. */
 export interface DoneStep {
@@ -51,7 +75,9 @@ export class StepRunner {
   private readonly used = new Set<string>();
   private readonly done: string[] = [];
   private readonly stored = new Map<string, unknown>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private loaded: Promise<void> | undefined;
+  private suspendedAs: Suspension | undefined;
 
   /**
    * `loadDone` reads the steps earlier attempts did, in the order they finished; it is called once, at the first
@@ -62,20 +88,83 @@ export class StepRunner {
     private readonly recorder: StepRecorder,
     private readonly signal: AbortSignal,
     private readonly clock: Clock,
+    private readonly budget: StepBudget,
   ) {}
+
+  /** The suspension the handler reached (a sleep, a continuation), if any: the worker suspends the job so. */
+  get suspension(): Suspension | undefined {
+    return this.suspendedAs;
+  }
 
   /** TaskContext.step. */
   readonly step = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    await this.begin(name, 'step');
+    if (this.stored.has(name)) return structuredClone(this.stored.get(name)) as T;
+    this.signal.throwIfAborted();
+    if (this.suspendedAs) throw new JobSuspended();
+    if (this.budget.continueBeforeStep()) {
+      return this.suspend({ reason: 'continue', dueAt: this.clock.now() });
+    }
+    const run = this.run(name, body);
+    this.inFlight.add(run);
+    try {
+      return await run;
+    } finally {
+      this.inFlight.delete(run);
+    }
+  };
+
+  /**
+   * TaskContext.sleepUntil: a sleep is a step whose result is the time it ends, recorded in the commit that suspends
+   * the job, so every replay sleeps until the same time and one after it returns at once.
+   */
+  readonly sleepUntil = async (name: string, until: number): Promise<void> => {
+    if (typeof until !== 'number' || !Number.isFinite(until)) {
+      throw new TaskError('invalid-argument', `the sleep "${String(name)}" needs a time to end at`);
+    }
+    await this.begin(name, 'sleep');
+    const recorded = this.stored.get(name) as { until?: unknown } | undefined;
+    const end = typeof recorded?.until === 'number' ? recorded.until : recorded === undefined ? until : undefined;
+    if (end === undefined) {
+      throw new TaskError('invalid-argument', `"${name}" is a step of this job, not a sleep`);
+    }
+    if (end <= this.clock.now()) return;
+    this.signal.throwIfAborted();
+    if (end > this.budget.jobDeadline) {
+      throw new TaskError(
+        'deadline-exceeded',
+        `the sleep "${name}" would end after the job's time limit (${new Date(this.budget.jobDeadline).toISOString()})`,
+      );
+    }
+    await this.suspend({
+      reason: 'sleep',
+      dueAt: end,
+      ...(recorded === undefined ? { sleep: { name, done: [...this.done] } } : {}),
+    });
+  };
+
+  /** TaskContext.sleep: a sleep of `ms` from when this job first reaches it. */
+  readonly sleep = (name: string, ms: number): Promise<void> => {
+    if (typeof ms !== 'number' || !(ms >= 0) || ms > MAX_SLEEP_MS) {
+      return Promise.reject(
+        new TaskError('invalid-argument', `the sleep "${String(name)}" must be 0 ms to ${MAX_SLEEP_MS} ms (a year)`),
+      );
+    }
+    return this.sleepUntil(name, this.clock.now() + ms);
+  };
+
+  /** Checks a step's or sleep's name, marks it used, and waits for the steps earlier invocations did. */
+  private async begin(name: string, what: 'step' | 'sleep'): Promise<void> {
     if (typeof name !== 'string' || !STEP_NAME.test(name) || /^__.*__$/.test(name)) {
       throw new TaskError(
         'invalid-argument',
-        `the step name ${JSON.stringify(name)} is not allowed: 1 to 100 letters, digits and _ . : -, starting with a letter or digit`,
+        `the ${what} name ${JSON.stringify(name)} is not allowed: 1 to 100 letters, digits and _ . : -, starting with a letter or digit`,
       );
     }
     if (this.used.has(name)) {
       throw new TaskError(
         'invalid-argument',
-        `the step name "${name}" is used twice in this job: each step needs its own`,
+        `the ${what} name "${name}" is used twice in this job: each step and sleep needs its own`,
       );
     }
     this.used.add(name);
@@ -86,8 +175,25 @@ export class StepRunner {
       }
     });
     await this.untilAborted(this.loaded);
-    if (this.stored.has(name)) return structuredClone(this.stored.get(name)) as T;
-    this.signal.throwIfAborted();
+  }
+
+  /**
+   * Stops the handler here: the first suspension reached is the one the worker makes; steps already running finish
+   * (and are recorded) first, so none runs again after the job goes on.
+   */
+  private async suspend(suspension: Suspension): Promise<never> {
+    const first = this.suspendedAs === undefined;
+    this.suspendedAs ??= suspension;
+    await Promise.allSettled([...this.inFlight]);
+    // A sleep's record lists the steps done before it, those that were running when it was reached included.
+    if (first && suspension.sleep) {
+      this.suspendedAs = { ...suspension, sleep: { name: suspension.sleep.name, done: [...this.done] } };
+    }
+    throw new JobSuspended();
+  }
+
+  /** Runs a step's body and records its result. */
+  private async run<T>(name: string, body: () => Promise<T>): Promise<T> {
     // A step that runs a while is shown on the job as it runs; one that ends sooner costs no write for it.
     let started: Promise<AttemptWrite | undefined> | undefined;
     const cancelShow = this.clock.setTimer(STEP_SHOWN_AFTER_MS, () => {
@@ -111,7 +217,7 @@ export class StepRunner {
       throw e;
     }
     return result;
-  };
+  }
 
   /**
    * Waits for a step's record. A record refused because another attempt or the sweep holds the job stops the

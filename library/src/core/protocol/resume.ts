@@ -1,0 +1,85 @@
+import { CANCELLED_BY_OWNER, type Millis } from '../job';
+import { increment, serverTime, type Write } from '../ports/document-store';
+import { fairRank } from '../scheduling/fair-queue';
+import { read, transition, type Decision } from '../store/store-calls';
+import type { StoreAccess } from '../store/store-access';
+import { DEFAULT_POOL } from '../tasks/task';
+import { isParked, jobAt, terminalFields } from './job-record';
+import { ownerLastWaitingRank, queueFront } from './pool-queue';
+
+export type ResumeOutcome =
+  /** Now waiting in `pool`'s queue, at its owner's next turn: a dispatch sends it when a slot is free. */
+  | { kind: 'queued'; pool: string }
+  /** Not due before `dueAt`: its timer came early. */
+  | { kind: 'not-due'; dueAt: Millis }
+  /** Its owner asked to cancel it: ended CANCELLED (it held no slot). */
+  | { kind: 'cancelled' }
+  /** Not parked (queued, sent or running already, done, or gone): nothing to do. */
+  | { kind: 'not-parked' };
+
+/**
+ * A parked job (JobRecord.isParked: suspended between invocations, in no queue, holding no slot) that is due joins
+ * its pool's queue, to get a slot in turn like any job: a continuation or a sleep that ends goes on at its owner's
+ * next turn, so a long job takes turns with everyone else's instead of keeping its slot. It is ranked as a create
+ * that queues is (protocol/create-jobs.ts): after the owner's document is read, fenced on it, so the owner's jobs
+ * never share a rank. A job whose owner asked to cancel it ends CANCELLED instead. Decided on the job as read and
+ * fenced on it: of a timer and the sweep resuming the job at once, one does and the other finds it queued.
+ */
+export function resumeJob(
+  access: StoreAccess,
+  id: string,
+  retentionDays: number,
+  deadline: Millis,
+): Promise<ResumeOutcome> {
+  const path = access.layout.job(id);
+  // Set once a round decided to queue the job: a later round that finds it waiting knows that commit was applied
+  // although it reported an error, and answers as it would have.
+  let queuedIn: string | undefined;
+  return transition<ResumeOutcome>(
+    access,
+    async (): Promise<Decision<ResumeOutcome>> => {
+      const doc = await read(access, () => access.store.get(path), deadline);
+      if (!doc) return { answer: { kind: 'not-parked' } };
+      const { job, version } = jobAt(doc);
+      if (queuedIn !== undefined && job.waiting === true && job.state === 'RUNNING') {
+        return { answer: { kind: 'queued', pool: queuedIn } };
+      }
+      if (!isParked(job)) return { answer: { kind: 'not-parked' } };
+      const now = access.clock.now();
+      if (job.cancelRequested === true) {
+        const data = { ...terminalFields('CANCELLED', now, retentionDays), error: CANCELLED_BY_OWNER };
+        return {
+          writes: [{ op: 'update', path, data, ifVersion: version }],
+          answer: () => ({ kind: 'cancelled' }),
+        };
+      }
+      const dueAt = job.dispatchTime ?? now;
+      if (dueAt > now) return { answer: { kind: 'not-due', dueAt } };
+      const pool = job.pool ?? DEFAULT_POOL;
+      const ownerPath = access.layout.owner(job.owner);
+      const ownerDoc = await read(access, () => access.store.get(ownerPath), deadline);
+      const [front, last] = await Promise.all([
+        queueFront(access, pool, deadline),
+        ownerLastWaitingRank(access, pool, job.owner, deadline),
+      ]);
+      const ownerWrite: Write = ownerDoc
+        ? { op: 'update', path: ownerPath, data: { creates: increment(1) }, ifVersion: ownerDoc.version }
+        : { op: 'create', path: ownerPath, data: { creates: 1 } };
+      const queued: Write = {
+        op: 'update',
+        path,
+        data: {
+          waiting: true,
+          rank: fairRank(front, last),
+          waitReason: 'capacity',
+          dispatchTime: null,
+          updateTime: serverTime(),
+        },
+        ifVersion: version,
+      };
+      queuedIn = pool;
+      return { writes: [queued, ownerWrite], answer: () => ({ kind: 'queued', pool }) };
+    },
+    deadline,
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * Jobs that sleep, through the deployed functions on the emulator suite: the worker suspends the job at its sleep
+ * and gives its slot back, the wake function (a Cloud Tasks queue function) wakes it at its time, and the job goes
+ * on in a new invocation. The Cloud Tasks emulator dispatches a task at once, whatever its schedule time; the wake
+ * function then waits for the job's time itself (entry/wake.ts), so the lateness measured here is the wake-up's and
+ * the dispatch's, as in production where Cloud Tasks dispatches at the time.
+ */
+import assert from 'node:assert/strict';
+import { signedInUser, type TestUser } from '../helpers/client';
+import { readJob } from '../helpers/admin';
+import { watchUntil, watchUntilDone } from '../helpers/watch-job';
+import { httpsCallable } from 'firebase/functions';
+
+describe('long jobs: sleeps (emulator)', function () {
+  this.timeout(240_000);
+  let user: TestUser;
+
+  beforeEach(async () => {
+    user = await signedInUser();
+  });
+
+  afterEach(async () => {
+    await user.close();
+  });
+
+  it('sleeps 90 s holding no slot, runs another job meanwhile, and goes on within 5 s of its time', async () => {
+    const created = await user.createJob({ type: 'test.nap', input: { napSeconds: 90 } });
+    const asleep = await watchUntil(user.firestore, created.id, (job) => job.waitReason === 'sleep');
+    assert.equal(asleep.state, 'RUNNING', 'a sleeping job is RUNNING to its owner');
+    assert.equal(asleep.currentStep, 'nap');
+    assert.deepEqual(asleep.steps, ['first', 'nap']);
+    const stored = await readJob(created.id);
+    assert.equal(stored.slot, null, 'it holds no slot while asleep');
+    assert.equal(stored.leaseExpireTime, null, 'and no worker holds it');
+    const dueAt = stored.dispatchTime?.toMillis() ?? 0;
+
+    const other = await user.createJob({ type: 'sleep', input: { worktime: 0 } });
+    const otherDone = await watchUntilDone(user.firestore, other.id);
+    assert.equal(otherDone.final.state, 'COMPLETED', 'another job ran while it slept');
+    assert.ok(Date.now() < dueAt, 'before the sleep ended');
+
+    const { final } = await watchUntilDone(user.firestore, created.id, 150_000);
+    assert.equal(final.state, 'COMPLETED', JSON.stringify(final.error));
+    const [first, second, third] = final.result as number[];
+    assert.ok(second - first >= 90_000, `it slept ${second - first} ms`);
+    assert.ok(second - dueAt < 5_000, `it went on ${second - dueAt} ms after its time`);
+    assert.ok(third >= second);
+    assert.equal(final.attempts, 1, 'a sleep is not an attempt');
+    assert.deepEqual(final.steps, ['first', 'nap', 'second', 'third']);
+  });
+
+  it('ends a sleeping job CANCELLED at once when its owner cancels it', async () => {
+    const created = await user.createJob({ type: 'test.nap', input: { napSeconds: 3600 } });
+    await watchUntil(user.firestore, created.id, (job) => job.waitReason === 'sleep');
+    const cancelledAt = Date.now();
+    const answer = await httpsCallable(user.functions, 'cancelJob')({ id: created.id });
+    assert.equal((answer.data as { state: string }).state, 'CANCELLED');
+    const { final } = await watchUntilDone(user.firestore, created.id);
+    assert.equal(final.state, 'CANCELLED');
+    assert.ok((final.doneTime?.toMillis() ?? Infinity) - cancelledAt < 2_000, 'within 2 s');
+  });
+});

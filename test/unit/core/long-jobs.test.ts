@@ -1,0 +1,221 @@
+/**
+ * Jobs longer than one invocation, through the worker, the wake-up and the sweep on the in-memory store in simulated
+ * time: a sleep that holds no slot and wakes on time, a job of many steps that goes on in new invocations at its
+ * owner's turn, a cancel while asleep, a lost timer, a crash mid-step of a continuation, and the time limits a task
+ * definition refuses.
+ */
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { sleep, type Clock } from '../../../library/src/core/ports/clock';
+import { defineTask } from '../../../library/src/core/tasks/task';
+import { workerSimulation, type JobWrite } from './worker-simulation';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+/** How many times each step's body ran, by name. */
+type Bodies = Map<string, number>;
+
+function tasks(clock: Clock, bodies: Bodies) {
+  const ran = (name: string) => bodies.set(name, (bodies.get(name) ?? 0) + 1);
+  return [
+    // A step, a sleep, a step.
+    defineTask({
+      type: 'nap',
+      input: z.strictObject({ napSeconds: z.number() }),
+      totalTimeoutSeconds: 2 * 60 * 60,
+      async run({ napSeconds }, { step, sleep: nap, signal }) {
+        const before = await step('before', async () => {
+          ran('before');
+          await sleep(clock, 2 * SECOND, signal);
+          return clock.now();
+        });
+        await nap('nap', napSeconds * SECOND);
+        const after = await step('after', async () => {
+          ran('after');
+          await sleep(clock, 2 * SECOND, signal);
+          return clock.now();
+        });
+        return { before, after };
+      },
+    }),
+    // `steps` steps of `stepSeconds` each: longer in all than one invocation (300 s).
+    defineTask({
+      type: 'long',
+      input: z.strictObject({ steps: z.number().int(), stepSeconds: z.number() }),
+      timeoutSeconds: 300,
+      totalTimeoutSeconds: 24 * 60 * 60,
+      stepTimeoutSeconds: 90,
+      async run({ steps, stepSeconds }, { step, signal }) {
+        let sum = 0;
+        for (let n = 1; n <= steps; n++) {
+          sum += await step(`part-${n}`, async () => {
+            ran(`part-${n}`);
+            await sleep(clock, stepSeconds * SECOND, signal);
+            return n;
+          });
+        }
+        return sum;
+      },
+    }),
+    defineTask({
+      type: 'quick',
+      input: z.strictObject({}),
+      run: () => Promise.resolve('quick done'),
+    }),
+  ];
+}
+
+/** Whether a write moved the job from a worker's hands to suspended (no lease), and why. */
+const suspendedBy = (write: JobWrite): unknown =>
+  write.before?.state === 'RUNNING' &&
+  typeof write.before.leaseExpireTime === 'number' &&
+  write.after?.state === 'RUNNING' &&
+  write.after.leaseExpireTime === null
+    ? write.after.waitReason
+    : undefined;
+
+describe('long jobs: sleeps and continuations (simulated time)', () => {
+  let bodies: Bodies;
+  const simulation = (capacity = 10) => {
+    bodies = new Map();
+    return workerSimulation((clock) => tasks(clock, bodies), { capacity });
+  };
+
+  it('sleeps holding no slot: another job runs in the only slot meanwhile, and the sleeper wakes on time', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('nap', { napSeconds: 90 });
+    await sim.clock.advance(3 * SECOND);
+    const asleep = sim.job(id);
+    assert.equal(asleep.state, 'RUNNING', 'a sleeping job is still RUNNING to its owner');
+    assert.equal(asleep.waitReason, 'sleep');
+    assert.equal(asleep.currentStep, 'nap', 'the job shows the sleep it is in');
+    assert.equal(asleep.leaseExpireTime, null, 'no worker holds it');
+    assert.equal(asleep.slot, null, 'and it holds no slot');
+    const dueAt = asleep.dispatchTime as number;
+    assert.ok(dueAt > sim.clock.now() + 80 * SECOND, 'it is due when the sleep ends');
+    assert.deepEqual(asleep.steps, ['before', 'nap']);
+    assert.deepEqual(sim.slotHolders(), [], 'the slot is free');
+    assert.deepEqual(
+      sim.timers.set.map((t) => [t.jobId, t.time]),
+      [[id, dueAt]],
+      'one timer, at its end',
+    );
+
+    const other = await sim.create('quick', {});
+    await sim.clock.advance(1 * SECOND);
+    assert.equal(sim.job(other).state, 'COMPLETED', 'another job ran in the only slot while it slept');
+
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'COMPLETED');
+    const { before, after } = job.result as { before: number; after: number };
+    assert.ok(after - dueAt >= 2 * SECOND && after - dueAt < 3 * SECOND, 'it went on at its time');
+    assert.ok(after - before >= 90 * SECOND);
+    assert.deepEqual(Object.fromEntries(bodies), { before: 1, after: 1 }, 'each step ran once');
+    assert.equal(job.attempts, 1, 'a sleep is not an attempt');
+    assert.deepEqual(job.steps, ['before', 'nap', 'after']);
+    assert.equal(sim.runsOf(id).length, 2, 'two invocations: before the sleep and after it');
+    assert.deepEqual(sim.slotHolders(), []);
+  });
+
+  it('goes on past one invocation between steps, at its owner’s turn, each step run once', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('long', { steps: 30, stepSeconds: 60 });
+    // Another owner's job waits for the only slot: the long job's first continuation hands the slot to it.
+    await sim.clock.advance(10 * SECOND);
+    const other = await sim.create('quick', {}, 'owner-2');
+    await sim.clock.runUntilIdle();
+
+    const job = sim.job(id);
+    assert.equal(job.state, 'COMPLETED', JSON.stringify(job.error));
+    assert.equal(job.result, (30 * 31) / 2);
+    for (let n = 1; n <= 30; n++) assert.equal(bodies.get(`part-${n}`), 1, `part-${n} ran once`);
+    assert.equal(job.attempts, 1, 'continuations keep the attempt');
+    const continuations = sim.writesOf(id).filter((w) => suspendedBy(w) === 'continue').length;
+    // 300 s an invocation, 90 s kept for a step: three or four 60 s steps per invocation.
+    assert.ok(continuations >= 7 && continuations <= 10, `${continuations} continuations`);
+    assert.equal(sim.runsOf(id).length, continuations + 1, 'one invocation after each');
+    const otherJob = sim.job(other);
+    assert.equal(otherJob.state, 'COMPLETED');
+    assert.ok(
+      (otherJob.doneTime as number) < sim.job(id).createTime + 6 * MINUTE,
+      'the other owner’s job ran at the first continuation, not after the long job',
+    );
+  });
+
+  it('ends a sleeping job CANCELLED at once when its owner cancels, and its wake-up then does nothing', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('nap', { napSeconds: 3600 });
+    await sim.clock.advance(3 * SECOND);
+    assert.equal(sim.job(id).waitReason, 'sleep');
+    const answer = await sim.cancel(id);
+    assert.equal(sim.job(id).state, 'CANCELLED', JSON.stringify(answer));
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.job(id).state, 'CANCELLED');
+    assert.deepEqual(Object.fromEntries(bodies), { before: 1 }, 'nothing ran after the cancel');
+    assert.equal(sim.runsOf(id).length, 1);
+  });
+
+  it('is woken by the sweep when its timer is lost', async () => {
+    const sim = simulation(1);
+    sim.timers.lose(1);
+    const id = await sim.create('nap', { napSeconds: 60 });
+    await sim.clock.advance(70 * SECOND);
+    assert.equal(sim.job(id).waitReason, 'sleep', 'no timer woke it');
+    await sim.clock.advance(10 * SECOND);
+    const report = await sim.sweep();
+    assert.deepEqual(report.woken, [id]);
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.job(id).state, 'COMPLETED');
+    assert.deepEqual(Object.fromEntries(bodies), { before: 1, after: 1 });
+  });
+
+  it('resumes at the step it was in when its worker dies after a continuation', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('long', { steps: 8, stepSeconds: 60 });
+    // Four 60 s steps fit an invocation of 300 s that keeps 90 s for a step: the second invocation starts at about
+    // 240 s with part 5; kill it 30 s into part 7.
+    await sim.clock.advance(6 * MINUTE + 30 * SECOND);
+    const runs = sim.runsOf(id);
+    assert.equal(runs.length, 2, 'the job is in its second invocation');
+    runs[1]?.process.kill();
+    // The lease lapses; the sweep queues another attempt, which finds parts 1–6 done.
+    for (let i = 0; i < 5 && !sim.job(id).done; i++) {
+      await sim.clock.advance(MINUTE);
+      await sim.sweep();
+    }
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'COMPLETED', JSON.stringify(job.error));
+    assert.equal(job.attempts, 2);
+    assert.deepEqual(
+      [...bodies.entries()].filter(([, count]) => count > 1).map(([name]) => name),
+      ['part-7'],
+      'only the step the crash cut short ran again',
+    );
+  });
+
+  it('fails a sleep that would end past the job’s time limit, with deadline-exceeded naming the sleep', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('nap', { napSeconds: 3 * 60 * 60 });
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'FAILED');
+    assert.equal(job.error?.code, 'deadline-exceeded');
+    assert.match(job.error?.message ?? '', /the sleep "nap" would end after the job's time limit/);
+  });
+
+  it('refuses a task whose step is longer than an invocation, or whose total is shorter than one', () => {
+    const base = { type: 't', input: z.strictObject({}), run: () => Promise.resolve(1) };
+    assert.throws(
+      () => defineTask({ ...base, timeoutSeconds: 60, stepTimeoutSeconds: 120 }),
+      /stepTimeoutSeconds .* a step must fit one invocation/,
+    );
+    assert.throws(
+      () => defineTask({ ...base, timeoutSeconds: 60, totalTimeoutSeconds: 30 }),
+      /totalTimeoutSeconds must be from timeoutSeconds/,
+    );
+    assert.doesNotThrow(() => defineTask({ ...base, timeoutSeconds: 300, totalTimeoutSeconds: 86_400 }));
+  });
+});
