@@ -142,7 +142,12 @@ export class InvariantChecker {
         const ack = this.cancels.get(id);
         if (ack && after.attempts > ack.attempts) this.violate(`job ${id}: claimed after its cancel was acknowledged`);
       }
-      if (before?.waiting === true && after?.waiting === false && after.state === 'CREATED') {
+      // A suspended attempt claimed to go on (a continuation, a sleep's end): never after a cancel was acknowledged.
+      if (before?.state === 'RUNNING' && before.leaseExpireTime == null && typeof after?.leaseExpireTime === 'number') {
+        const ack = this.cancels.get(id);
+        if (ack && ack.time < commit.time) this.violate(`job ${id}: went on after its cancel was acknowledged`);
+      }
+      if (before?.waiting === true && after?.waiting === false && !after.done) {
         this.checkDispatchOrder(id, before, commit);
       }
       if (after?.waiting === true && before?.waiting !== true) this.waitingSince.set(id, commit.time);
@@ -211,7 +216,7 @@ export class InvariantChecker {
     const say = (what: string) => this.trace?.(`t=${time} ${id} ${(after ?? before)?.owner ?? ''} ${what}`);
     if (!before && after)
       say(after.waiting ? `made, waiting at rank ${after.rank ?? '?'}` : `made in slot ${after.slot ?? '?'}`);
-    else if (before?.waiting && after?.waiting === false && after.state === 'CREATED') {
+    else if (before?.waiting && after?.waiting === false && !after.done) {
       say(`sent from rank ${before.rank ?? '?'} to slot ${after.slot ?? '?'}`);
     } else if (after && before && after.state !== before.state) say(`${before.state} → ${after.state}`);
     else if (before && !after) say('deleted');
@@ -229,7 +234,16 @@ export class InvariantChecker {
       if (job.waitReason !== 'capacity' || typeof job.rank !== 'number' || job.slot !== null)
         bad('waits without a rank');
     } else if (job.state === 'CREATED') {
-      if (typeof job.slot !== 'number' || typeof job.dispatchTime !== 'number') bad('sent without a slot or a time');
+      const parked = job.slot === null && job.waitReason === 'retry-backoff';
+      if ((typeof job.slot !== 'number' && !parked) || typeof job.dispatchTime !== 'number') {
+        bad('neither sent (a slot and a time) nor waiting out a backoff (a time)');
+      }
+    } else if (job.state === 'RUNNING' && job.leaseExpireTime == null) {
+      // Suspended between invocations: parked until its time, waiting in the queue, or sent to go on.
+      const queued = job.waiting === true && job.waitReason === 'capacity' && typeof job.rank === 'number';
+      const parked = job.slot === null && (job.waitReason === 'sleep' || job.waitReason === 'continue') && !job.claimId;
+      const sent = typeof job.slot === 'number' && job.waiting === false && typeof job.dispatchTime === 'number';
+      if (!queued && !(parked && typeof job.dispatchTime === 'number') && !sent) bad('suspended for no stated reason');
     } else if (job.state === 'RUNNING') {
       if (typeof job.slot !== 'number' || typeof job.leaseExpireTime !== 'number' || !job.claimId) {
         bad('runs without a slot, a lease or a claim');

@@ -105,10 +105,19 @@ export async function runSeed(seed: number, trace?: (line: string) => void): Pro
 
   const work = defineTask({
     type: 'work',
-    input: z.strictObject({ ms: z.number().min(0), flaky: z.boolean(), steps: z.number().int().min(0).max(3) }),
-    retry: { maxAttempts: 3, initialBackoffMs: 500, maxBackoffMs: 2_000 },
+    input: z.strictObject({
+      ms: z.number().min(0),
+      flaky: z.boolean(),
+      steps: z.number().int().min(0).max(8),
+      napMs: z.number().min(0),
+    }),
+    // Backoffs under a second keep their slot; longer ones give it back and wait on a timer.
+    retry: { maxAttempts: 3, initialBackoffMs: 2_000, maxBackoffMs: 4_000 },
+    // A job of many steps goes on in new invocations: 150 s each, a step started only with 60 s left.
     timeoutSeconds: 150,
-    run: async ({ ms, flaky, steps }, { jobId, attempt, signal, step }) => {
+    stepTimeoutSeconds: 60,
+    totalTimeoutSeconds: 3_600,
+    run: async ({ ms, flaky, steps, napMs }, { jobId, attempt, signal, step, sleep: nap }) => {
       const process = currentProcess.getStore();
       const stopped = checker.handlerStarted(jobId, attempt);
       const forget = process?.onKill(stopped);
@@ -122,6 +131,7 @@ export async function runSeed(seed: number, trace?: (line: string) => void): Pro
             await sleep(on, ms / steps, signal);
             return n;
           });
+          if (n === 1 && napMs > 0) await nap('nap', napMs);
         }
         if (flaky && attempt === 1) throw new TaskError('unavailable', 'a flaky dependency', { transient: true });
         return `worked ${ms} ms`;
@@ -213,7 +223,8 @@ export async function runSeed(seed: number, trace?: (line: string) => void): Pro
   const jobInput = () => ({
     ms: Math.floor(actions() < 0.8 ? actions() * 15_000 : 30_000 + actions() * 90_000),
     flaky: actions() < 0.1,
-    steps: actions() < 0.3 ? 1 + Math.floor(actions() * 3) : 0,
+    steps: actions() < 0.3 ? 1 + Math.floor(actions() * 8) : 0,
+    napMs: actions() < 0.1 ? Math.floor(actions() * 120_000) : 0,
   });
   /** A job made: sometimes cancelled later, sometimes deleted by hand. */
   const afterCreate = (owner: string, ids: readonly string[]) => {

@@ -31,8 +31,10 @@ export function decideRecovery(
 ): RecoveryAction {
   if (job.state === 'CREATED') {
     if (job.cancelRequested === true) return 'cancel';
-    // A job waiting for a slot has no message to lose: a dispatch sends it when a slot frees.
+    // A job waiting for a slot has no message to lose: a dispatch sends it when a slot frees. One holding no slot
+    // waits out a retry's backoff: its timer (or the sweep's wake-up) queues it, not a message.
     if (job.waiting === true || job.dispatchTime === null || job.dispatchTime === undefined) return 'none';
+    if (job.slot === null) return 'none';
     return now - job.dispatchTime > timings.dispatchGraceMs ? 'republish' : 'none';
   }
   const lease = job.leaseExpireTime ?? undefined;

@@ -17,6 +17,7 @@ import { sleep, type Clock } from '../../../library/src/core/ports/clock';
 import { serverTime } from '../../../library/src/core/ports/document-store';
 import { defineTask, type TaskContext } from '../../../library/src/core/tasks/task';
 import { TaskError } from '../../../library/src/core/tasks/task-error';
+import { RETRY_TIMER_FROM_MS } from '../../../library/src/core/worker/run-job';
 import { taskMessage } from '../../../library/src/adapters/pubsub/task-message';
 import { handleTaskMessage } from '../../../library/src/entry/worker';
 import { changesProgress, isClaim, OWNER, POOL, workerSimulation, type WorkerSimulation } from './worker-simulation';
@@ -174,38 +175,66 @@ describe('worker (simulated time)', () => {
     assert.equal(handlerRuns.length, 1);
   });
 
-  it('retries a transient failure after its backoff: CREATED until its dispatch time, then COMPLETED on attempt 2', async () => {
+  it('retries a transient failure after its backoff holding no slot and no invocation, woken by its timer', async () => {
     const id = await sim.create('test.flaky', { succeedOn: 2 });
     const failedAt = sim.clock.now();
     await sim.clock.runUntil(() => sim.job(id).attempts === 1 && sim.job(id).state === 'CREATED');
     const queued = sim.job(id);
     // Full jitter: a delay in [0, the first backoff), drawn from the world's seeded random.
     const delayMs = sim.log.of('jobRetrying', id)[0]?.args[2] as number;
-    assert.ok(delayMs > 0 && delayMs < FAST_RETRY.initialBackoffMs, `a delay of ${delayMs} ms`);
+    assert.ok(delayMs >= RETRY_TIMER_FROM_MS && delayMs < FAST_RETRY.initialBackoffMs, `a delay of ${delayMs} ms`);
     const dispatchTime = failedAt + delayMs;
     assert.equal(queued.dispatchTime, dispatchTime);
     assert.equal(queued.waitReason, 'retry-backoff');
     assert.deepEqual(queued.error, { code: 'internal', message: 'failure on attempt 1' });
     assert.equal(queued.leaseExpireTime, null);
-    assert.equal(typeof queued.slot, 'number', 'the retry keeps its slot');
-    assert.equal(sim.queue.published.length, 2, 'the retry is published at once');
-    assert.equal(sim.queue.published[1]?.sent.dispatchTime, dispatchTime, 'its message says when it is due');
+    assert.equal(queued.slot, null, 'the retry gives its slot back');
+    assert.deepEqual(sim.slotHolders(), [], 'so the slot is free while it waits');
+    assert.equal(sim.queue.published.length, 1, 'nothing is published until it is due');
+    assert.deepEqual(
+      sim.timers.set.map((timer) => [timer.jobId, timer.time]),
+      [[id, dispatchTime]],
+      'a timer wakes it at its due time',
+    );
 
-    // The retry's delivery waits for the dispatch time before it claims.
     await sim.clock.advanceTo(dispatchTime - 1);
+    assert.ok(
+      sim.runs.every((run) => run.finished),
+      'no invocation runs while it waits',
+    );
     assert.equal(sim.job(id).state, 'CREATED');
     assert.equal(handlerRuns.length, 1);
     await sim.clock.runUntilIdle();
     const job = sim.job(id);
     assert.equal(job.state, 'COMPLETED');
     assert.equal(job.attempts, 2);
-    assert.equal(job.startTime, dispatchTime);
+    assert.equal(job.startTime, dispatchTime, 'woken, queued, sent and claimed at its due time');
     assert.equal(job.result, 'succeeded on attempt 2');
     assert.equal(job.error, undefined, 'a completed job has no error');
     assert.deepEqual(
       handlerRuns.map((r) => r.attempt),
       [1, 2],
     );
+  });
+
+  it('keeps its slot for a backoff under a second: the retry is sent at once and its claim waits it out', async () => {
+    sim.setRandom(() => 0.05);
+    const id = await sim.create('test.flaky', { succeedOn: 2 });
+    const failedAt = sim.clock.now();
+    await sim.clock.runUntil(() => sim.job(id).attempts === 1 && sim.job(id).state === 'CREATED');
+    const queued = sim.job(id);
+    const delayMs = sim.log.of('jobRetrying', id)[0]?.args[2] as number;
+    assert.ok(delayMs < RETRY_TIMER_FROM_MS, `a delay of ${delayMs} ms`);
+    const dispatchTime = failedAt + delayMs;
+    assert.equal(queued.dispatchTime, dispatchTime);
+    assert.equal(typeof queued.slot, 'number', 'the retry keeps its slot');
+    assert.equal(sim.queue.published.length, 2, 'the retry is published at once');
+    assert.equal(sim.queue.published[1]?.sent.dispatchTime, dispatchTime, 'its message says when it is due');
+    assert.deepEqual(sim.timers.set, [], 'no timer');
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'COMPLETED');
+    assert.equal(job.startTime, dispatchTime, 'the claim waited for the due time');
   });
 
   it('fails at once on a permanent TaskError, without a retry', async () => {

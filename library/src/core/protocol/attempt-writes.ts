@@ -253,8 +253,11 @@ export function suspendAttempt(
 
 /** How an attempt leaves its job (an end, a suspension): its writes, and how a read again recognizes them. */
 interface Leaving {
-  /** The fenced update of the job first, then any other write of the same commit; the slot's is added. */
-  writes: () => Write[];
+  /**
+   * The fenced update of the job first, then any other write of the same commit; the slot's is added. `job` is the
+   * job as read again (undefined on the first round, decided on the attempt's own last write).
+   */
+  writes: (job: Job | undefined) => Write[];
   /** Whether the job as read again shows these writes applied. */
   isOurs: (job: Job) => boolean;
 }
@@ -286,9 +289,9 @@ async function leaveJob(
   const written = await writeForAttempt<SlotAfterEnd>(
     access,
     at,
-    async () => {
+    async (job) => {
       rounds += 1;
-      const own = leaving.writes();
+      const own = leaving.writes(job);
       if (slot === null) return { writes: own, value: () => ({ kind: 'none' }) };
       const waiting =
         slot < capacity && rounds <= HANDOFF_ROUNDS
@@ -341,6 +344,57 @@ async function handedTo(
     }
   }
   return { kind: 'freed' };
+}
+
+/**
+ * RUNNING → CREATED after a transient failure, due again at `dueAt`, holding nothing meanwhile: its slot goes to
+ * the pool's next waiting job in the same commit, or back to the pool (leaveJob), and a timer wakes it at `dueAt`
+ * to wait its owner's turn like any job (protocol/resume.ts). The error stays visible with `waitReason:
+ * retry-backoff`. If the owner asked to cancel meanwhile (the fence fails on their write, and the job read again
+ * shows it), the job ends CANCELLED instead. Recognized on a read again by its claim, attempt and due time.
+ */
+export function parkForRetry(
+  access: StoreAccess,
+  at: Attempt,
+  error: JobError,
+  dueAt: Millis,
+  settings: { retentionDays: number; capacity: number },
+  deadline: Millis,
+  options: EndOptions = {},
+): Promise<AttemptWrite<SlotAfterEnd>> {
+  return leaveJob(
+    access,
+    at,
+    {
+      writes: (job) => {
+        if (job?.cancelRequested === true || at.cancelRequested) {
+          at.cancelRequested = true;
+          const cancelled: JobOutcome = { state: 'CANCELLED', error: CANCELLED_BY_OWNER };
+          const now = access.clock.now();
+          return [endUpdate(access, at, cancelled, now, settings.retentionDays, undefined, options.lastProgress)];
+        }
+        const data: WriteData = {
+          state: 'CREATED',
+          error: { ...error },
+          dispatchTime: dueAt,
+          leaseExpireTime: null,
+          waitReason: 'retry-backoff',
+          slot: null,
+          waiting: false,
+          updateTime: serverTime(),
+          ...progressField(options.lastProgress),
+        };
+        return [{ op: 'update', path: access.layout.job(at.id), data }];
+      },
+      isOurs: (job) =>
+        job.claimId === at.claimId &&
+        job.attempts === at.attempt &&
+        (job.state === 'CANCELLED' || (job.state === 'CREATED' && job.dispatchTime === dueAt)),
+    },
+    settings.capacity,
+    deadline,
+    options.queueAsRead,
+  );
 }
 
 /**

@@ -144,11 +144,12 @@ function decideClaim(
       answer: { kind: 'claimed', job, attempt: attemptOf(id, job, version, claimId, now, claiming.continues) },
     };
   }
-  // A suspended job goes on only once sent (holding a slot); asleep or queued, a delivery is stale.
+  // A job runs only once sent (holding a slot): one waiting in the queue, parked until its time (a retry's backoff,
+  // a sleep) or in a worker's hands already takes no claim from a delivery, which is stale.
   const continues = isSuspended(job);
   claiming.continues = continues;
-  const sentToGoOn = continues && job.waiting === false && typeof job.slot === 'number';
-  if ((job.state !== 'CREATED' && !sentToGoOn) || job.waiting === true) {
+  const sent = job.waiting !== true && typeof job.slot === 'number';
+  if (!sent || (job.state !== 'CREATED' && !continues)) {
     return { answer: { kind: 'not-claimable', state: job.state } };
   }
   const path = access.layout.job(id);

@@ -71,9 +71,15 @@ export function isSuspended(job: Job): boolean {
 }
 
 /**
- * A job due to be queued again at `dispatchTime`: suspended (a continuation, a sleep), in no queue and holding no
- * slot. Its timer, or the sweep, puts it in its pool's queue once due (protocol/resume.ts).
+ * A job due to be queued at `dispatchTime`, in no queue and holding no slot: suspended (a continuation, a sleep), or
+ * CREATED and waiting out a retry's backoff. Its timer, or the sweep, puts it in its pool's queue once due
+ * (protocol/resume.ts).
  */
 export function isParked(job: Job): boolean {
-  return isSuspended(job) && job.waiting !== true && job.slot == null && typeof job.dispatchTime === 'number';
+  return (
+    (isSuspended(job) || job.state === 'CREATED') &&
+    job.waiting !== true &&
+    job.slot == null &&
+    typeof job.dispatchTime === 'number'
+  );
 }

@@ -18,9 +18,10 @@ export type ResumeOutcome =
   | { kind: 'not-parked' };
 
 /**
- * A parked job (JobRecord.isParked: suspended between invocations, in no queue, holding no slot) that is due joins
- * its pool's queue, to get a slot in turn like any job: a continuation or a sleep that ends goes on at its owner's
- * next turn, so a long job takes turns with everyone else's instead of keeping its slot. It is ranked as a create
+ * A parked job (JobRecord.isParked: suspended between invocations, or waiting out a retry's backoff; in no queue,
+ * holding no slot) that is due joins its pool's queue, to get a slot in turn like any job: a continuation, a sleep
+ * that ends or a retry goes on at its owner's next turn, so a long job takes turns with everyone else's instead of
+ * keeping its slot. It is ranked as a create
  * that queues is (protocol/create-jobs.ts): after the owner's document is read, fenced on it, so the owner's jobs
  * never share a rank. A job whose owner asked to cancel it ends CANCELLED instead. Decided on the job as read and
  * fenced on it: of a timer and the sweep resuming the job at once, one does and the other finds it queued.
@@ -41,7 +42,7 @@ export function resumeJob(
       const doc = await read(access, () => access.store.get(path), deadline);
       if (!doc) return { answer: { kind: 'not-parked' } };
       const { job, version } = jobAt(doc);
-      if (queuedIn !== undefined && job.waiting === true && job.state === 'RUNNING') {
+      if (queuedIn !== undefined && job.waiting === true && !job.done) {
         return { answer: { kind: 'queued', pool: queuedIn } };
       }
       if (!isParked(job)) return { answer: { kind: 'not-parked' } };

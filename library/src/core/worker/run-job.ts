@@ -6,6 +6,7 @@ import type { Attempt } from '../protocol/attempt';
 import {
   finishAttempt,
   HANDOFF_CANDIDATES,
+  parkForRetry,
   QUEUE_READ_FRESH_MS,
   requeueAttempt,
   suspendAttempt,
@@ -47,6 +48,13 @@ export interface RunJobDeps extends CoreDeps, SweepSettings {
   /** This process's last run time of each task type (one per worker process). */
   runTimes: RecentRunTimes;
 }
+
+/**
+ * The shortest retry backoff that gives the slot back and waits on a timer (protocol parkForRetry); a shorter one
+ * keeps its slot, and the worker that claims the retry waits it out: for under a second, handing the slot on and
+ * queueing the job again would cost more than it frees.
+ */
+export const RETRY_TIMER_FROM_MS = 1_000;
 
 /** The margin the worker keeps before its function's time limit: past it, a write in flight could be cut off. */
 const INVOCATION_MARGIN_MS = 10_000;
@@ -287,6 +295,7 @@ async function writeEnd(
 ): Promise<
   | { kind: 'ended'; outcome: JobOutcome; slot: SlotAfterEnd }
   | { kind: 'requeued'; sent: SentJob }
+  | { kind: 'parked'; dueAt: Millis; slot: SlotAfterEnd }
   | { kind: 'suspended'; suspension: Suspension; slot: SlotAfterEnd }
   | { kind: 'superseded' }
 > {
@@ -301,6 +310,17 @@ async function writeEnd(
       return { kind: 'ended', outcome: { state: 'CANCELLED', error: CANCELLED_BY_OWNER }, slot: written.value };
     }
     return { kind: 'suspended', suspension: decision.suspension, slot: written.value };
+  }
+  if (decision.kind === 'retry' && decision.delayMs >= RETRY_TIMER_FROM_MS) {
+    const dueAt = access.clock.now() + decision.delayMs;
+    const settings = { retentionDays: retention, capacity: deps.capacity(at.pool) };
+    const options = { queueAsRead, lastProgress: decision.lastProgress };
+    const written = await parkForRetry(access, at, decision.error, dueAt, settings, deadline, options);
+    if (!written.written) return { kind: 'superseded' };
+    if (at.cancelRequested) {
+      return { kind: 'ended', outcome: { state: 'CANCELLED', error: CANCELLED_BY_OWNER }, slot: written.value };
+    }
+    return { kind: 'parked', dueAt, slot: written.value };
   }
   if (decision.kind === 'retry') {
     const dueAt = access.clock.now() + decision.delayMs;
@@ -458,6 +478,11 @@ export async function runJob(
     case 'requeued':
       if (decision.kind === 'retry') log.jobRetrying(context, decision.error, decision.delayMs, runMillis());
       await sendJobs(deps, [{ id: jobId, type, sent: ended.sent }]);
+      return;
+    case 'parked':
+      if (decision.kind === 'retry') log.jobRetrying(context, decision.error, decision.delayMs, runMillis());
+      await afterJobEnd(at.pool, ended.slot, deps);
+      await setWakeTimer(deps, jobId, ended.dueAt);
       return;
     case 'suspended': {
       const { reason, dueAt } = ended.suspension;
