@@ -1,5 +1,5 @@
 import type { Millis } from '../job';
-import type { StoredDocument, Write } from '../ports/document-store';
+import { isLostRace, type StoredDocument, type Write } from '../ports/document-store';
 import { bounded, read } from '../store/store-calls';
 import type { StoreAccess } from '../store/store-access';
 import { idOf } from './store-layout';
@@ -105,7 +105,10 @@ async function freeFromRandomStart(
 /**
  * Makes the pool's missing slot documents below `capacity`, free: each is created (never overwritten, so a slot a
  * job holds is never freed by it), one commit per hundred, and a create another process made first is skipped. A
- * count comes first, so a pool whose slots all exist costs one read. Returns whether any was missing.
+ * count comes first, so a pool whose slots all exist costs one read. Returns whether any was missing. The pool is
+ * recorded as made (`slotsMade`) only once every slot below `capacity` exists: a create that failed for another reason
+ * leaves it to be made by the next call, so a process whose first try met a failing store does not go on without
+ * slots, and every create queueing.
  */
 async function makeSlots(access: StoreAccess, pool: string, capacity: number, deadline: Millis): Promise<boolean> {
   const collection = access.layout.slots(pool);
@@ -129,10 +132,17 @@ async function makeSlots(access: StoreAccess, pool: string, capacity: number, de
     try {
       await bounded(access, () => access.store.commit(writes));
     } catch {
-      // One of them was made meanwhile (or the commit failed): made one at a time, each made at most once.
-      await Promise.all(
-        writes.map((write) => bounded(access, () => access.store.commit([write])).catch(() => undefined)),
+      // One of them was made meanwhile (or the commit failed): made one at a time, each made at most once. One that
+      // failed otherwise is not there yet: the pool is not recorded as made, so the next call makes it.
+      const made = await Promise.all(
+        writes.map((write) =>
+          bounded(access, () => access.store.commit([write])).then(
+            () => true,
+            (e: unknown) => isLostRace(e),
+          ),
+        ),
       );
+      if (made.includes(false)) return true;
     }
   }
   let made = slotsMade.get(access.layout);
