@@ -1,5 +1,13 @@
 import { httpsCallable, type Functions } from 'firebase/functions';
-import type { CancelJobResponse, CreateJobResponse, CreateJobsResponse, TaskInput, TaskType } from './types.js';
+import type {
+  CancelJobResponse,
+  CreateJobResponse,
+  CreateJobsResponse,
+  SignalJobRequest,
+  SignalJobResponse,
+  TaskInput,
+  TaskType,
+} from './types.js';
 
 /**
  * Starts a job: calls the `createJob` callable. The input is typed by the task name. Rejects with the
@@ -38,6 +46,21 @@ export async function createJobs(
   const call = httpsCallable<unknown, CreateJobsResponse>(functions, 'createJobs');
   const request = requestId === undefined ? { jobs } : { jobs, requestId };
   return (await call(request)).data;
+}
+
+/**
+ * Sends the signal `name` to a job of the signed-in user that waits for it (`waitForSignal` in its handler), with a
+ * payload the task's schema for that signal checks: calls the `signalJob` callable. `failed-precondition` when the
+ * job does not wait for that signal now.
+ */
+export async function signalJob(
+  functions: Functions,
+  id: string,
+  name: string,
+  payload?: unknown,
+): Promise<SignalJobResponse> {
+  const request: SignalJobRequest = payload === undefined ? { id, name } : { id, name, payload };
+  return (await httpsCallable<SignalJobRequest, SignalJobResponse>(functions, 'signalJob')(request)).data;
 }
 
 /** Cancels a job of the signed-in user: calls the `cancelJob` callable. */

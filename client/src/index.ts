@@ -7,7 +7,7 @@
  *
  * @module @async-jobs/client
  */
-export { cancelJob, createJob, createJobs, type JobRequest } from './callables.js';
+export { cancelJob, createJob, createJobs, signalJob, type JobRequest } from './callables.js';
 export { JobCancelledError, JobFailedError, JobWaitTimeoutError } from './errors.js';
 export { watchJob, watchMyJobs, type Unsubscribe } from './listeners.js';
 export { waitForJob } from './wait.js';
@@ -20,8 +20,11 @@ export type {
   JobProgress,
   JobState,
   JobWithId,
+  SignalJobRequest,
+  SignalJobResponse,
   TaskInput,
   TaskResult,
   TaskType,
   TaskTypes,
+  WaitReason,
 } from './types.js';

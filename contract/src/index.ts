@@ -15,6 +15,8 @@ export type {
   CreateJobResponse,
   CreateJobsRequest,
   CreateJobsResponse,
+  SignalJobRequest,
+  SignalJobResponse,
 } from './requests';
 export type { SentJob, TaskMessageData } from './task-message';
 export type { TaskInput, TaskResult, TaskType, TaskTypeEntry, TaskTypes } from './tasks';

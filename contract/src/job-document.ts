@@ -4,10 +4,11 @@ import type { JobState } from './job-state';
 /**
  * Why a job is not in a worker's hands (JobDocument.waitReason): `capacity` (it waits for a worker slot of its
  * pool), `retry-backoff` (a CREATED job that failed for now waits out its retry's backoff), `continue` (a RUNNING job
- * whose invocation ran low on time between steps: it goes on in a new one) or `sleep` (a RUNNING job asleep in
- * `ctx.sleep` until `dispatchTime`).
+ * whose invocation ran low on time between steps: it goes on in a new one), `sleep` (a RUNNING job asleep in
+ * `ctx.sleep` until `dispatchTime`) or `signal` (a RUNNING job waiting for the signal `currentStep`, sent with
+ * `signalJob`, until `dispatchTime`, when the wait times out).
  */
-export type WaitReason = 'capacity' | 'retry-backoff' | 'continue' | 'sleep';
+export type WaitReason = 'capacity' | 'retry-backoff' | 'continue' | 'sleep' | 'signal';
 
 /** Optional progress a handler reports while it runs. */
 export interface JobProgress {
@@ -46,8 +47,8 @@ export interface JobDocument<Time> {
    */
   steps?: string[];
   /**
-   * The step the handler is in now (or the sleep it is in, with `waitReason: sleep`); null between steps, absent for
-   * a job that never started one.
+   * The step the handler is in now (or the sleep it is in, with `waitReason: sleep`, or the signal it waits for, with
+   * `waitReason: signal`); null between steps, absent for a job that never started one.
    */
   currentStep?: string | null;
   /** How many times a worker has claimed the job. */
@@ -90,8 +91,8 @@ export interface JobDocument<Time> {
   waiting?: boolean;
   /**
    * Why the job is not in a worker's hands (WaitReason): `capacity` (every worker slot of its pool is busy; it
-   * starts, or goes on, by itself in rank order when one frees), `retry-backoff`, `continue` or `sleep`. Null while a
-   * worker runs it, or once it is sent to one.
+   * starts, or goes on, by itself in rank order when one frees), `retry-backoff`, `continue`, `sleep` or `signal`.
+   * Null while a worker runs it, or once it is sent to one.
    */
   waitReason?: WaitReason | null;
   /** The worker slot of its pool the job holds while it is sent or running (`null` before and after). */

@@ -38,6 +38,23 @@ export interface CancelJobRequest {
 }
 
 /**
+ * What `signalJob` takes: the job, the signal's name (the handler waits for it with `waitForSignal`), and its
+ * payload, which the task's schema for that signal checks.
+ */
+export interface SignalJobRequest {
+  id: string;
+  name: string;
+  payload?: unknown;
+}
+
+/** What `signalJob` returns: the signal was recorded, and the job goes on (RUNNING, at its owner's next turn). */
+export interface SignalJobResponse {
+  id: string;
+  name: string;
+  state: JobState;
+}
+
+/**
  * What `cancelJob` returns: `CANCELLED` when the job was queued and is now cancelled; `RUNNING` with
  * `cancelRequested` when its worker has been asked to stop (the document turns CANCELLED within moments).
  */

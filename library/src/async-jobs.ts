@@ -1,4 +1,10 @@
-import type { CancelJobResponse, CreateJobResponse, CreateJobsResponse, TaskMessageData } from '@async-jobs/contract';
+import type {
+  CancelJobResponse,
+  CreateJobResponse,
+  CreateJobsResponse,
+  SignalJobResponse,
+  TaskMessageData,
+} from '@async-jobs/contract';
 import type { CloudEvent, CloudFunction } from 'firebase-functions/v2';
 import {
   onCall,
@@ -15,7 +21,7 @@ import { lazyDependencies } from './composition';
 import { config, params } from './config';
 import { DEFAULT_POOL, type TaskDefinition } from './core/tasks/task';
 import { poolTopic, STANDARD_POOL, workerFunctionName, type PoolDefinition, type WorkerFunctionName } from './pools';
-import { handleCancelJobCall, handleCreateJobCall, handleCreateJobsCall } from './entry/callable';
+import { handleCancelJobCall, handleCreateJobCall, handleCreateJobsCall, handleSignalJobCall } from './entry/callable';
 import { handleHttpRequest } from './entry/http/http-api';
 import { handleTaskMessage } from './entry/worker';
 
@@ -113,6 +119,8 @@ export type AsyncJobsFunctions = {
   createJobs: CallableFunction<unknown, Promise<CreateJobsResponse>>;
   /** Callable `cancelJob({ id })` → `{ id, state, cancelRequested }`. The job's owner only. */
   cancelJob: CallableFunction<unknown, Promise<CancelJobResponse>>;
+  /** Callable `signalJob({ id, name, payload })` → `{ id, name, state }`: a signal the job waits for. Its owner only. */
+  signalJob: CallableFunction<unknown, Promise<SignalJobResponse>>;
   /** The HTTP API for curl, scripts and servers, with a Firebase ID token. */
   jobs: HttpsFunction;
   /** The recovery sweep, every minute. */
@@ -125,7 +133,7 @@ export type AsyncJobsFunctions = {
  * The Cloud Functions of async-jobs for an app's task types: export them from the app's `index.ts` under these
  * names, which are the deployed functions' names (clients call `createJob`, `cancelJob` and `jobs`):
  *
- *     export const { createJob, cancelJob, jobs, runJob, sweepJobs, wakeJobs } = asyncJobs({ tasks: [resizeImage] });
+ *     export const { createJob, cancelJob, signalJob, jobs, runJob, sweepJobs, wakeJobs } = asyncJobs({ tasks });
  *
  * Each pool a task names is a worker of its own (`runJob` for `standard`, `runJob<Pool>` for another). Settings
  * are firebase-functions params (JOBS_REGION, MAX_ACTIVE_JOBS_PER_USER, WORKER_*...: README "Configuration");
@@ -149,6 +157,7 @@ export function asyncJobs<
     createJob: onCall(callableOptions, async (request) => handleCreateJobCall(request, await dependencies())),
     createJobs: onCall(callableOptions, async (request) => handleCreateJobsCall(request, await dependencies())),
     cancelJob: onCall(callableOptions, async (request) => handleCancelJobCall(request, await dependencies())),
+    signalJob: onCall(callableOptions, async (request) => handleSignalJobCall(request, await dependencies())),
     jobs: onRequest(httpApiOptions, async (req, res) => handleHttpRequest(req, res, await dependencies())),
     sweepJobs: onSchedule(sweepOptions, async () => {
       // Loaded here, not at the top: only the sweep needs it, and every other function loads faster without it.

@@ -173,6 +173,7 @@ const EXPECTED = {
   createJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
   createJobs: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
   cancelJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
+  signalJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
   jobs: { trigger: 'HTTP', memory: 256, cpu: 1, concurrency: 80, timeout: 90, maxInstances: 10 },
   runJob: { trigger: 'Pub/Sub `jobs`', memory: 256, cpu: 'gcf_gen1', concurrency: 1, timeout: 540, maxInstances: 10 },
   runJobCompute: {
@@ -270,6 +271,7 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     const { createJob, cancelJob, jobs, runJob, runJobCompute, sweepJobs, wakeJobs } = manifest.endpoints;
     assert.deepEqual(createJob?.callableTrigger, {});
     assert.deepEqual(cancelJob?.callableTrigger, {});
+    assert.deepEqual(manifest.endpoints.signalJob?.callableTrigger, {});
     assert.deepEqual(jobs?.httpsTrigger, {});
     assert.deepEqual(runJob?.eventTrigger, {
       eventType: 'google.cloud.pubsub.topic.v1.messagePublished',

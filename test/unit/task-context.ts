@@ -3,7 +3,7 @@ import type { TaskContext } from '../../library/src/core/tasks/task';
 
 /**
  * A TaskContext for calling a handler directly, recording its progress reports in `reports`; its steps just run
- * and its sleeps return at once (nothing is stored: the worker's StepRunner is tested on its own).
+ * its sleeps return at once and its waits for a signal time out at once (nothing is stored: the worker's StepRunner is tested on its own).
  */
 export function taskContext(
   signal: AbortSignal = new AbortController().signal,
@@ -25,6 +25,8 @@ export function taskContext(
     // A sleep here does not wait: a handler called directly runs straight through.
     sleep: () => Promise.resolve(),
     sleepUntil: () => Promise.resolve(),
+    // Nobody sends a signal to a handler called directly: every wait times out.
+    waitForSignal: () => Promise.resolve({ received: false }),
   };
   return { context, reports };
 }

@@ -1,8 +1,9 @@
-import type { CancelJobResponse, CreateJobResponse, CreateJobsResponse } from '@async-jobs/contract';
+import type { CancelJobResponse, CreateJobResponse, CreateJobsResponse, SignalJobResponse } from '@async-jobs/contract';
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
 import { DomainError } from '../core/errors';
 import { cancelJob } from '../core/use-cases/cancel-job';
 import { createJob, createJobsBatch, type CreateJobDeps } from '../core/use-cases/create-job';
+import { signalJob } from '../core/use-cases/signal-job';
 
 /** What the callables need: the use cases' dependencies and the App Check setting. */
 export interface CallableDeps extends CreateJobDeps {
@@ -61,4 +62,9 @@ export function handleCreateJobsCall(
 /** Callable `cancelJob({ id })`: the caller, then the cancelJob use case. */
 export function handleCancelJobCall(request: CallableRequest<unknown>, deps: CallableDeps): Promise<CancelJobResponse> {
   return answer(() => cancelJob(requireCaller(request, 'cancelJob', deps.enforceAppCheck()), request.data, deps));
+}
+
+/** Callable `signalJob({ id, name, payload })`: the caller, then the signalJob use case. */
+export function handleSignalJobCall(request: CallableRequest<unknown>, deps: CallableDeps): Promise<SignalJobResponse> {
+  return answer(() => signalJob(requireCaller(request, 'signalJob', deps.enforceAppCheck()), request.data, deps));
 }

@@ -51,7 +51,7 @@ export class MemoryJobLog implements JobLog {
   staleCheckFailed(err: unknown): void {
     this.record('staleCheckFailed', undefined, err);
   }
-  jobSuspended(at: AttemptLogContext, reason: 'continue' | 'sleep', dueAt: number): void {
+  jobSuspended(at: AttemptLogContext, reason: 'continue' | 'sleep' | 'signal', dueAt: number): void {
     this.record('jobSuspended', at.jobId, at, reason, dueAt);
   }
   timerFailed(jobId: string, err: unknown): void {

@@ -1,8 +1,8 @@
 /**
  * Jobs longer than one invocation, through the worker, the wake-up and the sweep on the in-memory store in simulated
  * time: a sleep that holds no slot and wakes on time, a job of many steps that goes on in new invocations at its
- * owner's turn, a cancel while asleep, a lost timer, a crash mid-step of a continuation, and the time limits a task
- * definition refuses.
+ * owner's turn, a cancel while asleep, a lost timer, a crash mid-step of a continuation, a wait for a signal (sent,
+ * timed out, refused), and the time limits a task definition refuses.
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
@@ -56,6 +56,24 @@ function tasks(clock: Clock, bodies: Bodies) {
           });
         }
         return sum;
+      },
+    }),
+    // A draft, a person's approval (or none, after `timeoutSeconds`), then publishing what was approved.
+    defineTask({
+      type: 'approval',
+      input: z.strictObject({ timeoutSeconds: z.number() }),
+      totalTimeoutSeconds: 24 * 60 * 60,
+      signals: { approve: z.strictObject({ ok: z.boolean(), by: z.string().min(1) }) },
+      async run({ timeoutSeconds }, { step, waitForSignal }) {
+        await step('draft', () => {
+          ran('draft');
+          return Promise.resolve('a draft');
+        });
+        const answer = await waitForSignal<{ ok: boolean; by: string }>('approve', { timeoutSeconds });
+        return step('publish', () => {
+          ran('publish');
+          return Promise.resolve(answer);
+        });
       },
     }),
     defineTask({
@@ -204,6 +222,76 @@ describe('long jobs: sleeps and continuations (simulated time)', () => {
     assert.equal(job.state, 'FAILED');
     assert.equal(job.error?.code, 'deadline-exceeded');
     assert.match(job.error?.message ?? '', /the sleep "nap" would end after the job's time limit/);
+  });
+
+  it('waits for a signal holding no slot, and goes on at once with its payload when the owner sends it', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('approval', { timeoutSeconds: 3600 });
+    await sim.clock.advance(1 * SECOND);
+    const waiting = sim.job(id);
+    assert.equal(waiting.state, 'RUNNING');
+    assert.equal(waiting.waitReason, 'signal');
+    assert.equal(waiting.currentStep, 'approve', 'the job shows the signal it waits for');
+    assert.equal(waiting.slot, null, 'and holds no slot');
+    const timeoutAt = waiting.dispatchTime as number;
+
+    await sim.clock.advance(10 * MINUTE);
+    const answer = await sim.signal(id, 'approve', { ok: true, by: 'ana' });
+    assert.deepEqual(answer, { id, name: 'approve', state: 'RUNNING' });
+    await sim.clock.advance(1 * SECOND);
+    const job = sim.job(id);
+    assert.equal(job.state, 'COMPLETED', JSON.stringify(job.error));
+    assert.deepEqual(job.result, { received: true, payload: { ok: true, by: 'ana' } });
+    assert.ok((job.doneTime as number) < timeoutAt);
+    assert.deepEqual(job.steps, ['draft', 'approve', 'publish']);
+    assert.deepEqual(Object.fromEntries(bodies), { draft: 1, publish: 1 });
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.job(id).state, 'COMPLETED', 'its timer, firing later, finds nothing to do');
+  });
+
+  it('ends a wait for a signal at its timeout with { received: false }', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('approval', { timeoutSeconds: 600 });
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'COMPLETED');
+    assert.deepEqual(job.result, { received: false });
+    await assert.rejects(sim.signal(id, 'approve', { ok: true, by: 'late' }), { code: 'failed-precondition' });
+  });
+
+  it('refuses a signal that is not awaited, not declared, not valid or not the owner’s, writing nothing', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('approval', { timeoutSeconds: 3600 });
+    const early = await sim.create('approval', { timeoutSeconds: 3600 }, 'owner-2');
+    await assert.rejects(sim.signal(early, 'approve', { ok: true, by: 'x' }, 'owner-2'), {
+      code: 'failed-precondition',
+      message: /is not waiting for the signal "approve": it is CREATED/,
+    });
+    await sim.clock.advance(1 * SECOND);
+    const before = sim.writesOf(id).length;
+    await assert.rejects(sim.signal(id, 'approve', { ok: 'yes', by: 'x' }), {
+      code: 'invalid-argument',
+      field: 'payload.ok',
+    });
+    await assert.rejects(sim.signal(id, 'reject', {}), { code: 'invalid-argument', field: 'name' });
+    await assert.rejects(sim.signal(id, 'approve', { ok: true, by: 'x' }, 'owner-2'), { code: 'not-found' });
+    assert.equal(sim.writesOf(id).length, before, 'nothing was written');
+    assert.equal(sim.job(id).waitReason, 'signal');
+    await sim.signal(id, 'approve', { ok: false, by: 'bo' });
+    await assert.rejects(sim.signal(id, 'approve', { ok: true, by: 'bo' }), { code: 'failed-precondition' });
+    await sim.clock.runUntilIdle();
+    assert.deepEqual(sim.job(id).result, { received: true, payload: { ok: false, by: 'bo' } }, 'the first signal');
+  });
+
+  it('ends a job waiting for a signal CANCELLED at once when its owner cancels it', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('approval', { timeoutSeconds: 3600 });
+    await sim.clock.advance(1 * SECOND);
+    await sim.cancel(id);
+    assert.equal(sim.job(id).state, 'CANCELLED');
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.job(id).state, 'CANCELLED');
+    assert.deepEqual(Object.fromEntries(bodies), { draft: 1 });
   });
 
   it('refuses a task whose step is longer than an invocation, or whose total is shorter than one', () => {

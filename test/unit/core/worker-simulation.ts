@@ -21,6 +21,7 @@ import {
 import { DEFAULT_POOL, type TaskDefinition } from '../../../library/src/core/tasks/task';
 import { TaskRegistry } from '../../../library/src/core/tasks/task-registry';
 import { cancelJob } from '../../../library/src/core/use-cases/cancel-job';
+import { signalJob } from '../../../library/src/core/use-cases/signal-job';
 import {
   createJob,
   createJobsBatch,
@@ -259,6 +260,11 @@ export function workerSimulation(
     async createBatch(jobs: { type: string; input: Record<string, unknown> }[], owner = OWNER): Promise<string[]> {
       const created = await createJobsBatch(owner, { jobs }, createDeps);
       return created.jobs.map((job) => job.id);
+    },
+
+    /** A signal to the job, through the signalJob use case (as the callable sends it). */
+    signal(id: string, name: string, payload?: unknown, owner = OWNER) {
+      return signalJob(owner, { id, name, payload }, serverDeps);
     },
 
     /** The owner's cancel, through the cancelJob use case. */

@@ -28,8 +28,11 @@ export interface JobLog {
   jobEnded(at: AttemptLogContext, state: JobState, error: JobError, durations: JobDurations): void;
   jobRetrying(at: AttemptLogContext, error: JobError, delayMs: number, runMillis: number): void;
   jobCancelled(at: AttemptLogContext, from: JobState): void;
-  /** The attempt stopped between steps and gave its slot back, to go on at `dueAt` (a continuation, a sleep). */
-  jobSuspended(at: AttemptLogContext, reason: 'continue' | 'sleep', dueAt: number): void;
+  /**
+   * The attempt stopped between steps and gave its slot back, to go on at `dueAt` (a continuation, a sleep, a wait for a
+   * signal: its timeout).
+   */
+  jobSuspended(at: AttemptLogContext, reason: 'continue' | 'sleep' | 'signal', dueAt: number): void;
   /** A suspended job's wake-up timer could not be set; the sweep wakes it once it is past due. */
   timerFailed(jobId: string, err: unknown): void;
   jobRecovered(at: AttemptLogContext, action: string): void;

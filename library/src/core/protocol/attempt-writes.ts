@@ -172,12 +172,17 @@ export function finishAttempt(
 
 /** Why an attempt is suspended, and until when: it goes on in another invocation. */
 export interface Suspension {
-  /** `continue`: the invocation ran low on time between steps; `sleep`: the handler sleeps. */
-  reason: 'continue' | 'sleep';
-  /** When the job is due to go on (now, for a continuation). */
+  /**
+   * `continue`: the invocation ran low on time between steps; `sleep`: the handler sleeps; `signal`: the handler
+   * waits for a signal.
+   */
+  reason: 'continue' | 'sleep' | 'signal';
+  /** When the job is due to go on (now, for a continuation; the wait's timeout, for a signal). */
   dueAt: Millis;
   /** The sleep's step, recorded done in the same commit, its result the time it ends. */
   sleep?: { name: string; done: readonly string[] };
+  /** The signal waited for (shown as `currentStep`). */
+  wait?: string;
 }
 
 /** What a suspension writes besides the job's fields: its retention, and the job's time limit (a step is kept for). */
@@ -227,7 +232,7 @@ export function suspendAttempt(
             waiting: false,
             waitReason: suspension.reason,
             dispatchTime: suspension.dueAt,
-            currentStep: sleep ? sleep.name : null,
+            currentStep: sleep ? sleep.name : (suspension.wait ?? null),
             ...(sleep ? { steps: [...sleep.done, sleep.name] } : {}),
             updateTime: serverTime(),
             ...progressField(options.lastProgress),

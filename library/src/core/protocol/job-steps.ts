@@ -95,14 +95,27 @@ export function stepDoneWrite(
   retentionDays: number,
   jobLimitMs: number,
 ): Write {
+  return stepDocumentWrite(access, at.id, at.attempt, name, result, retentionDays, jobLimitMs);
+}
+
+/** The document of a job's step done by its attempt `attempt` (see stepDoneWrite). */
+export function stepDocumentWrite(
+  access: StoreAccess,
+  jobId: string,
+  attempt: number,
+  name: string,
+  result: unknown,
+  retentionDays: number,
+  jobLimitMs: number,
+): Write {
   const data: WriteData = {
     name,
     result: result ?? null,
-    attempt: at.attempt,
+    attempt,
     doneTime: serverTime(),
     expireTime: expireTimeFor(access.clock.now() + jobLimitMs + STEP_OUTLIVES_JOB_MS, retentionDays),
   };
-  return { op: 'create', path: access.layout.step(at.id, name), data };
+  return { op: 'create', path: access.layout.step(jobId, name), data };
 }
 
 /** A write of the attempt that also moves its lease to `leaseExpireTime` once written. */

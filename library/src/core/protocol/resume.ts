@@ -5,6 +5,7 @@ import { read, transition, type Decision } from '../store/store-calls';
 import type { StoreAccess } from '../store/store-access';
 import { DEFAULT_POOL } from '../tasks/task';
 import { isParked, jobAt, terminalFields } from './job-record';
+import { stepDocumentWrite } from './job-steps';
 import { ownerLastWaitingRank, queueFront } from './pool-queue';
 
 export type ResumeOutcome =
@@ -21,7 +22,8 @@ export type ResumeOutcome =
  * A parked job (JobRecord.isParked: suspended between invocations, or waiting out a retry's backoff; in no queue,
  * holding no slot) that is due joins its pool's queue, to get a slot in turn like any job: a continuation, a sleep
  * that ends or a retry goes on at its owner's next turn, so a long job takes turns with everyone else's instead of
- * keeping its slot. It is ranked as a create
+ * keeping its slot. A wait for a signal that reaches its timeout goes on with `{ received: false }` recorded as its
+ * step's result. It is ranked as a create
  * that queues is (protocol/create-jobs.ts): after the owner's document is read, fenced on it, so the owner's jobs
  * never share a rank. A job whose owner asked to cancel it ends CANCELLED instead. Decided on the job as read and
  * fenced on it: of a timer and the sweep resuming the job at once, one does and the other finds it queued.
@@ -29,9 +31,10 @@ export type ResumeOutcome =
 export function resumeJob(
   access: StoreAccess,
   id: string,
-  retentionDays: number,
+  settings: { retentionDays: number; jobLimitMs: (type: string) => number },
   deadline: Millis,
 ): Promise<ResumeOutcome> {
+  const { retentionDays } = settings;
   const path = access.layout.job(id);
   // Set once a round decided to queue the job: a later round that finds it waiting knows that commit was applied
   // although it reported an error, and answers as it would have.
@@ -66,6 +69,9 @@ export function resumeJob(
       const ownerWrite: Write = ownerDoc
         ? { op: 'update', path: ownerPath, data: { creates: increment(1) }, ifVersion: ownerDoc.version }
         : { op: 'create', path: ownerPath, data: { creates: 1 } };
+      // A wait for a signal that times out ends here: its answer is recorded with the job's going on, so no signal
+      // sent after this can change it (signalJob is fenced on the job as it read it, waiting).
+      const timedOut = job.waitReason === 'signal' && typeof job.currentStep === 'string' ? job.currentStep : undefined;
       const queued: Write = {
         op: 'update',
         path,
@@ -75,11 +81,18 @@ export function resumeJob(
           waitReason: 'capacity',
           dispatchTime: null,
           updateTime: serverTime(),
+          ...(timedOut ? { steps: [...(job.steps ?? []), timedOut], currentStep: null } : {}),
         },
         ifVersion: version,
       };
+      const writes: Write[] = [queued, ownerWrite];
+      if (timedOut) {
+        const limit = settings.jobLimitMs(job.type);
+        const outcome = { received: false };
+        writes.push(stepDocumentWrite(access, id, job.attempts, timedOut, outcome, retentionDays, limit));
+      }
       queuedIn = pool;
-      return { writes: [queued, ownerWrite], answer: () => ({ kind: 'queued', pool }) };
+      return { writes, answer: () => ({ kind: 'queued', pool }) };
     },
     deadline,
   );

@@ -49,7 +49,22 @@ export interface TaskContext {
   sleep: (name: string, ms: number) => Promise<void>;
   /** `sleep`, until a time (epoch ms); a time already past returns at once. */
   sleepUntil: (name: string, time: number) => Promise<void>;
+  /**
+   * Waits for the signal `name` (one the task declares in `signals`), holding no instance and no slot: the job is
+   * suspended (RUNNING, `waitReason: signal`, `currentStep` the signal's name) until its owner, or a server with the
+   * Admin SDK, sends it with `signalJob({ id, name, payload })` (the callable or `POST /jobs/{id}:signal`), or until
+   * `timeoutSeconds` pass (by default, until the job's own time limit). Resolves with `{ received: true, payload }`
+   * (the payload as the task's schema parsed it) or `{ received: false }` on a timeout. Recorded like a step (its
+   * name is used once per job), so every replay gets the same answer. This is how a job waits for a person's approval.
+   */
+  waitForSignal: <Payload = unknown>(
+    name: string,
+    options?: { timeoutSeconds?: number },
+  ) => Promise<SignalOutcome<Payload>>;
 }
+
+/** How a wait for a signal ended (TaskContext.waitForSignal). */
+export type SignalOutcome<Payload = unknown> = { received: true; payload: Payload } | { received: false };
 
 /**
  * A task type: a name, a schema for its input, and the handler that does the work. The handler's resolved value
@@ -86,6 +101,11 @@ export interface TaskDefinition<Type extends string = string, Input extends z.Zo
   readonly retry?: Partial<RetryPolicy>;
   /** The worker pool that runs the task (its own worker function and slots); DEFAULT_POOL where not given. */
   readonly pool?: string;
+  /**
+   * The signals its handler waits for (`waitForSignal`), by name, each with the schema of its payload: `signalJob`
+   * refuses a payload the schema refuses (`invalid-argument`, naming the field), and a name not here.
+   */
+  readonly signals?: Readonly<Record<string, z.ZodType>>;
   run(input: z.infer<Input>, context: TaskContext): Promise<Result>;
 }
 

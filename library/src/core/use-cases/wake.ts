@@ -1,6 +1,7 @@
 import type { Millis } from '../job';
 import { resumeJob, type ResumeOutcome } from '../protocol/resume';
 import { deadlineAfter } from '../store/store-access';
+import { MAX_TOTAL_TIMEOUT_SECONDS, taskTimeLimits } from '../tasks/task';
 import { dispatchAfterQueued, type CoreDeps } from './dispatch';
 
 /**
@@ -9,9 +10,16 @@ import { dispatchAfterQueued, type CoreDeps } from './dispatch';
  * that comes early changes nothing and says when the job is due.
  */
 export async function wakeJob(deps: CoreDeps, jobId: string, deadline: Millis = deadlineAfter(deps.access)) {
-  const outcome: ResumeOutcome = await resumeJob(deps.access, jobId, deps.retentionDays(), deadline);
+  const settings = { retentionDays: deps.retentionDays(), jobLimitMs: (type: string) => jobLimitMs(deps, type) };
+  const outcome: ResumeOutcome = await resumeJob(deps.access, jobId, settings, deadline);
   if (outcome.kind === 'queued') await dispatchAfterQueued(deps, outcome.pool, 1, deadline);
   return outcome;
+}
+
+/** A task type's time limit over all its invocations (the longest a job's steps are kept for, beyond it). */
+export function jobLimitMs(deps: Pick<CoreDeps, 'tasks'>, type: string): number {
+  const task = deps.tasks.get(type);
+  return task ? taskTimeLimits(task).totalMs : MAX_TOTAL_TIMEOUT_SECONDS * 1000;
 }
 
 /**

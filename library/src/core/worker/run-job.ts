@@ -169,6 +169,7 @@ async function runClaimed(
     clock,
   );
   const steps = stepRunner(
+    task,
     at,
     deps,
     keeper,
@@ -193,6 +194,7 @@ async function runClaimed(
         step: steps.step,
         sleep: steps.sleep,
         sleepUntil: steps.sleepUntil,
+        waitForSignal: steps.waitForSignal,
       }),
     );
     settled = await settleHandler(run, controller.signal, deps.timings.abortGraceMs, clock);
@@ -211,6 +213,7 @@ async function runClaimed(
  * first invocation, which reads nothing), each start and end written in turn with the heartbeats.
  */
 function stepRunner(
+  task: TaskDefinition,
   at: Attempt,
   deps: RunJobDeps,
   keeper: AttemptKeeper,
@@ -246,6 +249,7 @@ function stepRunner(
     signal,
     access.clock,
     budget,
+    new Set(Object.keys(task.signals ?? {})),
   );
 }
 

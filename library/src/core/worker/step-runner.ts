@@ -4,6 +4,7 @@ import { measureJson } from '../json-shape';
 import { isTransientStoreError, StoreError } from '../ports/document-store';
 import type { AttemptWrite } from '../protocol/attempt';
 import type { Suspension } from '../protocol/attempt-writes';
+import type { SignalOutcome } from '../tasks/task';
 import { TaskError } from '../tasks/task-error';
 
 /**
@@ -89,6 +90,7 @@ export class StepRunner {
     private readonly signal: AbortSignal,
     private readonly clock: Clock,
     private readonly budget: StepBudget,
+    private readonly signals: ReadonlySet<string> = new Set(),
   ) {}
 
   /** The suspension the handler reached (a sleep, a continuation), if any: the worker suspends the job so. */
@@ -153,8 +155,37 @@ export class StepRunner {
     return this.sleepUntil(name, this.clock.now() + ms);
   };
 
-  /** Checks a step's or sleep's name, marks it used, and waits for the steps earlier invocations did. */
-  private async begin(name: string, what: 'step' | 'sleep'): Promise<void> {
+  /**
+   * TaskContext.waitForSignal: the wait is a step whose result is written by whoever ends it, in the commit that lets
+   * the job go on: `signalJob` (`{ received: true, payload }`) or the wake-up at its timeout (`{ received: false }`).
+   * So a replay finds it done, with the same answer; one that finds it not done suspends the job again.
+   */
+  readonly waitForSignal = async <Payload = unknown>(
+    name: string,
+    options: { timeoutSeconds?: number } = {},
+  ): Promise<SignalOutcome<Payload>> => {
+    await this.begin(name, 'signal');
+    if (this.stored.has(name)) return structuredClone(this.stored.get(name)) as SignalOutcome<Payload>;
+    if (!this.signals.has(name)) {
+      throw new TaskError(
+        'invalid-argument',
+        `the task declares no signal "${name}" (its signals: ${[...this.signals].join(', ') || 'none'})`,
+      );
+    }
+    const { timeoutSeconds } = options;
+    if (timeoutSeconds !== undefined && !(typeof timeoutSeconds === 'number' && timeoutSeconds > 0)) {
+      throw new TaskError('invalid-argument', `the wait for "${name}" needs a timeout above 0 s`);
+    }
+    this.signal.throwIfAborted();
+    const until =
+      timeoutSeconds === undefined
+        ? this.budget.jobDeadline
+        : Math.min(this.clock.now() + timeoutSeconds * 1000, this.budget.jobDeadline);
+    return this.suspend({ reason: 'signal', dueAt: until, wait: name });
+  };
+
+  /** Checks a step's, sleep's or signal's name, marks it used, and waits for the steps earlier invocations did. */
+  private async begin(name: string, what: 'step' | 'sleep' | 'signal'): Promise<void> {
     if (typeof name !== 'string' || !STEP_NAME.test(name) || /^__.*__$/.test(name)) {
       throw new TaskError(
         'invalid-argument',

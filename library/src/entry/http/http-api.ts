@@ -1,6 +1,7 @@
 import type { ListJobsResponse } from '@async-jobs/contract';
 import type { Request, Response } from 'firebase-functions/v2/https';
 import { cancelJob } from '../../core/use-cases/cancel-job';
+import { signalJob } from '../../core/use-cases/signal-job';
 import { createJob, createJobsBatch, type CreateJobDeps } from '../../core/use-cases/create-job';
 import { deleteOwnedJob, getOwnedJob, listOwnedJobs, waitForOwnedJob } from '../../core/use-cases/owned-jobs';
 import { ApiError, toApiError } from './api-error';
@@ -89,6 +90,12 @@ const ROUTES: Record<RouteName, RouteHandler> = {
   },
   async cancel(_req, owner, id, deps) {
     await cancelJob(owner, { id }, deps);
+    return [200, toOperation(id, await getOwnedJob(deps.access, owner, id))];
+  },
+  async signal(req, owner, id, deps) {
+    const body = requireJsonBody(req);
+    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    await signalJob(owner, { id, name: fields.name, payload: fields.payload }, deps);
     return [200, toOperation(id, await getOwnedJob(deps.access, owner, id))];
   },
   async wait(req, owner, id, deps) {

@@ -5,11 +5,12 @@
  *   POST   /:batchCreate  create up to 500 jobs
  *   GET    /{id}          get a job             DELETE /{id}      delete a done job
  *   POST   /{id}:cancel   cancel                GET /{id}:wait    wait until done or a timeout
+ *   POST   /{id}:signal   send a signal the job waits for ({ name, payload })
  *
- * Five routes with AIP's `:verb` suffixes are clearer as a table than as a router's path patterns (where `:`
+ * Routes with AIP's `:verb` suffixes are clearer as a table than as a router's path patterns (where `:`
  * starts a parameter), so matching is this one pure function.
  */
-export type RouteName = 'create' | 'batchCreate' | 'list' | 'get' | 'delete' | 'cancel' | 'wait';
+export type RouteName = 'create' | 'batchCreate' | 'list' | 'get' | 'delete' | 'cancel' | 'wait' | 'signal';
 
 export type RouteMatch =
   | { kind: 'route'; route: RouteName; id?: string }
@@ -28,6 +29,7 @@ const RESOURCE = new Map<string, RouteName>([
 const VERBS = new Map<string, { method: string; route: RouteName }>([
   ['cancel', { method: 'POST', route: 'cancel' }],
   ['wait', { method: 'GET', route: 'wait' }],
+  ['signal', { method: 'POST', route: 'signal' }],
 ]);
 
 function match(table: ReadonlyMap<string, RouteName>, method: string, id?: string): RouteMatch {
