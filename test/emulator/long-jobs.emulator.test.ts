@@ -1,6 +1,6 @@
 /**
- * Jobs that sleep, through the deployed functions on the emulator suite: the worker suspends the job at its sleep
- * and gives its slot back, the wake function (a Cloud Tasks queue function) wakes it at its time, and the job goes
+ * Jobs that sleep and wait for a signal, through the deployed functions on the emulator suite: the worker suspends
+ * the job at its sleep (or its wait) and gives its slot back, the wake function (a Cloud Tasks queue function) wakes it at its time, and the job goes
  * on in a new invocation. The Cloud Tasks emulator dispatches a task at once, whatever its schedule time; the wake
  * function then waits for the job's time itself (entry/wake.ts), so the lateness measured here is the wake-up's and
  * the dispatch's, as in production where Cloud Tasks dispatches at the time.
@@ -10,8 +10,9 @@ import { signedInUser, type TestUser } from '../helpers/client';
 import { readJob } from '../helpers/admin';
 import { watchUntil, watchUntilDone } from '../helpers/watch-job';
 import { httpsCallable } from 'firebase/functions';
+import { signalJob } from '../../client/src/index';
 
-describe('long jobs: sleeps (emulator)', function () {
+describe('long jobs: sleeps and signals (emulator)', function () {
   this.timeout(240_000);
   let user: TestUser;
 
@@ -47,6 +48,36 @@ describe('long jobs: sleeps (emulator)', function () {
     assert.ok(third >= second);
     assert.equal(final.attempts, 1, 'a sleep is not an attempt');
     assert.deepEqual(final.steps, ['first', 'nap', 'second', 'third']);
+  });
+
+  it('waits for its owner’s approval holding nothing, and goes on within 2 s of the signal (the report task)', async () => {
+    const created = await user.createJob({
+      type: 'report',
+      input: { sections: 2, sectionSeconds: 1, pauseSeconds: 0 },
+    });
+    const waiting = await watchUntil(user.firestore, created.id, (job) => job.waitReason === 'signal');
+    assert.equal(waiting.currentStep, 'approval');
+    assert.deepEqual(waiting.steps, ['section-1', 'section-2', 'pause']);
+    assert.equal((await readJob(created.id)).slot, null, 'it holds no slot while it waits');
+
+    const refused = await httpsCallable(
+      user.functions,
+      'signalJob',
+    )({
+      id: created.id,
+      name: 'approval',
+      payload: { approved: 'yes' },
+    }).catch((e: unknown) => e as { code: string });
+    assert.equal((refused as { code?: string }).code, 'functions/invalid-argument', 'a payload its schema refuses');
+
+    const signalledAt = Date.now();
+    const answer = await signalJob(user.functions, created.id, 'approval', { approved: true });
+    assert.deepEqual(answer, { id: created.id, name: 'approval', state: 'RUNNING' });
+    const { final } = await watchUntilDone(user.firestore, created.id);
+    assert.equal(final.state, 'COMPLETED', JSON.stringify(final.error));
+    assert.deepEqual(final.result, { sections: 2, published: true });
+    assert.ok((final.doneTime?.toMillis() ?? Infinity) - signalledAt < 2_000, 'within 2 s of the signal');
+    assert.deepEqual(final.steps, ['section-1', 'section-2', 'pause', 'approval', 'publish']);
   });
 
   it('ends a sleeping job CANCELLED at once when its owner cancels it', async () => {

@@ -195,7 +195,7 @@ describe('parseCreateJobRequest', () => {
     it('lists the known types when the type is unknown', () => {
       const error = validationErrorOf({ type: 'nap', input: { worktime: 1 } });
       assert.match(error.message, new RegExp(`known: ${tasks.types().join(', ')}`));
-      assert.match(error.message, /known: primes, sleep\)/);
+      assert.match(error.message, /known: primes, report, sleep\)/);
     });
 
     it('lists the test types too when the registry has them', () => {
@@ -204,7 +204,7 @@ describe('parseCreateJobRequest', () => {
         () => parseCreateJobRequest({ type: 'nap', input: {} }, withTestTasks, limits),
         (error: unknown) =>
           error instanceof ValidationError &&
-          /known: primes, sleep, test\.chatty, test\.crash, test\.fail, test\.flaky, test\.hang, test\.nap, test\.record\)/.test(
+          /known: primes, report, sleep, test\.chatty, test\.crash, test\.fail, test\.flaky, test\.hang, test\.nap, test\.record\)/.test(
             error.message,
           ),
       );
@@ -322,7 +322,7 @@ const BAD_BATCHES: readonly BadCase[] = [
     name: 'an unknown type in the third job',
     data: { jobs: [SLEEP, SLEEP, { type: 'nap', input: {} }] },
     field: 'jobs.2.type',
-    message: /"nap" is not a known task type \(known: primes, sleep\)/,
+    message: /"nap" is not a known task type \(known: primes, report, sleep\)/,
   },
   { name: 'a job without an input', data: { jobs: [{ type: 'sleep' }] }, field: 'jobs.0.input', message: /required/ },
   { name: 'an input that is an array', data: { jobs: [{ type: 'sleep', input: [] }] }, field: 'jobs.0.input' },

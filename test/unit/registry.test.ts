@@ -34,7 +34,7 @@ describe('task registries', () => {
     });
 
     it('lists exactly the production tasks', () => {
-      assert.deepEqual(registry.types(), ['primes', 'sleep']);
+      assert.deepEqual(registry.types(), ['primes', 'report', 'sleep']);
       assert.deepEqual(registry.types(), PRODUCTION_TASKS.map((task) => task.type).sort());
       assert.ok(registry.types().every((type) => !type.startsWith('test.')));
     });
@@ -65,6 +65,7 @@ describe('task registries', () => {
     it('lists the production and test types, sorted', () => {
       assert.deepEqual(registry.types(), [
         'primes',
+        'report',
         'sleep',
         'test.chatty',
         'test.crash',

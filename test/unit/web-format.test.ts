@@ -1,7 +1,7 @@
 /** The web app's pure formatting: what a person reads for errors, durations and outcomes. */
 import assert from 'node:assert/strict';
 import type { Job } from '../../client/src/types';
-import { describeCallError, elapsedMs, formatDuration, outcomeText, stepsText } from '../../web/src/format';
+import { describeCallError, elapsedMs, formatDuration, outcomeText, stepsText, waitText } from '../../web/src/format';
 
 const at = (ms: number) => ({ toMillis: () => ms }) as Job['createTime'];
 
@@ -47,6 +47,27 @@ describe('web format', () => {
       '1 step done',
       'a done job is in no step',
     );
+  });
+
+  it('says what a job no worker holds waits for, counting down to its due time', () => {
+    const now = 100_000;
+    assert.equal(waitText(job({}), now), '', 'a running job waits for nothing');
+    assert.equal(
+      waitText(job({ waitReason: 'sleep', currentStep: 'pause', dispatchTime: at(now + 65_000) }), now),
+      'asleep in pause, wakes in 1 min 05 s',
+    );
+    assert.equal(
+      waitText(job({ waitReason: 'signal', currentStep: 'approval', dispatchTime: at(now + 4_000) }), now),
+      'waiting for approval (for up to 4.0 s more)',
+    );
+    assert.equal(waitText(job({ waitReason: 'continue' }), now), 'going on in a new invocation');
+    assert.equal(
+      waitText(job({ state: 'CREATED', waitReason: 'retry-backoff', dispatchTime: at(now + 2_000) }), now),
+      'retrying in 2.0 s',
+    );
+    assert.equal(waitText(job({ waitReason: 'capacity', waiting: true }), now), 'waiting for a worker to go on');
+    assert.equal(waitText(job({ state: 'CREATED', waitReason: 'capacity' }), now), 'waiting for a worker');
+    assert.equal(waitText(job({ waitReason: 'sleep', done: true, state: 'CANCELLED' }), now), '');
   });
 
   it('formats durations in seconds, then minutes', () => {

@@ -52,3 +52,29 @@ export function stepsText(job: Pick<Job, 'steps' | 'currentStep' | 'done'>): str
   const count = `${done} step${done === 1 ? '' : 's'} done`;
   return current === null ? count : `in step ${current} · ${count}`;
 }
+
+/**
+ * What a job that no worker holds now waits for, in words, with its due time counted down from `now` (epoch ms):
+ * asleep, waiting for a signal, going on in a new invocation, or waiting out a retry's backoff; '' otherwise.
+ */
+export function waitText(
+  job: Pick<Job, 'state' | 'waitReason' | 'currentStep' | 'dispatchTime' | 'done'>,
+  now: number,
+): string {
+  if (job.done) return '';
+  const due = job.dispatchTime ? formatDuration(job.dispatchTime.toMillis() - now) : undefined;
+  switch (job.waitReason) {
+    case 'sleep':
+      return `asleep in ${job.currentStep ?? 'a sleep'}${due ? `, wakes in ${due}` : ''}`;
+    case 'signal':
+      return `waiting for ${job.currentStep ?? 'a signal'}${due ? ` (for up to ${due} more)` : ''}`;
+    case 'continue':
+      return 'going on in a new invocation';
+    case 'retry-backoff':
+      return `retrying${due ? ` in ${due}` : ''}`;
+    case 'capacity':
+      return job.state === 'RUNNING' ? 'waiting for a worker to go on' : 'waiting for a worker';
+    default:
+      return '';
+  }
+}

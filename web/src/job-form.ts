@@ -1,4 +1,4 @@
-// This project's task types (sleep, primes), which extend the contract's TaskTypes: createJob checks inputs by them.
+// This project's task types (sleep, primes, report), which extend the contract's TaskTypes: createJob checks inputs by them.
 import type {} from '@async-jobs/app-tasks';
 import { createJob, type TaskType } from '@async-jobs/client';
 import type { Functions } from 'firebase/functions';
@@ -31,10 +31,17 @@ export function setUpJobForm(functions: Functions): void {
     start.disabled = true;
     const task = type.value as TaskType;
     // valueAsNumber is NaN for an empty or unreadable field; the server answers that with a clear message.
+    const numberIn = (id: string) => element<HTMLInputElement>(id).valueAsNumber;
     const started =
       task === 'sleep'
-        ? createJob(functions, 'sleep', { worktime: element<HTMLInputElement>('worktime').valueAsNumber })
-        : createJob(functions, 'primes', { below: element<HTMLInputElement>('below').valueAsNumber });
+        ? createJob(functions, 'sleep', { worktime: numberIn('worktime') })
+        : task === 'report'
+          ? createJob(functions, 'report', {
+              sections: numberIn('sections'),
+              sectionSeconds: numberIn('section-seconds'),
+              pauseSeconds: numberIn('pause-seconds'),
+            })
+          : createJob(functions, 'primes', { below: numberIn('below') });
     started
       .catch((e: unknown) => {
         error.textContent = describeCallError(e);

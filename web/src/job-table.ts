@@ -1,7 +1,7 @@
-import { cancelJob, watchMyJobs, type JobWithId } from '@async-jobs/client';
+import { cancelJob, signalJob, watchMyJobs, type JobWithId } from '@async-jobs/client';
 import type { Firestore } from 'firebase/firestore';
 import type { Functions } from 'firebase/functions';
-import { describeCallError, elapsedMs, formatDuration, outcomeText, stepsText } from './format';
+import { describeCallError, elapsedMs, formatDuration, outcomeText, stepsText, waitText } from './format';
 
 function cell(label: string, ...children: (Node | string)[]): HTMLTableCellElement {
   const td = document.createElement('td');
@@ -17,8 +17,26 @@ function span(className: string, text: string): HTMLSpanElement {
   return s;
 }
 
+/** The signal the web app can answer: the `report` task's approval (ReportApproval). */
+const APPROVAL_SIGNAL = 'approval';
+
+/** What the page does for a row's buttons. */
+interface RowActions {
+  cancel(id: string): void;
+  approve(id: string, approved: boolean): void;
+}
+
+function button(text: string, label: string, onClick: () => void): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.setAttribute('aria-label', label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
 /** One job's row; every value is set as text, never as HTML. */
-function jobRow(job: JobWithId, onCancel: (id: string) => void): HTMLTableRowElement {
+function jobRow(job: JobWithId, on: RowActions): HTMLTableRowElement {
   const row = document.createElement('tr');
   row.dataset.jobId = job.id;
   row.dataset.state = job.state;
@@ -35,17 +53,25 @@ function jobRow(job: JobWithId, onCancel: (id: string) => void): HTMLTableRowEle
   if (job.progress?.message) progressCell.append(document.createElement('br'), span('muted', job.progress.message));
   const steps = stepsText(job);
   if (steps) progressCell.append(document.createElement('br'), span('muted steps', steps));
+  const waiting = waitText(job, Date.now());
+  if (waiting) progressCell.append(document.createElement('br'), span('muted wait', waiting));
 
   const elapsed = span('elapsed', formatDuration(elapsedMs(job, Date.now())));
 
   const actions = cell('Actions');
+  if (!job.done && job.waitReason === 'signal' && job.currentStep === APPROVAL_SIGNAL) {
+    actions.append(
+      button('Approve', `Approve job ${job.id}`, () => on.approve(job.id, true)),
+      ' ',
+      button('Reject', `Reject job ${job.id}`, () => on.approve(job.id, false)),
+      ' ',
+    );
+  }
   if (!job.done) {
-    const cancel = document.createElement('button');
-    cancel.type = 'button';
-    cancel.textContent = job.cancelRequested ? 'Cancelling…' : 'Cancel';
+    const cancel = button(job.cancelRequested ? 'Cancelling…' : 'Cancel', `Cancel job ${job.id}`, () =>
+      on.cancel(job.id),
+    );
     cancel.disabled = job.cancelRequested === true;
-    cancel.setAttribute('aria-label', `Cancel job ${job.id}`);
-    cancel.addEventListener('click', () => onCancel(job.id));
     actions.append(cancel);
   }
 
@@ -71,14 +97,21 @@ export function setUpJobTable(firestore: Firestore, functions: Functions, uid: s
   const error = document.getElementById('jobs-error') as HTMLElement;
   let jobs: JobWithId[] = [];
 
-  const onCancel = (id: string) => {
-    error.textContent = '';
-    cancelJob(functions, id).catch((e: unknown) => {
-      error.textContent = describeCallError(e);
-    });
+  const showError = (e: unknown) => {
+    error.textContent = describeCallError(e);
+  };
+  const actions: RowActions = {
+    cancel(id) {
+      error.textContent = '';
+      cancelJob(functions, id).catch(showError);
+    },
+    approve(id, approved) {
+      error.textContent = '';
+      signalJob(functions, id, APPROVAL_SIGNAL, { approved }).catch(showError);
+    },
   };
   const render = () => {
-    body.replaceChildren(...jobs.map((job) => jobRow(job, onCancel)));
+    body.replaceChildren(...jobs.map((job) => jobRow(job, actions)));
     table.hidden = jobs.length === 0;
     empty.hidden = jobs.length > 0;
   };
