@@ -10,17 +10,23 @@ import type {
 } from './types.js';
 
 /**
- * Starts a job: calls the `createJob` callable. The input is typed by the task name. Rejects with the
- * callable's FunctionsError (`functions/invalid-argument`, `functions/resource-exhausted`, ...).
+ * Starts a job: calls the `createJob` callable. The input is typed by the task name; `delaySeconds` (up to 30 days)
+ * makes it start later. Rejects with the callable's FunctionsError (`functions/invalid-argument`,
+ * `functions/resource-exhausted`, ...).
  */
 export async function createJob<Type extends TaskType>(
   functions: Functions,
   type: Type,
   input: TaskInput<Type>,
-  options: { requestId?: string } = {},
+  options: { requestId?: string; delaySeconds?: number } = {},
 ): Promise<CreateJobResponse> {
   const call = httpsCallable<unknown, CreateJobResponse>(functions, 'createJob');
-  const request = options.requestId === undefined ? { type, input } : { type, input, requestId: options.requestId };
+  const request = {
+    type,
+    input,
+    ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
+    ...(options.delaySeconds === undefined ? {} : { delaySeconds: options.delaySeconds }),
+  };
   return (await call(request)).data;
 }
 

@@ -3,12 +3,13 @@ import type { JobState } from './job-state';
 
 /**
  * Why a job is not in a worker's hands (JobDocument.waitReason): `capacity` (it waits for a worker slot of its
- * pool), `retry-backoff` (a CREATED job that failed for now waits out its retry's backoff), `continue` (a RUNNING job
+ * pool), `retry-backoff` (a CREATED job that failed for now waits out its retry's backoff), `scheduled` (a CREATED
+ * job created with `delaySeconds` waits until `dispatchTime`), `continue` (a RUNNING job
  * whose invocation ran low on time between steps: it goes on in a new one), `sleep` (a RUNNING job asleep in
  * `ctx.sleep` until `dispatchTime`) or `signal` (a RUNNING job waiting for the signal `currentStep`, sent with
  * `signalJob`, until `dispatchTime`, when the wait times out).
  */
-export type WaitReason = 'capacity' | 'retry-backoff' | 'continue' | 'sleep' | 'signal';
+export type WaitReason = 'capacity' | 'retry-backoff' | 'scheduled' | 'continue' | 'sleep' | 'signal';
 
 /** Optional progress a handler reports while it runs. */
 export interface JobProgress {
@@ -91,7 +92,8 @@ export interface JobDocument<Time> {
   waiting?: boolean;
   /**
    * Why the job is not in a worker's hands (WaitReason): `capacity` (every worker slot of its pool is busy; it
-   * starts, or goes on, by itself in rank order when one frees), `retry-backoff`, `continue`, `sleep` or `signal`.
+   * starts, or goes on, by itself in rank order when one frees), `retry-backoff`, `scheduled`, `continue`, `sleep` or
+   * `signal`.
    * Null while a worker runs it, or once it is sent to one.
    */
   waitReason?: WaitReason | null;

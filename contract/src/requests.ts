@@ -8,6 +8,11 @@ export interface CreateJobRequest<Type extends string = string, Input = Record<s
   type: Type;
   input: Input;
   requestId?: string;
+  /**
+   * Seconds from now before the job may start, above 0 and at most 30 days: it waits holding nothing (`CREATED`,
+   * `waitReason: scheduled`, due at `dispatchTime`), then its owner's turn for a slot.
+   */
+  delaySeconds?: number;
 }
 
 /** What `createJob` returns: the job's id; follow the job at `jobs/{id}`. */

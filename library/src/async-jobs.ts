@@ -113,7 +113,7 @@ export type WorkerFunction = CloudFunction<CloudEvent<MessagePublishedData<TaskM
  * for `standard`, `runJob<Pool>` for another; see workerFunctionName).
  */
 export type AsyncJobsFunctions = {
-  /** Callable `createJob({ type, input, requestId? })` → `{ id, type, state }`. Firebase Auth required. */
+  /** Callable `createJob({ type, input, requestId?, delaySeconds? })` → `{ id, type, state }`. Firebase Auth required. */
   createJob: CallableFunction<unknown, Promise<CreateJobResponse>>;
   /** Callable `createJobs({ jobs: [{ type, input }, …], requestId? })` → `{ jobs: [{ id, type, state }] }`: up to 500. */
   createJobs: CallableFunction<unknown, Promise<CreateJobsResponse>>;

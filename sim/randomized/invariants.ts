@@ -234,7 +234,7 @@ export class InvariantChecker {
       if (job.waitReason !== 'capacity' || typeof job.rank !== 'number' || job.slot !== null)
         bad('waits without a rank');
     } else if (job.state === 'CREATED') {
-      const parked = job.slot === null && job.waitReason === 'retry-backoff';
+      const parked = job.slot === null && (job.waitReason === 'retry-backoff' || job.waitReason === 'scheduled');
       if ((typeof job.slot !== 'number' && !parked) || typeof job.dispatchTime !== 'number') {
         bad('neither sent (a slot and a time) nor waiting out a backoff (a time)');
       }

@@ -80,6 +80,19 @@ describe('long jobs: sleeps and signals (emulator)', function () {
     assert.deepEqual(final.steps, ['section-1', 'section-2', 'pause', 'approval', 'publish']);
   });
 
+  it('starts a job created with delaySeconds within 5 s of its time, holding no slot before', async () => {
+    const created = await user.createJob({ type: 'sleep', input: { worktime: 0 }, delaySeconds: 10 });
+    const stored = await readJob(created.id);
+    assert.equal(stored.waitReason, 'scheduled');
+    assert.equal(stored.slot, null);
+    const dueAt = stored.dispatchTime?.toMillis() ?? 0;
+    assert.ok(dueAt - stored.createTime.toMillis() >= 9_999, 'due 10 s after its create');
+    const { final } = await watchUntilDone(user.firestore, created.id, 60_000);
+    assert.equal(final.state, 'COMPLETED');
+    const lateness = (final.startTime?.toMillis() ?? Infinity) - dueAt;
+    assert.ok(lateness >= 0 && lateness < 5_000, `it started ${lateness} ms after its time`);
+  });
+
   it('ends a sleeping job CANCELLED at once when its owner cancels it', async () => {
     const created = await user.createJob({ type: 'test.nap', input: { napSeconds: 3600 } });
     await watchUntil(user.firestore, created.id, (job) => job.waitReason === 'sleep');

@@ -76,7 +76,7 @@ describe('README contract', () => {
   });
 
   it('states the task limits the code enforces', () => {
-    const tasks = section('### Callable `createJob({ type, input, requestId? })`');
+    const tasks = section('### Callable `createJob({ type, input, requestId?, delaySeconds? })`');
     assert.match(tasks, new RegExp(`0 ≤ s ≤ ${MAX_WORKTIME_SECONDS} .*\\| ${SLEEP_TIMEOUT_SECONDS} s`));
     assert.equal(MAX_PRIMES_BELOW, 1e9);
     assert.match(tasks, new RegExp(`2 ≤ below ≤ 10⁹ .*\\| ${PRIMES_TIMEOUT_SECONDS} s`));

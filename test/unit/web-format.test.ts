@@ -65,6 +65,10 @@ describe('web format', () => {
       waitText(job({ state: 'CREATED', waitReason: 'retry-backoff', dispatchTime: at(now + 2_000) }), now),
       'retrying in 2.0 s',
     );
+    assert.equal(
+      waitText(job({ state: 'CREATED', waitReason: 'scheduled', dispatchTime: at(now + 90_000) }), now),
+      'starts in 1 min 30 s',
+    );
     assert.equal(waitText(job({ waitReason: 'capacity', waiting: true }), now), 'waiting for a worker to go on');
     assert.equal(waitText(job({ state: 'CREATED', waitReason: 'capacity' }), now), 'waiting for a worker');
     assert.equal(waitText(job({ waitReason: 'sleep', done: true, state: 'CANCELLED' }), now), '');

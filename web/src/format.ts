@@ -72,6 +72,8 @@ export function waitText(
       return 'going on in a new invocation';
     case 'retry-backoff':
       return `retrying${due ? ` in ${due}` : ''}`;
+    case 'scheduled':
+      return `starts${due ? ` in ${due}` : ' later'}`;
     case 'capacity':
       return job.state === 'RUNNING' ? 'waiting for a worker to go on' : 'waiting for a worker';
     default:

@@ -77,8 +77,23 @@ function parseRequestId(requestId: unknown): string | undefined {
   return requestId;
 }
 
+/** The longest `delaySeconds` a create may ask for: 30 days, one Cloud Tasks timer. */
+export const MAX_DELAY_SECONDS = 30 * 24 * 60 * 60;
+
+/** A delaySeconds, if given: a number of seconds above 0 and at most MAX_DELAY_SECONDS. */
+function parseDelaySeconds(delay: unknown): number | undefined {
+  if (delay === undefined) return undefined;
+  if (typeof delay !== 'number' || !Number.isFinite(delay) || delay <= 0 || delay > MAX_DELAY_SECONDS) {
+    throw new ValidationError(
+      'delaySeconds',
+      `delaySeconds must be a number of seconds above 0 and at most ${MAX_DELAY_SECONDS} (30 days)`,
+    );
+  }
+  return delay;
+}
+
 /**
- * Checks a `createJob` request ({ type, input, requestId? }): its shape (depth, keys), then the registered task
+ * Checks a `createJob` request ({ type, input, requestId?, delaySeconds? }): its shape (depth, keys), then the registered task
  * types and their input schemas. Throws a ValidationError naming the first problem; returns the request with the
  * input as the schema parsed it.
  */
@@ -91,7 +106,13 @@ export function parseCreateJobRequest(data: unknown, tasks: TaskRegistry, limits
   measureJson(data, '');
   const { type, input } = parseTaskRequest(data, tasks, limits, '');
   const requestId = parseRequestId(data.requestId);
-  return { type, input, ...(requestId === undefined ? {} : { requestId }) };
+  const delaySeconds = parseDelaySeconds(data.delaySeconds);
+  return {
+    type,
+    input,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(delaySeconds === undefined ? {} : { delaySeconds }),
+  };
 }
 
 /** The most jobs one `createJobs` call creates. */

@@ -294,6 +294,52 @@ describe('long jobs: sleeps and continuations (simulated time)', () => {
     assert.deepEqual(Object.fromEntries(bodies), { draft: 1 });
   });
 
+  it('starts a job created with a delay at its time, holding nothing until then', async () => {
+    const sim = simulation(1);
+    const createdAt = sim.clock.now();
+    const id = await sim.createDelayed('quick', {}, 120);
+    const waiting = sim.job(id);
+    assert.equal(waiting.state, 'CREATED');
+    assert.equal(waiting.waitReason, 'scheduled');
+    assert.equal(waiting.dispatchTime, createdAt + 120 * SECOND);
+    assert.equal(waiting.slot, null);
+    assert.deepEqual(
+      sim.timers.set.map((timer) => [timer.jobId, timer.time]),
+      [[id, createdAt + 120 * SECOND]],
+    );
+    const other = await sim.create('quick', {});
+    await sim.clock.advance(1 * SECOND);
+    assert.equal(sim.job(other).state, 'COMPLETED', 'the only slot was free for another job meanwhile');
+    await sim.clock.advanceTo(createdAt + 120 * SECOND - 1);
+    assert.equal(sim.job(id).state, 'CREATED');
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'COMPLETED');
+    assert.equal(job.startTime, createdAt + 120 * SECOND, 'started at its time');
+  });
+
+  it('refuses a delay that is not a number of seconds above 0 and at most 30 days, writing nothing', async () => {
+    const sim = simulation(1);
+    for (const delaySeconds of [0, -5, '60', Number.NaN, 30 * 24 * 60 * 60 + 1]) {
+      await assert.rejects(sim.createDelayed('quick', {}, delaySeconds), {
+        code: 'invalid-argument',
+        field: 'delaySeconds',
+      });
+    }
+    assert.equal(sim.store.peekCollection(sim.layout.jobs).length, 0);
+  });
+
+  it('counts a delayed job against its owner’s limit, and cancels it at once', async () => {
+    bodies = new Map();
+    const sim = workerSimulation((clock) => tasks(clock, bodies), { capacity: 1, limits: { maxActiveJobsPerUser: 1 } });
+    const id = await sim.createDelayed('quick', {}, 600);
+    await assert.rejects(sim.create('quick', {}), { code: 'resource-exhausted' });
+    await sim.cancel(id);
+    assert.equal(sim.job(id).state, 'CANCELLED');
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.job(id).state, 'CANCELLED', 'its timer, firing later, finds nothing to do');
+  });
+
   it('refuses a task whose step is longer than an invocation, or whose total is shorter than one', () => {
     const base = { type: 't', input: z.strictObject({}), run: () => Promise.resolve(1) };
     assert.throws(

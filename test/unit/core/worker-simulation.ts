@@ -256,6 +256,12 @@ export function workerSimulation(
       return created.id;
     },
 
+    /** Creates a job that starts `delaySeconds` from now (createJob's `delaySeconds`); its id. */
+    async createDelayed(type: string, input: Record<string, unknown>, delaySeconds: unknown, owner = OWNER) {
+      const created = await createJob(owner, { type, input, delaySeconds }, createDeps);
+      return created.id;
+    },
+
     /** Creates jobs in one call through the batch use case; their ids. */
     async createBatch(jobs: { type: string; input: Record<string, unknown> }[], owner = OWNER): Promise<string[]> {
       const created = await createJobsBatch(owner, { jobs }, createDeps);

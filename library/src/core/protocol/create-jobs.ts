@@ -25,6 +25,8 @@ export interface NewJob {
   input: Record<string, unknown>;
   requestId?: string;
   pool: string;
+  /** When the job may start (a create with `delaySeconds`): it waits holding nothing until then. */
+  dueAt?: Millis;
 }
 
 /** A job a create made, or found made by an earlier try of the same request. */
@@ -38,6 +40,8 @@ export interface CreatedJob {
   sent?: SentJob;
   /** The pool whose queue the job joined, when it waits for a slot. */
   waitingIn?: string;
+  /** When the job is due, when it was created to start later: a timer is to wake it then. */
+  dueAt?: Millis;
 }
 
 export type CreateJobsResult =
@@ -75,8 +79,15 @@ const FINISH_SHARE = 0.5;
 /** Jobs that wait, per commit, beside the owner's document: a whole batch (MAX_BATCH_JOBS) in one. */
 const WAITING_PER_COMMIT = 500;
 
-/** A new job's document: CREATED, holding the slot it took, or waiting in its pool's queue at `rank`. */
-function newJobData(owner: string, job: NewJob, placed: { slot: number } | { rank: number }): WriteData {
+/**
+ * A new job's document: CREATED, holding the slot it took, waiting in its pool's queue at `rank`, or scheduled: in no
+ * queue and holding no slot until `dueAt`.
+ */
+function newJobData(
+  owner: string,
+  job: NewJob,
+  placed: { slot: number } | { rank: number } | { dueAt: Millis },
+): WriteData {
   const now = serverTime();
   const common = {
     owner,
@@ -92,6 +103,9 @@ function newJobData(owner: string, job: NewJob, placed: { slot: number } | { ran
     startTime: null,
     doneTime: null,
   };
+  if ('dueAt' in placed) {
+    return { ...common, rank: null, waiting: false, waitReason: 'scheduled', slot: null, dispatchTime: placed.dueAt };
+  }
   return 'slot' in placed
     ? { ...common, rank: null, waiting: false, waitReason: null, slot: placed.slot, dispatchTime: now }
     : { ...common, rank: placed.rank, waiting: true, waitReason: 'capacity', slot: null, dispatchTime: null };
@@ -182,9 +196,16 @@ export async function createJobs(
   }
   const fresh = jobs.filter((job) => !existing.has(job.id));
   const results = new Map<string, CreatedJob>([...existing].map(([id, doc]) => [id, foundJob(doc, true)]));
-  if (fresh.length > 0) {
+  const scheduled = fresh.filter((job) => job.dueAt !== undefined);
+  if (scheduled.length > 0) {
+    const made = await createScheduled(access, owner, scheduled, settings);
+    if (made.kind !== 'created') return made;
+    for (const job of made.jobs) results.set(job.id, job);
+  }
+  const now = fresh.filter((job) => job.dueAt === undefined);
+  if (now.length > 0) {
     const byPool = new Map<string, NewJob[]>();
-    for (const job of fresh) byPool.set(job.pool, [...(byPool.get(job.pool) ?? []), job]);
+    for (const job of now) byPool.set(job.pool, [...(byPool.get(job.pool) ?? []), job]);
     const pools = [...byPool.keys()];
     const [active, ...freeByPool] = await Promise.all([
       countActiveJobs(access, owner, deadline),
@@ -192,7 +213,7 @@ export async function createJobs(
         findFreeSlots(access, pool, settings.capacity(pool), byPool.get(pool)?.length ?? 0, deadline),
       ),
     ]);
-    if (!admits(active, fresh.length, settings.maxActiveJobs)) return { kind: 'quota-exceeded', active };
+    if (!admits(active, now.length, settings.maxActiveJobs)) return { kind: 'quota-exceeded', active };
     // Admission is counted again before the first jobs that wait, unless this call has made jobs already: then
     // the batch was admitted whole, and refusing its rest would leave what was made unreported.
     let madeAny = false;
@@ -382,6 +403,69 @@ async function enqueue(
           jobs: jobs.map((job) => ({ id: job.id, type: job.type, state: 'CREATED', existing: false, waitingIn: pool })),
         }),
       };
+    },
+    deadline,
+    (e) => {
+      if (!isLostRace(e)) ownCommitMayHaveApplied = true;
+    },
+  );
+}
+
+/**
+ * Makes jobs created to start later (`delaySeconds`): admitted against the owner's limit like any (they count as
+ * not done from now), each CREATED in no queue and holding no slot, due at its `dueAt` (`waitReason: scheduled`), in
+ * one commit. A timer, set by the use case, puts each in its pool's queue at its owner's turn once due
+ * (protocol/resume.ts). A commit that failed for now may have been applied: the jobs read back tell.
+ */
+async function createScheduled(
+  access: StoreAccess,
+  owner: string,
+  jobs: readonly NewJob[],
+  settings: CreateSettings,
+): Promise<
+  | { kind: 'created'; jobs: CreatedJob[] }
+  | { kind: 'quota-exceeded'; active: number }
+  | ReturnType<typeof requestMismatch>
+> {
+  type Answer =
+    | { kind: 'created'; jobs: CreatedJob[] }
+    | { kind: 'quota-exceeded'; active: number }
+    | ReturnType<typeof requestMismatch>;
+  const { deadline } = settings;
+  let round = 0;
+  let ownCommitMayHaveApplied = false;
+  const made = (job: NewJob): CreatedJob => ({
+    id: job.id,
+    type: job.type,
+    state: 'CREATED',
+    existing: false,
+    ...(job.dueAt === undefined ? {} : { dueAt: job.dueAt }),
+  });
+  return transition<Answer>(
+    access,
+    async (): Promise<Decision<Answer>> => {
+      round += 1;
+      if (round > 1) {
+        const docs = await read(access, () => access.store.getAll(jobs.map((j) => access.layout.job(j.id))), deadline);
+        const other = otherRequest(jobs, docs);
+        if (other) return { answer: requestMismatch(other) };
+        if (docs.every((doc) => doc !== undefined)) {
+          return {
+            answer: {
+              kind: 'created',
+              jobs: jobs.map((job) => ({ ...made(job), existing: !ownCommitMayHaveApplied })),
+            },
+          };
+        }
+      }
+      const active = await countActiveJobs(access, owner, deadline);
+      if (!admits(active, jobs.length, settings.maxActiveJobs)) return { answer: { kind: 'quota-exceeded', active } };
+      const writes: Write[] = jobs.map((job) => ({
+        op: 'create',
+        path: access.layout.job(job.id),
+        data: newJobData(owner, job, { dueAt: job.dueAt ?? access.clock.now() }),
+      }));
+      return { writes, answer: () => ({ kind: 'created', jobs: jobs.map(made) }) };
     },
     deadline,
     (e) => {

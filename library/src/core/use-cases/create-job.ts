@@ -5,6 +5,7 @@ import { createJobs, type CreatedJob, type NewJob } from '../protocol/create-job
 import { jobIdForRequest } from '../request-identity';
 import { deadlineAfter } from '../store/store-access';
 import { dispatchAfterQueued, sendJobs, type CoreDeps } from './dispatch';
+import { setWakeTimer } from './wake';
 
 /** The per-user limits in force for a call (params, read at call time). */
 export interface JobLimits extends CreateJobLimits {
@@ -50,6 +51,8 @@ async function make(owner: string, jobs: NewJob[], deps: CreateJobDeps): Promise
     if (job.waitingIn && !job.existing) waitingByPool.set(job.waitingIn, (waitingByPool.get(job.waitingIn) ?? 0) + 1);
   }
   for (const [pool, waiting] of waitingByPool) await dispatchAfterQueued(deps, pool, waiting, deadline);
+  for (const job of made.jobs)
+    if (job.dueAt !== undefined && !job.existing) await setWakeTimer(deps, job.id, job.dueAt);
   return made.jobs;
 }
 
@@ -57,12 +60,21 @@ async function make(owner: string, jobs: NewJob[], deps: CreateJobDeps): Promise
  * Creates a job for an authenticated owner (the callable and the HTTP API both call this): validation, then the
  * job, admitted against the owner's limit, in a free worker slot when one is free and nobody waits, else waiting
  * its fair turn in its pool's queue (CREATED with `waitReason: capacity`), from which it starts by itself when a
- * slot frees. If its message is lost, the recovery sweep sends it again, so the caller's job is never lost.
+ * slot frees. If its message is lost, the recovery sweep sends it again, so the caller's job is never lost. With
+ * `delaySeconds` it waits holding nothing until then (`waitReason: scheduled`), and a timer (or the sweep) then puts
+ * it in its pool's queue.
  */
 export async function createJob(owner: string, data: unknown, deps: CreateJobDeps): Promise<CreateJobResponse> {
-  const parsed = parseCreateJobRequest(data, deps.tasks, deps.limits());
+  const { delaySeconds, ...parsed } = parseCreateJobRequest(data, deps.tasks, deps.limits());
   const id = parsed.requestId === undefined ? deps.access.store.newId() : jobIdForRequest(owner, parsed.requestId);
-  const [made] = await make(owner, [{ ...parsed, id, pool: deps.tasks.poolOf(parsed.type) }], deps);
+  const dueAt = delaySeconds === undefined ? undefined : deps.access.clock.now() + delaySeconds * 1000;
+  const job: NewJob = {
+    ...parsed,
+    id,
+    pool: deps.tasks.poolOf(parsed.type),
+    ...(dueAt === undefined ? {} : { dueAt }),
+  };
+  const [made] = await make(owner, [job], deps);
   return { id, type: made?.type ?? parsed.type, state: made?.state ?? 'CREATED' };
 }
 
