@@ -103,45 +103,55 @@ export async function runSeed(seed: number, trace?: (line: string) => void): Pro
   const currentProcess = new AsyncLocalStorage<SimulatedProcess>();
   let crashes = 0;
 
-  const work = defineTask({
-    type: 'work',
-    input: z.strictObject({
-      ms: z.number().min(0),
-      flaky: z.boolean(),
-      steps: z.number().int().min(0).max(8),
-      napMs: z.number().min(0),
-    }),
-    // Backoffs under a second keep their slot; longer ones give it back and wait on a timer.
-    retry: { maxAttempts: 3, initialBackoffMs: 2_000, maxBackoffMs: 4_000 },
-    // A job of many steps goes on in new invocations: 150 s each, a step started only with 60 s left.
-    timeoutSeconds: 150,
-    stepTimeoutSeconds: 60,
-    totalTimeoutSeconds: 3_600,
-    run: async ({ ms, flaky, steps, napMs }, { jobId, attempt, signal, step, sleep: nap }) => {
-      const process = currentProcess.getStore();
-      const stopped = checker.handlerStarted(jobId, attempt);
-      const forget = process?.onKill(stopped);
-      try {
-        // On the process's clock: a killed instance's handler runs no further.
-        const on = process?.clock ?? clock;
-        if (steps === 0) await sleep(on, ms, signal);
-        for (let n = 1; n <= steps; n++) {
-          await step(`part-${n}`, async () => {
-            checker.stepBodyStarted(jobId, `part-${n}`, attempt);
-            await sleep(on, ms / steps, signal);
-            return n;
-          });
-          if (n === 1 && napMs > 0) await nap('nap', napMs);
+  /**
+   * The world's task, of two kinds: `work` (invocations of 150 s, a step started only with 60 s left) and `long`
+   * (30 s and 10 s: a job of 30 steps goes on over several invocations, each a new turn for a slot, and has attempts
+   * enough to finish through the world's faults).
+   */
+  const workTask = <const Type extends string>(
+    type: Type,
+    invocationSeconds: number,
+    stepSeconds: number,
+    maxAttempts: number,
+  ) =>
+    defineTask({
+      type,
+      input: z.strictObject({
+        ms: z.number().min(0),
+        flaky: z.boolean(),
+        steps: z.number().int().min(0).max(30),
+        napMs: z.number().min(0),
+      }),
+      // Backoffs under a second keep their slot; longer ones give it back and wait on a timer.
+      retry: { maxAttempts, initialBackoffMs: 2_000, maxBackoffMs: 4_000 },
+      timeoutSeconds: invocationSeconds,
+      stepTimeoutSeconds: stepSeconds,
+      totalTimeoutSeconds: 3_600,
+      run: async ({ ms, flaky, steps, napMs }, { jobId, attempt, signal, step, sleep: nap }) => {
+        const process = currentProcess.getStore();
+        const stopped = checker.handlerStarted(jobId, attempt);
+        const forget = process?.onKill(stopped);
+        try {
+          // On the process's clock: a killed instance's handler runs no further.
+          const on = process?.clock ?? clock;
+          if (steps === 0) await sleep(on, ms, signal);
+          for (let n = 1; n <= steps; n++) {
+            await step(`part-${n}`, async () => {
+              checker.stepBodyStarted(jobId, `part-${n}`, attempt);
+              await sleep(on, ms / steps, signal);
+              return n;
+            });
+            if (n === 1 && napMs > 0) await nap('nap', napMs);
+          }
+          if (flaky && attempt === 1) throw new TaskError('unavailable', 'a flaky dependency', { transient: true });
+          return `worked ${ms} ms`;
+        } finally {
+          stopped();
+          forget?.();
         }
-        if (flaky && attempt === 1) throw new TaskError('unavailable', 'a flaky dependency', { transient: true });
-        return `worked ${ms} ms`;
-      } finally {
-        stopped();
-        forget?.();
-      }
-    },
-  });
-  const tasks = new TaskRegistry([work]);
+      },
+    });
+  const tasks = new TaskRegistry([workTask('work', 150, 60, 3), workTask('long', 30, 10, 20)]);
 
   const access = (process: SimulatedProcess): StoreAccess => ({
     store: processStore(faulty, process),
@@ -220,12 +230,19 @@ export async function runSeed(seed: number, trace?: (line: string) => void): Pro
   const created: string[] = [];
   const actions = streams.stream('actions');
   // Most jobs are short; some run for minutes, past several lease renewals, where a hanging heartbeat matters.
-  const jobInput = () => ({
-    ms: Math.floor(actions() < 0.8 ? actions() * 15_000 : 30_000 + actions() * 90_000),
-    flaky: actions() < 0.1,
-    steps: actions() < 0.3 ? 1 + Math.floor(actions() * 8) : 0,
-    napMs: actions() < 0.1 ? Math.floor(actions() * 120_000) : 0,
-  });
+  // A few are `long`: 30 steps of 5 s, five to an invocation of 30 s, so six invocations, each a new turn for a slot.
+  const jobRequest = () =>
+    actions() < 0.03
+      ? { type: 'long', input: { ms: 30 * 5_000, flaky: false, steps: 30, napMs: 0 } }
+      : {
+          type: 'work',
+          input: {
+            ms: Math.floor(actions() < 0.8 ? actions() * 15_000 : 30_000 + actions() * 90_000),
+            flaky: actions() < 0.1,
+            steps: actions() < 0.3 ? 1 + Math.floor(actions() * 8) : 0,
+            napMs: actions() < 0.1 ? Math.floor(actions() * 120_000) : 0,
+          },
+        };
   /** A job made: sometimes cancelled later, sometimes deleted by hand. */
   const afterCreate = (owner: string, ids: readonly string[]) => {
     for (const id of ids) {
@@ -262,7 +279,7 @@ export async function runSeed(seed: number, trace?: (line: string) => void): Pro
       clock.setTimer(actions() * ACTIVE_MS * 0.6, () => {
         const process = clock.process();
         if (kind >= 0.7) {
-          const jobs = Array.from({ length: count }, () => ({ type: 'work', input: jobInput() }));
+          const jobs = Array.from({ length: count }, jobRequest);
           void createJobsBatch(owner, { jobs }, createDeps(process)).then(
             (answer) =>
               afterCreate(
@@ -274,7 +291,7 @@ export async function runSeed(seed: number, trace?: (line: string) => void): Pro
         } else {
           // One at a time, or several at once (a script's parallel creates).
           for (let i = 0; i < count; i++) {
-            void createJob(owner, { type: 'work', input: jobInput() }, createDeps(process)).then(
+            void createJob(owner, jobRequest(), createDeps(process)).then(
               (answer) => afterCreate(owner, [answer.id]),
               () => undefined,
             );

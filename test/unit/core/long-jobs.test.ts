@@ -76,6 +76,26 @@ function tasks(clock: Clock, bodies: Bodies) {
         });
       },
     }),
+    // A step that overruns its invocation on the first attempt (as a store call that hangs would make it).
+    defineTask({
+      type: 'overrun',
+      input: z.strictObject({}),
+      timeoutSeconds: 60,
+      stepTimeoutSeconds: 30,
+      totalTimeoutSeconds: 3600,
+      retry: { initialBackoffMs: 10, maxBackoffMs: 10 },
+      async run(_input, { step, attempt, signal }) {
+        await step('a', async () => {
+          ran('a');
+          await sleep(clock, 5 * SECOND, signal);
+        });
+        await step('b', async () => {
+          ran('b');
+          await sleep(clock, (attempt === 1 ? 70 : 5) * SECOND, signal);
+        });
+        return attempt;
+      },
+    }),
     defineTask({
       type: 'quick',
       input: z.strictObject({}),
@@ -212,6 +232,16 @@ describe('long jobs: sleeps and continuations (simulated time)', () => {
       ['part-7'],
       'only the step the crash cut short ran again',
     );
+  });
+
+  it('retries a step that overruns its invocation, keeping the steps done, when the job may go on', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('overrun', {});
+    await sim.clock.runUntilIdle();
+    const job = sim.job(id);
+    assert.equal(job.state, 'COMPLETED', JSON.stringify(job.error));
+    assert.equal(job.result, 2);
+    assert.deepEqual(Object.fromEntries(bodies), { a: 1, b: 2 }, 'the overrun step ran again, the one before it not');
   });
 
   it('fails a sleep that would end past the job’s time limit, with deadline-exceeded naming the sleep', async () => {

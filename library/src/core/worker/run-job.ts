@@ -143,8 +143,11 @@ async function runClaimed(
       ? `the job ran past its ${limits.totalMs / 1000} s time limit`
       : `a step ran past the ${limits.invocationMs / 1000} s one invocation may take`
     : `the task ran past its ${limits.invocationMs / 1000} s time limit`;
+  // A step of a job that goes on across invocations that overruns its invocation (a store call that hung, a step
+  // slower than its stepTimeoutSeconds) is retried, keeping the steps done; the job's own limit ends it for good.
+  const retryable = continues && abortAt === invocationEnd && invocationEnd < jobEnd;
   const cancelDeadline = clock.setTimer(Math.max(0, abortAt - startedAt), () =>
-    abort(new TaskError('deadline-exceeded', overrun)),
+    abort(new TaskError('deadline-exceeded', overrun, { transient: retryable })),
   );
   // The owner's cancel arrives as `cancelRequested` on the document: a listener sees it within moments. It starts
   // after the handler's first moments, so a job that ends sooner pays no read for it.
@@ -272,7 +275,9 @@ function decide(
   if (settled.kind === 'returned') return completed(task, settled.value);
   if (controller.signal.aborted) {
     // Whatever the handler threw on its way out, the abort is why it stopped.
-    const error = toJobError(controller.signal.reason);
+    const reason: unknown = controller.signal.reason;
+    if (reason instanceof TaskError && reason.transient) return retryOrFail(task, at, toJobError(reason), deps);
+    const error = toJobError(reason);
     return {
       kind: 'finish',
       outcome: error.code === 'cancelled' ? { state: 'CANCELLED', error } : { state: 'FAILED', error },
