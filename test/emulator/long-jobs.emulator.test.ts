@@ -57,7 +57,7 @@ describe('long jobs: sleeps and signals (emulator)', function () {
     });
     const waiting = await watchUntil(user.firestore, created.id, (job) => job.waitReason === 'signal');
     assert.equal(waiting.currentStep, 'approval');
-    assert.deepEqual(waiting.steps, ['section-1', 'section-2', 'pause']);
+    assert.deepEqual(waiting.steps, ['section-1', 'section-2'], 'a pause of 0 s records nothing');
     assert.equal((await readJob(created.id)).slot, null, 'it holds no slot while it waits');
 
     const refused = await httpsCallable(
@@ -77,7 +77,7 @@ describe('long jobs: sleeps and signals (emulator)', function () {
     assert.equal(final.state, 'COMPLETED', JSON.stringify(final.error));
     assert.deepEqual(final.result, { sections: 2, published: true });
     assert.ok((final.doneTime?.toMillis() ?? Infinity) - signalledAt < 2_000, 'within 2 s of the signal');
-    assert.deepEqual(final.steps, ['section-1', 'section-2', 'pause', 'approval', 'publish']);
+    assert.deepEqual(final.steps, ['section-1', 'section-2', 'approval', 'publish']);
   });
 
   it('starts a job created with delaySeconds within 5 s of its time, holding no slot before', async () => {
@@ -86,7 +86,9 @@ describe('long jobs: sleeps and signals (emulator)', function () {
     assert.equal(stored.waitReason, 'scheduled');
     assert.equal(stored.slot, null);
     const dueAt = stored.dispatchTime?.toMillis() ?? 0;
-    assert.ok(dueAt - stored.createTime.toMillis() >= 9_999, 'due 10 s after its create');
+    // Due 10 s after the function read its clock, a moment before the commit that stamped createTime.
+    const delay = dueAt - stored.createTime.toMillis();
+    assert.ok(delay > 9_000 && delay <= 10_000, `due ${delay} ms after its create`);
     const { final } = await watchUntilDone(user.firestore, created.id, 60_000);
     assert.equal(final.state, 'COMPLETED');
     const lateness = (final.startTime?.toMillis() ?? Infinity) - dueAt;
@@ -96,11 +98,12 @@ describe('long jobs: sleeps and signals (emulator)', function () {
   it('ends a sleeping job CANCELLED at once when its owner cancels it', async () => {
     const created = await user.createJob({ type: 'test.nap', input: { napSeconds: 3600 } });
     await watchUntil(user.firestore, created.id, (job) => job.waitReason === 'sleep');
-    const cancelledAt = Date.now();
     const answer = await httpsCallable(user.functions, 'cancelJob')({ id: created.id });
-    assert.equal((answer.data as { state: string }).state, 'CANCELLED');
+    const answeredAt = Date.now();
+    assert.equal((answer.data as { state: string }).state, 'CANCELLED', 'the call itself ends it');
     const { final } = await watchUntilDone(user.firestore, created.id);
     assert.equal(final.state, 'CANCELLED');
-    assert.ok((final.doneTime?.toMillis() ?? Infinity) - cancelledAt < 2_000, 'within 2 s');
+    // The commit that ended it came before the call's answer (the emulator's clock is this machine's).
+    assert.ok((final.doneTime?.toMillis() ?? Infinity) <= answeredAt + 50, 'CANCELLED before the call returned');
   });
 });

@@ -96,6 +96,22 @@ function tasks(clock: Clock, bodies: Bodies) {
         return attempt;
       },
     }),
+    // Steps as long as an invocation (the default stepTimeoutSeconds is the task's 60 s): one step an invocation.
+    defineTask({
+      type: 'one-each',
+      input: z.strictObject({}),
+      totalTimeoutSeconds: 3600,
+      async run(_input, { step, signal }) {
+        await sleep(clock, 1 * SECOND, signal);
+        for (const name of ['x', 'y', 'z']) {
+          await step(name, async () => {
+            ran(name);
+            await sleep(clock, 1 * SECOND, signal);
+          });
+        }
+        return 'done';
+      },
+    }),
     defineTask({
       type: 'quick',
       input: z.strictObject({}),
@@ -232,6 +248,15 @@ describe('long jobs: sleeps and continuations (simulated time)', () => {
       ['part-7'],
       'only the step the crash cut short ran again',
     );
+  });
+
+  it('runs at least one step in each invocation, so a job whose steps fill an invocation still gets forward', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('one-each', {});
+    await sim.clock.runUntil(() => sim.job(id).done, { limitMs: 10 * MINUTE });
+    assert.equal(sim.job(id).state, 'COMPLETED');
+    assert.deepEqual(Object.fromEntries(bodies), { x: 1, y: 1, z: 1 });
+    assert.equal(sim.runsOf(id).length, 3, 'one step an invocation');
   });
 
   it('retries a step that overruns its invocation, keeping the steps done, when the job may go on', async () => {

@@ -15,6 +15,13 @@ export interface WakeTaskData {
 export const MAX_TIMER_DELAY_MS = 30 * 24 * 60 * 60 * 1000 - 60 * 60 * 1000;
 
 /**
+ * How long Cloud Tasks waits for a wake-up to answer before it counts it failed: the wake function's timeout, so a
+ * wake-up that waits for its job's time (entry/wake.ts) is not cut off and tried again while it waits (the
+ * default is 60 s on the emulator, 10 minutes in production).
+ */
+export const WAKE_DISPATCH_DEADLINE_SECONDS = 540;
+
+/**
  * Timers as Cloud Tasks tasks on the wake function's queue (`wakeJobs`, an onTaskDispatched function), each
  * scheduled at its time: Cloud Tasks dispatches it then, to the second in practice, and retries a failed wake-up
  * with the queue's backoff. No task id is given: a second timer for the same job and time (a retried suspension)
@@ -28,6 +35,7 @@ export class CloudTasksJobTimers implements JobTimers {
 
   async wakeAt(jobId: string, time: Millis): Promise<void> {
     const at = Math.max(this.now(), Math.min(time, this.now() + MAX_TIMER_DELAY_MS));
-    await this.queue.enqueue({ jobId }, { scheduleTime: new Date(at) });
+    const scheduleTime = new Date(at);
+    await this.queue.enqueue({ jobId }, { scheduleTime, dispatchDeadlineSeconds: WAKE_DISPATCH_DEADLINE_SECONDS });
   }
 }

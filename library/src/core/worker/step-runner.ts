@@ -79,6 +79,8 @@ export class StepRunner {
   private readonly inFlight = new Set<Promise<unknown>>();
   private loaded: Promise<void> | undefined;
   private suspendedAs: Suspension | undefined;
+  /** Whether a step's body ran in this invocation. */
+  private ranHere = false;
 
   /**
    * `loadDone` reads the steps earlier attempts did, in the order they finished; it is called once, at the first
@@ -104,7 +106,8 @@ export class StepRunner {
     if (this.stored.has(name)) return structuredClone(this.stored.get(name)) as T;
     this.signal.throwIfAborted();
     if (this.suspendedAs) throw new JobSuspended();
-    if (this.budget.continueBeforeStep()) {
+    // An invocation runs at least one step before it may go on in another: so a job always gets forward.
+    if (this.ranHere && this.budget.continueBeforeStep()) {
       return this.suspend({ reason: 'continue', dueAt: this.clock.now() });
     }
     const run = this.run(name, body);
@@ -231,6 +234,7 @@ export class StepRunner {
       started = this.recorder.started(name);
     });
     let result: T;
+    this.ranHere = true;
     try {
       result = await body();
     } finally {
