@@ -10,8 +10,9 @@
  *   BENCH_COST_JOBS (20)  jobs per side and worktime for the cost table
  *   BENCH_BURST_JOBS (96)  jobs per side and burst at each of 8, 16 and 32 in flight (two bursts each), for the burst table
  *   BENCH_FLOOD_JOBS (30)  the heavy user's jobs of 3 s, before the light user's one, for the fairness table
- *   BENCH_PARTS (latency,throughput,burst,fairness,cost,cold)  the parts to run
+ *   BENCH_PARTS (latency,throughput,burst,fairness,cost,cold,long)  the parts to run
  */
+import { longJobCosts, longJobTable } from './long-jobs';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -41,7 +42,7 @@ const FLOOD_JOBS = env('BENCH_FLOOD_JOBS', 30);
 const FLOOD_WORKTIME = 3;
 /** How long one job of the burst may take before it counts as lost. */
 const BURST_DEADLINE_MS = 180_000;
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'latency,throughput,burst,fairness,cost,cold').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'latency,throughput,burst,fairness,cost,cold,long').split(','));
 /** The seed tutorial's `watch` interval. */
 const POLL_MS = 2000;
 const root = join(__dirname, '..');
@@ -546,6 +547,8 @@ async function main(): Promise<void> {
   const bur = await part('burst', () => burst(users));
   const fair = await part('fairness', () => fairness(users[0], users[1] ?? users[0]));
   const costs = opLog ? await part('cost', () => cost(users, opLog)) : undefined;
+  // In simulated time on the in-memory store (bench/long-jobs.ts says why): no emulator call, so outside `part`.
+  const long = PARTS.has('long') ? await longJobCosts() : undefined;
   const cold = PARTS.has('cold')
     ? { ours: coldStart('./functions/lib/index.js'), hello: coldStart('./bench/hello-world/index.js') }
     : undefined;
@@ -558,6 +561,7 @@ async function main(): Promise<void> {
     fairness: fair,
     cost: costs,
     coldStart: cold,
+    longJobs: long,
     listenerRestarts: restarts,
   };
 
@@ -570,6 +574,7 @@ async function main(): Promise<void> {
     ...(fair ? fairnessTable(fair) : []),
     ...(costs ? costTables(costs) : PARTS.has('cost') ? ['', 'Cost: not measured (ASYNC_JOBS_OPS_LOG not set).'] : []),
     ...(cold ? coldStartTable(cold) : []),
+    ...(long ? longJobTable(long) : []),
     '',
     `Stalled emulator listeners restarted (seenDone), by part: ${
       Object.entries(restarts)

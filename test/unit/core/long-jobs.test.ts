@@ -96,10 +96,11 @@ function tasks(clock: Clock, bodies: Bodies) {
         return attempt;
       },
     }),
-    // Steps as long as an invocation (the default stepTimeoutSeconds is the task's 60 s): one step an invocation.
+    // Steps declared as long as an invocation: one step an invocation.
     defineTask({
       type: 'one-each',
       input: z.strictObject({}),
+      stepTimeoutSeconds: 60,
       totalTimeoutSeconds: 3600,
       async run(_input, { step, signal }) {
         await sleep(clock, 1 * SECOND, signal);

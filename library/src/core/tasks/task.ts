@@ -92,9 +92,10 @@ export interface TaskDefinition<Type extends string = string, Input extends z.Zo
    */
   readonly totalTimeoutSeconds?: number;
   /**
-   * The longest one step of the task takes (DEFAULT_STEP_TIMEOUT_SECONDS, or `timeoutSeconds` if shorter, where not
-   * given): a step starts in an invocation only when at least this is left of it. A step must fit one invocation, so
-   * `defineTask` refuses a value above `timeoutSeconds`.
+   * The longest one step of the task takes (a quarter of `timeoutSeconds` where not given, DEFAULT_STEP_SHARE): a
+   * step starts in an invocation only when at least this is left of it, and one that runs past its invocation anyway
+   * is retried, keeping the steps done. A step must fit one invocation, so `defineTask` refuses a value above
+   * `timeoutSeconds`.
    */
   readonly stepTimeoutSeconds?: number;
   /** How transient failures are retried; DEFAULT_RETRY_POLICY where not given. */
@@ -120,8 +121,11 @@ export const DEFAULT_POOL = 'standard';
 /** Default TaskDefinition.timeoutSeconds. */
 export const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
 
-/** Default TaskDefinition.stepTimeoutSeconds (or the task's `timeoutSeconds`, if shorter). */
-export const DEFAULT_STEP_TIMEOUT_SECONDS = 60;
+/**
+ * Default TaskDefinition.stepTimeoutSeconds, as a share of the task's `timeoutSeconds`: an invocation starts steps
+ * for its first three quarters. A step that runs past its invocation anyway is retried, keeping the steps done.
+ */
+export const DEFAULT_STEP_SHARE = 0.25;
 
 /** The longest TaskDefinition.totalTimeoutSeconds: a year. */
 export const MAX_TOTAL_TIMEOUT_SECONDS = 365 * 24 * 60 * 60;
@@ -130,7 +134,7 @@ export const MAX_TOTAL_TIMEOUT_SECONDS = 365 * 24 * 60 * 60;
 export function taskTimeLimits(task: TaskDefinition): { invocationMs: number; totalMs: number; stepMs: number } {
   const invocation = task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
   const total = Math.max(task.totalTimeoutSeconds ?? invocation, invocation);
-  const step = Math.min(task.stepTimeoutSeconds ?? DEFAULT_STEP_TIMEOUT_SECONDS, invocation);
+  const step = Math.min(task.stepTimeoutSeconds ?? invocation * DEFAULT_STEP_SHARE, invocation);
   return { invocationMs: invocation * 1000, totalMs: total * 1000, stepMs: step * 1000 };
 }
 
