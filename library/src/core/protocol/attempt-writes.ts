@@ -216,12 +216,8 @@ export function suspendAttempt(
     at,
     {
       writes: () => {
-        // A cancel read meanwhile (the first try's fence failed on it) ends the job instead: nothing runs to end it.
-        if (at.cancelRequested) {
-          const cancelled: JobOutcome = { state: 'CANCELLED', error: CANCELLED_BY_OWNER };
-          const now = access.clock.now();
-          return [endUpdate(access, at, cancelled, now, retentionDays, undefined, options.lastProgress)];
-        }
+        const cancelled = cancelledInstead(access, at, retentionDays, options.lastProgress);
+        if (cancelled) return cancelled;
         const job: Write = {
           op: 'update',
           path: access.layout.job(at.id),
@@ -256,13 +252,26 @@ export function suspendAttempt(
   );
 }
 
+/**
+ * The end that replaces a suspension or a retry once a read of the job found its owner's cancel (writeForAttempt sets
+ * `at.cancelRequested` when a later round's read shows it): the job CANCELLED, as the worker would have ended it,
+ * since no worker runs it again to do so. Undefined while no cancel was read.
+ */
+function cancelledInstead(
+  access: StoreAccess,
+  at: Attempt,
+  retentionDays: number,
+  lastProgress: JobProgress | undefined,
+): Write[] | undefined {
+  if (!at.cancelRequested) return undefined;
+  const cancelled: JobOutcome = { state: 'CANCELLED', error: CANCELLED_BY_OWNER };
+  return [endUpdate(access, at, cancelled, access.clock.now(), retentionDays, undefined, lastProgress)];
+}
+
 /** How an attempt leaves its job (an end, a suspension): its writes, and how a read again recognizes them. */
 interface Leaving {
-  /**
-   * The fenced update of the job first, then any other write of the same commit; the slot's is added. `job` is the
-   * job as read again (undefined on the first round, decided on the attempt's own last write).
-   */
-  writes: (job: Job | undefined) => Write[];
+  /** The fenced update of the job first, then any other write of the same commit; the slot's is added. */
+  writes: () => Write[];
   /** Whether the job as read again shows these writes applied. */
   isOurs: (job: Job) => boolean;
 }
@@ -294,9 +303,9 @@ async function leaveJob(
   const written = await writeForAttempt<SlotAfterEnd>(
     access,
     at,
-    async (job) => {
+    async () => {
       rounds += 1;
-      const own = leaving.writes(job);
+      const own = leaving.writes();
       if (slot === null) return { writes: own, value: () => ({ kind: 'none' }) };
       const waiting =
         slot < capacity && rounds <= HANDOFF_ROUNDS
@@ -371,13 +380,9 @@ export function parkForRetry(
     access,
     at,
     {
-      writes: (job) => {
-        if (job?.cancelRequested === true || at.cancelRequested) {
-          at.cancelRequested = true;
-          const cancelled: JobOutcome = { state: 'CANCELLED', error: CANCELLED_BY_OWNER };
-          const now = access.clock.now();
-          return [endUpdate(access, at, cancelled, now, settings.retentionDays, undefined, options.lastProgress)];
-        }
+      writes: () => {
+        const cancelled = cancelledInstead(access, at, settings.retentionDays, options.lastProgress);
+        if (cancelled) return cancelled;
         const data: WriteData = {
           state: 'CREATED',
           error: { ...error },

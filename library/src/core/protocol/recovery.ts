@@ -1,6 +1,6 @@
 import type { JobError, JobState, SentJob } from '@async-jobs/contract';
 import { CANCELLED_BY_OWNER, WORKER_LOST, type Job, type Millis } from '../job';
-import { serverTime, type Write } from '../ports/document-store';
+import { serverTime, type Filter, type Write } from '../ports/document-store';
 import type { RecoveryAction } from '../recovery';
 import { read, transition, type Decision } from '../store/store-calls';
 import type { StoreAccess } from '../store/store-access';
@@ -18,7 +18,10 @@ export interface Recovered {
   freedSlotOf?: string;
 }
 
-/** Jobs of one state whose time field is before `time`, oldest first, at most `limit`. */
+/**
+ * Jobs of one state whose time field is before `time` (and whose fields in `alsoEqual` have those values), oldest
+ * first, at most `limit`.
+ */
 async function jobsBefore(
   access: StoreAccess,
   state: JobState,
@@ -26,16 +29,14 @@ async function jobsBefore(
   time: Millis,
   limit: number,
   deadline: Millis,
+  alsoEqual: readonly Filter[] = [],
 ): Promise<JobAt[]> {
   const docs = await read(
     access,
     () =>
       access.store.query({
         collection: access.layout.jobs,
-        where: [
-          { field: 'state', op: '==', value: state },
-          { field, op: '<', value: time },
-        ],
+        where: [{ field: 'state', op: '==', value: state }, ...alsoEqual, { field, op: '<', value: time }],
         orderBy: [{ field, direction: 'asc' }],
         limit,
       }),
@@ -63,28 +64,14 @@ export function leaseLapsedBefore(
  * RUNNING jobs no worker holds (suspended: asleep, continuing, or sent to go on) due before `time`, oldest first: a
  * parked one's timer, or a sent one's message, may be lost.
  */
-export async function suspendedDueBefore(
+export function suspendedDueBefore(
   access: StoreAccess,
   time: Millis,
   limit: number,
   deadline: Millis,
 ): Promise<JobAt[]> {
-  const docs = await read(
-    access,
-    () =>
-      access.store.query({
-        collection: access.layout.jobs,
-        where: [
-          { field: 'state', op: '==', value: 'RUNNING' },
-          { field: 'leaseExpireTime', op: '==', value: null },
-          { field: 'dispatchTime', op: '<', value: time },
-        ],
-        orderBy: [{ field: 'dispatchTime', direction: 'asc' }],
-        limit,
-      }),
-    deadline,
-  );
-  return docs.map(jobAt);
+  const unheld: Filter = { field: 'leaseExpireTime', op: '==', value: null };
+  return jobsBefore(access, 'RUNNING', 'dispatchTime', time, limit, deadline, [unheld]);
 }
 
 /** The writes that end a job the sweep took back, with its slot given back. */
