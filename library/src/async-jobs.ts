@@ -38,8 +38,10 @@ const callableOptions = {
   // instances and cold starts. 2nd gen allows concurrency > 1 only with a whole vCPU.
   cpu: 1,
   concurrency: 80,
-  // The work takes milliseconds; a call stuck longer fails instead of holding its client.
-  timeoutSeconds: 30,
+  // The work takes milliseconds. Under contention a create gives up by its own deadline (a 20 s store budget, up
+  // to 10 s more to finish a batch it began, then a publish of at most 5 s and a dispatch of 2 s) and answers
+  // `unavailable`; the platform's timeout is past that, so it never cuts a create off as `internal`.
+  timeoutSeconds: 60,
   // A cost cap: at most 10 instances x 80 calls at once.
   maxInstances: 10,
 } as const satisfies CallableOptions;

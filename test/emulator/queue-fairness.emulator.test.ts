@@ -11,7 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { doc, getDoc } from 'firebase/firestore';
 import { httpsCallable } from 'firebase/functions';
 import { adminFirestore } from '../helpers/admin';
-import { userForSuite, type TestUser } from '../helpers/client';
+import { createTryingAgain, userForSuite, type TestUser } from '../helpers/client';
 import { standardPoolCapacity } from '../helpers/function-params';
 import { watchUntilDone, type ClientJob } from '../helpers/watch-job';
 
@@ -44,7 +44,7 @@ describe('fair execution: a flood does not delay another user’s job (emulator)
     const capacity = standardPoolCapacity();
     const flood = await Promise.all(
       Array.from({ length: 3 * capacity }, () =>
-        heavy.createJob({ type: 'sleep', input: { worktime: FLOOD_WORKTIME } }),
+        createTryingAgain(heavy, { type: 'sleep', input: { worktime: FLOOD_WORKTIME } }),
       ),
     );
     const floodIds = flood.map((created) => created.id);

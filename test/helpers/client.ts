@@ -135,3 +135,28 @@ export async function refusal(call: () => Promise<unknown>, what: string): Promi
   }
   assert.fail(`${what} succeeded; it should have been refused`);
 }
+
+/** The callable's answers that ask a caller to try again later: the owner's quota, and a store busy for now. */
+const TRY_AGAIN_CODES = new Set(['functions/resource-exhausted', 'functions/unavailable']);
+
+/**
+ * Creates a job as a client under load should: with a requestId, and on `resource-exhausted` or `unavailable` waits
+ * (200 ms doubling to 5 s) and tries again with the same requestId, so a create that did land is found, not made
+ * twice. `tries` counts the calls made (for a test to report). Any other error is thrown.
+ */
+export async function createTryingAgain(
+  user: TestUser,
+  request: { type: string; input: unknown },
+  tries = { calls: 0 },
+): Promise<CreateJobResponse> {
+  const requestId = crypto.randomUUID();
+  for (let wait = 200; ; wait = Math.min(wait * 2, 5_000)) {
+    tries.calls += 1;
+    try {
+      return await user.createJob({ ...request, requestId });
+    } catch (e) {
+      if (!TRY_AGAIN_CODES.has((e as FunctionsError).code)) throw e;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}

@@ -16,6 +16,7 @@ import {
   RequestIdReusedError,
   ValidationError,
 } from '../../library/src/core/errors';
+import { StoreError } from '../../library/src/core/ports/document-store';
 
 const BAD_REQUEST = 'type.googleapis.com/google.rpc.BadRequest';
 
@@ -101,10 +102,11 @@ describe('toApiError', () => {
       ['unauthenticated', 401, 'UNAUTHENTICATED'],
     ];
     for (const [code, http, status] of CASES) {
-      it(`${code} is ${http} ${status}, with no headers and no details`, () => {
+      const headers: Record<string, string> = http === 503 ? { 'Retry-After': '1' } : {};
+      it(`${code} is ${http} ${status}, with ${http === 503 ? 'Retry-After' : 'no headers'} and no details`, () => {
         assert.deepEqual(toApiError(new AnyDomainError(code, `it was ${code}`)), {
           httpStatus: http,
-          headers: {},
+          headers,
           body: { error: { code: http, message: `it was ${code}`, status } },
         });
       });
@@ -144,6 +146,28 @@ describe('toApiError', () => {
         headers: { 'WWW-Authenticate': 'Bearer' },
         body: { error: { code: 401, message, status: 'UNAUTHENTICATED' } },
       });
+    });
+  });
+
+  describe('a store the core gave up on', () => {
+    const GAVE_UP: ReadonlyArray<readonly [string, StoreError]> = [
+      ['a call that failed for now every try', new StoreError('deadline-exceeded', 'the store did not answer')],
+      ['a commit contended every round', new StoreError('aborted', 'too much contention')],
+      ['a race lost every round', new StoreError('failed-precondition', 'the version changed')],
+    ];
+    for (const [name, thrown] of GAVE_UP) {
+      it(`${name} is 503 UNAVAILABLE with Retry-After, saying to try again with the same requestId`, () => {
+        const answer = toApiError(thrown);
+        assert.equal(answer?.httpStatus, 503);
+        assert.equal(answer?.body.error.status, 'UNAVAILABLE');
+        assert.deepEqual(answer?.headers, { 'Retry-After': '1' });
+        assert.match(answer?.body.error.message ?? '', /try again .*same requestId/);
+        assert.doesNotMatch(answer?.body.error.message ?? '', /contention|version|did not answer/, 'no store details');
+      });
+    }
+
+    it('a permanent store failure (permission-denied) is undefined (the caller answers 500)', () => {
+      assert.equal(toApiError(new StoreError('permission-denied', 'missing permission')), undefined);
     });
   });
 

@@ -1,4 +1,5 @@
 import type { JobErrorCode } from '@async-jobs/contract';
+import { isLostRace, isTransientStoreError } from './ports/document-store';
 
 /**
  * A refusal the core means to give a caller: the google.rpc code it stands for, a message for people, and the
@@ -80,4 +81,29 @@ export class RequestIdReusedError extends DomainError {
     );
     this.name = 'RequestIdReusedError';
   }
+}
+
+/**
+ * The store did not carry the call within its budget: it failed for now, or lost every race it ran (a burst of
+ * creates contending for the same owner or slots). Worth trying again shortly; a create that is tried again with the
+ * same requestId finds its job if the first try did make it, so nothing is made twice.
+ */
+export class StoreBusyError extends DomainError {
+  readonly code = 'unavailable';
+
+  constructor(cause: unknown) {
+    super('the job store is busy; try again in a moment (with the same requestId, a create is never made twice)');
+    this.name = 'StoreBusyError';
+    this.cause = cause;
+  }
+}
+
+/**
+ * What a transport answers for `thrown`: a DomainError as it is; a store failure the core gave up on after its
+ * budget (transient, or a race lost every round) as StoreBusyError; undefined for anything else, an internal error.
+ */
+export function refusalOf(thrown: unknown): DomainError | undefined {
+  if (thrown instanceof DomainError) return thrown;
+  if (isTransientStoreError(thrown) || isLostRace(thrown)) return new StoreBusyError(thrown);
+  return undefined;
 }

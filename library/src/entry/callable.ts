@@ -1,6 +1,6 @@
 import type { CancelJobResponse, CreateJobResponse, CreateJobsResponse, SignalJobResponse } from '@async-jobs/contract';
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
-import { DomainError } from '../core/errors';
+import { refusalOf } from '../core/errors';
 import { cancelJob } from '../core/use-cases/cancel-job';
 import { createJob, createJobsBatch, type CreateJobDeps } from '../core/use-cases/create-job';
 import { signalJob } from '../core/use-cases/signal-job';
@@ -26,13 +26,18 @@ export function requireCaller(request: CallableRequest<unknown>, callable: strin
 }
 
 /**
- * The callables' one mapping of the core's refusals: a DomainError becomes the HttpsError of its code, with
- * `details.field` when it names a field. Anything else is rethrown as it is, and firebase-functions answers it
- * as `internal` without its details.
+ * The callables' one mapping of the core's refusals (core/errors.ts `refusalOf`): a DomainError, or a store the core
+ * gave up on (`unavailable`), becomes the HttpsError of its code, with `details.field` when it names a field.
+ * Anything else is rethrown as it is, and firebase-functions answers it as `internal` without its details.
  */
 export function toHttpsError(thrown: unknown): unknown {
-  if (!(thrown instanceof DomainError)) return thrown;
-  return new HttpsError(thrown.code, thrown.message, thrown.field === undefined ? undefined : { field: thrown.field });
+  const refusal = refusalOf(thrown);
+  if (!refusal) return thrown;
+  return new HttpsError(
+    refusal.code,
+    refusal.message,
+    refusal.field === undefined ? undefined : { field: refusal.field },
+  );
 }
 
 /** Runs a use case for a callable, mapping what it refuses. */
