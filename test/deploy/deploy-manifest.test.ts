@@ -170,10 +170,10 @@ async function fetchManifest(child: ChildProcess, port: number, output: () => st
 
 /** What each function is deployed with; README "Configuration" documents the same. */
 const EXPECTED = {
-  createJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
-  createJobs: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
-  cancelJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
-  signalJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 30, maxInstances: 10 },
+  createJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 60, maxInstances: 10 },
+  createJobs: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 60, maxInstances: 10 },
+  cancelJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 60, maxInstances: 10 },
+  signalJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 60, maxInstances: 10 },
   jobs: { trigger: 'HTTP', memory: 256, cpu: 1, concurrency: 80, timeout: 90, maxInstances: 10 },
   runJob: { trigger: 'Pub/Sub `jobs`', memory: 256, cpu: 'gcf_gen1', concurrency: 1, timeout: 540, maxInstances: 10 },
   runJobCompute: {
