@@ -2,6 +2,7 @@ import type {
   CancelJobResponse,
   CreateJobResponse,
   CreateJobsResponse,
+  SignalJobRequest,
   SignalJobResponse,
   TaskMessageData,
 } from '@async-jobs/contract';
@@ -23,6 +24,7 @@ import { DEFAULT_POOL, type TaskDefinition } from './core/tasks/task';
 import { poolTopic, STANDARD_POOL, workerFunctionName, type PoolDefinition, type WorkerFunctionName } from './pools';
 import { handleCancelJobCall, handleCreateJobCall, handleCreateJobsCall, handleSignalJobCall } from './entry/callable';
 import { handleHttpRequest } from './entry/http/http-api';
+import { signalJobAsServer } from './entry/server';
 import { handleTaskMessage } from './entry/worker';
 
 // Every function's options are chosen here rather than left to defaults (README "Configuration" says why, and
@@ -107,14 +109,30 @@ export interface AsyncJobsOptions<Tasks extends readonly TaskDefinition[], Pools
   pools?: Pools;
 }
 
+/**
+ * What the app's own server code may do, with the Admin SDK's rights, in the functions' process (not a Cloud
+ * Function: nothing to export, nothing deployed).
+ */
+export interface AsyncJobsServer {
+  /**
+   * Sends a signal to any user's job that waits for it (`waitForSignal`), as its owner's `signalJob` does, with the
+   * same checks: from a webhook (a payment provider's, a reviewer's tool) or another function. Rejects with an
+   * Error whose `code` is what a client would be told (`not-found`, `failed-precondition` when the job does not wait
+   * for it now, `invalid-argument` with `field`, `unavailable`).
+   */
+  signalJob(request: SignalJobRequest): Promise<SignalJobResponse>;
+}
+
 /** A pool's worker function. */
 export type WorkerFunction = CloudFunction<CloudEvent<MessagePublishedData<TaskMessageData>>>;
 
 /**
- * The functions asyncJobs returns: the four every deployment has, and one worker per pool its tasks use (`runJob`
- * for `standard`, `runJob<Pool>` for another; see workerFunctionName).
+ * The functions asyncJobs returns: those every deployment has, and one worker per pool its tasks use (`runJob` for
+ * `standard`, `runJob<Pool>` for another; see workerFunctionName); and `server`, for the app's own code.
  */
 export type AsyncJobsFunctions = {
+  /** For the app's own server code (a webhook, another function): not a Cloud Function, not to be exported. */
+  server: AsyncJobsServer;
   /** Callable `createJob({ type, input, requestId?, delaySeconds? })` → `{ id, type, state }`. Firebase Auth required. */
   createJob: CallableFunction<unknown, Promise<CreateJobResponse>>;
   /** Callable `createJobs({ jobs: [{ type, input }, …], requestId? })` → `{ jobs: [{ id, type, state }] }`: up to 500. */
@@ -171,6 +189,10 @@ export function asyncJobs<
       await handleWakeTask(request.data, await dependencies());
     }),
   };
+  const server: AsyncJobsServer = {
+    signalJob: async (request) => signalJobAsServer(request, await dependencies()),
+  };
+  functions.server = server;
   for (const name of used) {
     const pool = pools.get(name) ?? STANDARD_POOL;
     functions[workerFunctionName(name)] = onMessagePublished<TaskMessageData>(workerOptions(pool), async (event) =>

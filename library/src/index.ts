@@ -14,12 +14,19 @@
  *
  * @module @async-jobs/functions
  */
-export { asyncJobs, type AsyncJobsFunctions, type AsyncJobsOptions, type WorkerFunction } from './async-jobs';
+export {
+  asyncJobs,
+  type AsyncJobsFunctions,
+  type AsyncJobsOptions,
+  type AsyncJobsServer,
+  type WorkerFunction,
+} from './async-jobs';
 export { definePool, poolTopic, workerFunctionName, type PoolDefinition, type WorkerFunctionName } from './pools';
 export {
   DEFAULT_POOL,
   DEFAULT_TASK_TIMEOUT_SECONDS,
   defineTask,
+  type SignalOutcome,
   type TaskContext,
   type TaskDefinition,
   type TaskTypesOf,

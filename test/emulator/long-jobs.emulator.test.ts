@@ -11,6 +11,8 @@ import { readJob } from '../helpers/admin';
 import { watchUntil, watchUntilDone } from '../helpers/watch-job';
 import { httpsCallable } from 'firebase/functions';
 import { signalJob } from '../../client/src/index';
+import { signalJobAsServer } from '../../library/src/entry/server';
+import { inProcessDeps } from '../helpers/in-process';
 
 describe('long jobs: sleeps and signals (emulator)', function () {
   this.timeout(240_000);
@@ -78,6 +80,24 @@ describe('long jobs: sleeps and signals (emulator)', function () {
     assert.deepEqual(final.result, { sections: 2, published: true });
     assert.ok((final.doneTime?.toMillis() ?? Infinity) - signalledAt < 2_000, 'within 2 s of the signal');
     assert.deepEqual(final.steps, ['section-1', 'section-2', 'approval', 'publish']);
+  });
+
+  it('takes a server’s signal (the Admin SDK’s rights, no caller) to a user’s job, which goes on', async () => {
+    const created = await user.createJob({
+      type: 'report',
+      input: { sections: 1, sectionSeconds: 1, pauseSeconds: 0 },
+    });
+    await watchUntil(user.firestore, created.id, (job) => job.waitReason === 'signal');
+    const deps = inProcessDeps();
+    await assert.rejects(signalJobAsServer({ id: created.id, name: 'approval', payload: {} }, deps), {
+      code: 'invalid-argument',
+      field: 'payload.approved',
+    });
+    const answer = await signalJobAsServer({ id: created.id, name: 'approval', payload: { approved: false } }, deps);
+    assert.deepEqual(answer, { id: created.id, name: 'approval', state: 'RUNNING' });
+    const { final } = await watchUntilDone(user.firestore, created.id);
+    assert.equal(final.state, 'COMPLETED', JSON.stringify(final.error));
+    assert.deepEqual(final.result, { sections: 1, published: false, reason: 'rejected' });
   });
 
   it('starts a job created with delaySeconds within 5 s of its time, holding no slot before', async () => {

@@ -339,6 +339,28 @@ describe('long jobs: sleeps and continuations (simulated time)', () => {
     assert.deepEqual(sim.job(id).result, { received: true, payload: { ok: false, by: 'bo' } }, 'the first signal');
   });
 
+  it('takes a trusted server’s signal to any owner’s job, with the same schema and state checks', async () => {
+    const sim = simulation(1);
+    const id = await sim.create('approval', { timeoutSeconds: 3600 }, 'owner-2');
+    await assert.rejects(sim.signalFromServer(id, 'approve', { ok: true, by: 'hook' }), {
+      code: 'failed-precondition',
+      message: /it is CREATED/,
+    });
+    await sim.clock.advance(1 * SECOND);
+    await assert.rejects(sim.signalFromServer(id, 'approve', { ok: 1, by: 'hook' }), {
+      code: 'invalid-argument',
+      field: 'payload.ok',
+    });
+    await assert.rejects(sim.signalFromServer('nosuchjob0000000000', 'approve', { ok: true, by: 'x' }), {
+      code: 'not-found',
+    });
+    const answer = await sim.signalFromServer(id, 'approve', { ok: true, by: 'hook' });
+    assert.deepEqual(answer, { id, name: 'approve', state: 'RUNNING' });
+    await sim.clock.advance(1 * SECOND);
+    assert.deepEqual(sim.job(id).result, { received: true, payload: { ok: true, by: 'hook' } });
+    assert.equal(sim.job(id).owner, 'owner-2');
+  });
+
   it('ends a job waiting for a signal CANCELLED at once when its owner cancels it', async () => {
     const sim = simulation(1);
     const id = await sim.create('approval', { timeoutSeconds: 3600 });

@@ -21,7 +21,7 @@ import {
 import { DEFAULT_POOL, type TaskDefinition } from '../../../library/src/core/tasks/task';
 import { TaskRegistry } from '../../../library/src/core/tasks/task-registry';
 import { cancelJob } from '../../../library/src/core/use-cases/cancel-job';
-import { signalJob } from '../../../library/src/core/use-cases/signal-job';
+import { signalJob, signalJobFromServer } from '../../../library/src/core/use-cases/signal-job';
 import {
   createJob,
   createJobsBatch,
@@ -271,6 +271,11 @@ export function workerSimulation(
     /** A signal to the job, through the signalJob use case (as the callable sends it). */
     signal(id: string, name: string, payload?: unknown, owner = OWNER) {
       return signalJob(owner, { id, name, payload }, serverDeps);
+    },
+
+    /** A trusted server's signal to the job (the library's `server.signalJob`), through its use case. */
+    signalFromServer(id: string, name: string, payload?: unknown) {
+      return signalJobFromServer({ id, name, payload }, serverDeps);
     },
 
     /** The owner's cancel, through the cancelJob use case. */

@@ -23,8 +23,9 @@ export interface SignalSettings {
  * `currentStep: name`): the wait's step, its result `{ received: true, payload }`, in one commit with the job due
  * to go on now (`waitReason: continue`), fenced on the job as read. So of a signal and the wait's timeout (the
  * wake-up, protocol/resume.ts), one ends the wait and the other finds it ended; two signals, the same. Another
- * user's job is `not-found`, exactly like a missing one. `payload` is the one the task's schema parsed (the use case
- * checks it on the job's type as read here, through `parse`).
+ * user's job is `not-found`, exactly like a missing one; `owner` undefined is a trusted server's signal, to any
+ * owner's job. `payload` is the one the task's schema parsed (the use case checks it on the job's type as read here,
+ * through `parse`).
  */
 export function signalJob(
   access: StoreAccess,

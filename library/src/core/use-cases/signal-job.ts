@@ -14,14 +14,27 @@ export const MAX_SIGNAL_PAYLOAD_BYTES = 64 * 1024;
 const SIGNAL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 
 /**
- * Sends the signal `name` with `payload` to a job that waits for it (`waitForSignal` in its handler): its owner's
- * job (a server with the Admin SDK reaches any job through the store, not this), checked against the schema the task
- * declares for that signal, recorded in one fenced commit, and the job woken to go on at once. A job not found (or
- * another user's) is `not-found`; one that is done, or does not wait for this signal now (not yet, no longer, or
- * for another), is a state conflict; a name the task does not declare, or a payload its schema refuses, is
- * `invalid-argument` naming the field. Nothing is written when the answer is an error.
+ * Sends the signal `name` with `payload` to its owner's job that waits for it (`waitForSignal` in its handler): the
+ * callable's and the HTTP API's signal (signalJobFromServer is a trusted server's). The payload is checked against
+ * the schema the task declares for that signal, recorded in one fenced commit, and the job woken to go on at once.
+ * A job not found (or another user's) is `not-found`; one that is done, or does not wait for this signal now (not
+ * yet, no longer, or for another), is a state conflict; a name the task does not declare, or a payload its schema
+ * refuses, is `invalid-argument` naming the field. Nothing is written when the answer is an error.
  */
-export async function signalJob(owner: string, data: unknown, deps: CoreDeps): Promise<SignalJobResponse> {
+export function signalJob(owner: string, data: unknown, deps: CoreDeps): Promise<SignalJobResponse> {
+  return sendSignal(owner, data, deps);
+}
+
+/**
+ * A trusted server's signal (the app's own code, with the Admin SDK's rights: a webhook, a back office): the same as
+ * an owner's, to any user's job, with the same checks and answers.
+ */
+export function signalJobFromServer(data: unknown, deps: CoreDeps): Promise<SignalJobResponse> {
+  return sendSignal(undefined, data, deps);
+}
+
+/** A signal from the job's owner (`owner`), or from a trusted server (undefined: any owner's job). */
+async function sendSignal(owner: string | undefined, data: unknown, deps: CoreDeps): Promise<SignalJobResponse> {
   const request = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
   const { id, name, payload } = request;
   if (typeof id !== 'string' || id === '') throw new ValidationError('id', 'id must be a job id string');
