@@ -117,6 +117,61 @@ describe('web app (browser)', function () {
     }
   });
 
+  it('writes a report step by step, shows its pause and its wait, and Approve and Reject end it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    try {
+      const { page } = await openApp(context);
+      const startReport = async (pauseSeconds: string) => {
+        await page.getByLabel('Task').selectOption('report');
+        await page.getByLabel('Sections (each a step)').fill('2');
+        await page.getByLabel('Seconds per section').fill('1');
+        await page.getByLabel('Pause before asking for approval (seconds)').fill(pauseSeconds);
+        await page.getByRole('button', { name: 'Start job' }).click();
+      };
+
+      // Its pause, then its wait for the owner, each shown in its row as the job goes through them.
+      await startReport('5');
+      const row = newestRow(page);
+      await row
+        .locator('.wait')
+        .getByText(/asleep in pause, wakes in/)
+        .waitFor({ timeout: STEP_MS });
+      assert.match((await row.locator('.steps').textContent()) ?? '', /in step pause · 3 steps done/);
+      await row
+        .locator('.wait')
+        .getByText(/waiting for approval \(for up to/)
+        .waitFor({ timeout: STEP_MS });
+      assert.equal(await row.getAttribute('data-state'), 'RUNNING');
+      await page.screenshot({ path: join(RESULTS, 'web-app-approval.png'), fullPage: true });
+      await row.getByRole('button', { name: /Approve job/ }).click();
+      const approved = page.locator('#jobs tbody tr[data-state="COMPLETED"]').filter({ hasText: 'report' });
+      await approved.first().waitFor({ timeout: STEP_MS });
+      assert.match((await approved.first().textContent()) ?? '', /"published":true/);
+      assert.equal(
+        await approved
+          .first()
+          .getByRole('button', { name: /Approve job/ })
+          .count(),
+        0,
+        'no buttons',
+      );
+
+      // Rejected: it ends without publishing, and says why.
+      await startReport('0');
+      await newestRow(page)
+        .getByRole('button', { name: /Reject job/ })
+        .waitFor({ timeout: STEP_MS });
+      await newestRow(page)
+        .getByRole('button', { name: /Reject job/ })
+        .click();
+      const rejected = page.locator('#jobs tbody tr[data-state="COMPLETED"]').filter({ hasText: 'rejected' });
+      await rejected.first().waitFor({ timeout: STEP_MS });
+      assert.match((await rejected.first().textContent()) ?? '', /"published":false/);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("shows a second user none of the first user's jobs", async () => {
     const first = await browser.newContext();
     const second = await browser.newContext();

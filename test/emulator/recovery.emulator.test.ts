@@ -46,7 +46,7 @@ import { TaskRegistry } from '../../library/src/core/tasks/task-registry';
 import { sweep, UNSERVED_POOL_GRACE_MS, type SweepDeps } from '../../library/src/core/use-cases/sweep';
 import { sweepReport } from '../helpers/sweep-report';
 import { PRODUCTION_TASKS } from '../../functions/src/tasks/production-tasks';
-import { TEST_TASKS } from '../fixtures/tasks/test-tasks';
+import { TEST_RUNS_COLLECTION, TEST_TASKS } from '../fixtures/tasks/test-tasks';
 import { adminFirestore, letDispatchGracePass, readJob, type StoredJob } from '../helpers/admin';
 import { userForSuite, type TestUser } from '../helpers/client';
 import {
@@ -185,6 +185,33 @@ describe('recovery sweep (emulator)', () => {
     assert.equal(final.state, 'COMPLETED');
     assert.equal(final.result, 'recovered on attempt 2');
     assert.equal(final.attempts, 2);
+  });
+
+  it('resumes a job whose worker was killed mid-step at that step: the steps done are not run again', async () => {
+    const created = await user.createJob({ type: 'test.crashInStep', input: {} });
+    // The first attempt stores the step "first", starts "second" (its body counts the run), and its process exits.
+    const running = await watchUntil(
+      user.firestore,
+      created.id,
+      (job) => job.state === 'RUNNING' && job.steps?.includes('first') === true,
+    );
+    const runs = adminFirestore().collection(TEST_RUNS_COLLECTION).doc(created.id);
+    const secondStarted = async () => ((await runs.get()).get('second') as number | undefined) === 1;
+    while (!(await secondStarted())) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(running.steps, ['first']);
+    const lease = (await readJob(created.id)).leaseExpireTime?.toMillis() ?? 0;
+
+    assert.deepEqual(await sweep(sweepingOnly([created.id]), lease + 1), { ...NOTHING_DONE, retry: [created.id] });
+    const { final } = await watchUntilDone(user.firestore, created.id);
+    assert.equal(final.state, 'COMPLETED', JSON.stringify(final.error));
+    assert.equal(final.attempts, 2);
+    assert.deepEqual(final.result, { first: 1, second: 2, third: 2 }, 'the first step’s result is attempt 1’s');
+    assert.deepEqual(final.steps, ['first', 'second', 'third']);
+    assert.deepEqual(
+      (await runs.get()).data(),
+      { first: 1, second: 2, third: 1 },
+      'each body ran once, the killed one twice',
+    );
   });
 
   it('fails a job whose lease expired on its last attempt, with the worker-lost error, and frees what it held', async () => {

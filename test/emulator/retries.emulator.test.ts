@@ -1,12 +1,14 @@
 /**
- * Retries with backoff. The emulator never redelivers a failed Pub/Sub event (and the worker runs with
- * `retry: false` anyway), so every retry seen here is the worker's own: it re-queues the job with a backoff
- * and publishes it again.
+ * Retries with backoff. The emulator never redelivers a failed Pub/Sub event (it acks a failed delivery even with
+ * the worker's `retry: true`), so every retry seen here is the worker's own: it re-queues the job with a backoff,
+ * and a backoff of a second or more is waited out on a timer (the wake function), holding no slot and no worker.
  */
 import assert from 'node:assert/strict';
 import { handleTaskMessage } from '../../library/src/entry/worker';
 import { DEFAULT_RETRY_POLICY } from '../../library/src/core/retry-policy';
+import { SLOW_RETRY_BACKOFF_MS } from '../fixtures/tasks/test-tasks';
 import { readJob } from '../helpers/admin';
+import { FunctionLogs, type FunctionLogEntry } from '../helpers/function-logs';
 import { userForSuite, type TestUser } from '../helpers/client';
 import { CapturingQueue, inProcessDeps } from '../helpers/in-process';
 import { deliveredMessage } from '../helpers/messages';
@@ -43,6 +45,51 @@ describe('retries (emulator)', () => {
     assert.equal(final.state, 'FAILED');
     assert.equal(final.attempts, 1);
     assert.deepEqual(final.error, { code: 'invalid-argument', message: 'bad input for this task' });
+  });
+
+  it('waits out a 60 s backoff with its slot free and no worker invocation, and retries on time', async function () {
+    this.timeout(SLOW_RETRY_BACKOFF_MS + 60_000);
+    const logs = await FunctionLogs.open();
+    try {
+      const created = await user.createJob({ type: 'test.slowRetry', input: {} });
+      const ofJob = (entry: FunctionLogEntry) => entry.jobId === created.id;
+      const retrying = await logs.waitFor(
+        'the retry queued',
+        (entry) => ofJob(entry) && entry.message === 'job failed transiently; retry queued',
+        { related: ofJob },
+      );
+      const loggedAt = Date.now();
+      assert.equal(retrying.functionName, 'us-central1-runJob');
+      assert.equal(retrying.entry.delayMs, SLOW_RETRY_BACKOFF_MS);
+
+      const waiting = await readJob(created.id);
+      assert.equal(waiting.state, 'CREATED');
+      assert.equal(waiting.waitReason, 'retry-backoff');
+      assert.equal(waiting.slot, null, 'its slot was given back');
+      assert.equal(waiting.leaseExpireTime ?? null, null, 'no worker holds it');
+      const dueAt = waiting.dispatchTime?.toMillis() ?? 0;
+      assert.ok(dueAt - loggedAt > SLOW_RETRY_BACKOFF_MS - 10_000, 'the worker was done with it at once');
+
+      const { final } = await watchUntilDone(user.firestore, created.id, SLOW_RETRY_BACKOFF_MS + 30_000);
+      assert.equal(final.state, 'COMPLETED');
+      assert.equal(final.result, 2);
+      const lateness = (final.startTime?.toMillis() ?? Infinity) - dueAt;
+      assert.ok(lateness >= 0 && lateness < 5_000, `attempt 2 started ${lateness} ms after its time`);
+      // Between the retry's log and attempt 2, no worker logged anything of the job: none was running it.
+      await logs.waitFor('attempt 2 completed', (entry) => ofJob(entry) && entry.message === 'job completed');
+      const workerEntries = logs.matching(ofJob).filter(({ functionName }) => functionName === 'us-central1-runJob');
+      const between = workerEntries.filter(({ entry }) => entry.message !== 'job failed transiently; retry queued');
+      assert.deepEqual(
+        between.map(({ entry }) => [entry.message, entry.attempt]),
+        [
+          ['job running', 1],
+          ['job running', 2],
+          ['job completed', 2],
+        ],
+      );
+    } finally {
+      logs.close();
+    }
   });
 
   it('shows attempts and the last error on the document while the retry waits', async () => {

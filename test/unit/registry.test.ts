@@ -54,11 +54,13 @@ describe('task registries', () => {
       assert.deepEqual(TEST_TASKS.map((task) => task.type).sort(), [
         'test.chatty',
         'test.crash',
+        'test.crashInStep',
         'test.fail',
         'test.flaky',
         'test.hang',
         'test.nap',
         'test.record',
+        'test.slowRetry',
       ]);
     });
 
@@ -69,11 +71,13 @@ describe('task registries', () => {
         'sleep',
         'test.chatty',
         'test.crash',
+        'test.crashInStep',
         'test.fail',
         'test.flaky',
         'test.hang',
         'test.nap',
         'test.record',
+        'test.slowRetry',
       ]);
       assert.equal(registry.types().length, PRODUCTION_TASKS.length + TEST_TASKS.length);
     });

@@ -25,12 +25,13 @@ function ceilingOf(attempt: number, policy: RetryPolicy): number {
 
 describe('retry-policy', () => {
   describe('DEFAULT_RETRY_POLICY', () => {
-    it('allows 3 claims in all, with backoff from 1 s doubling up to 60 s', () => {
+    it('allows 3 claims in all, with backoff from 1 s doubling up to 60 s, with full jitter', () => {
       assert.deepEqual(DEFAULT_RETRY_POLICY, {
         maxAttempts: 3,
         initialBackoffMs: 1_000,
         maxBackoffMs: 60_000,
         multiplier: 2,
+        jitter: true,
       });
     });
   });
@@ -99,6 +100,14 @@ describe('retry-policy', () => {
       );
     });
 
+    it('without jitter is the ceiling itself, whatever random() says', () => {
+      const fixed = retryPolicy({ initialBackoffMs: 1_000, maxBackoffMs: 5_000, jitter: false });
+      assert.deepEqual(
+        [1, 2, 3, 4, 5].map((attempt) => backoffMs(attempt, fixed, () => 0.01)),
+        [1_000, 2_000, 4_000, 5_000, 5_000],
+      );
+    });
+
     it('returns whole milliseconds in [0, maxBackoffMs) with the real Math.random', () => {
       for (let attempt = 1; attempt <= 20; attempt++) {
         const ms = backoffMs(attempt, DEFAULT_RETRY_POLICY);
@@ -154,12 +163,19 @@ describe('retry-policy', () => {
         initialBackoffMs: 20,
         maxBackoffMs: 100,
         multiplier: 2,
+        jitter: true,
       });
       assert.deepEqual(retryPolicy({ maxAttempts: 5 }), { ...DEFAULT_RETRY_POLICY, maxAttempts: 5 });
     });
 
     it('replaces every field when all are given', () => {
-      const all: RetryPolicy = { maxAttempts: 7, initialBackoffMs: 5, maxBackoffMs: 50, multiplier: 1.5 };
+      const all: RetryPolicy = {
+        maxAttempts: 7,
+        initialBackoffMs: 5,
+        maxBackoffMs: 50,
+        multiplier: 1.5,
+        jitter: false,
+      };
       assert.deepEqual(retryPolicy(all), all);
     });
   });
