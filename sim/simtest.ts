@@ -28,9 +28,11 @@ async function main(): Promise<void> {
   const started = Date.now();
   let failed = 0;
   let jobs = 0;
+  const long = { created: 0, completed: 0, attempts: 0, stepBodyRuns: 0 };
   for (let seed = from; seed < from + count; seed++) {
     const result = await runSeed(seed, values.trace ? (line) => console.log(line) : undefined);
     jobs += result.created;
+    for (const key of Object.keys(long) as (keyof typeof long)[]) long[key] += result.long[key];
     if (only !== undefined) console.log(JSON.stringify({ ...result, violations: result.violations.length }, null, 2));
     if (result.violations.length === 0) continue;
     failed += 1;
@@ -40,6 +42,10 @@ async function main(): Promise<void> {
     for (const violation of result.violations.slice(0, only === undefined ? 5 : 100)) console.log(`  ${violation}`);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(
+    `jobs of 30 steps of 60 s: ${long.completed} of ${long.created} COMPLETED, ${long.attempts} attempts, ` +
+      `${long.stepBodyRuns} step bodies run (${long.created * 30} steps)`,
+  );
   console.log(`${count - failed} of ${count} seeds passed (${jobs} jobs) in ${seconds} s`);
   if (failed > 0) process.exitCode = 1;
 }

@@ -105,6 +105,25 @@ export class InvariantChecker {
     if (job && !job.done && typeof job.slot === 'number') this.leaked.add(`${job.pool ?? ''}/${job.slot}`);
   }
 
+  /** How many times the bodies of a job's steps started, all steps and attempts together. */
+  stepBodyRuns(jobId: string): number {
+    let runs = 0;
+    for (const run of this.stepRuns) if (run.startsWith(`${jobId}/`)) runs += 1;
+    return runs;
+  }
+
+  /**
+   * Invariant 8, for a job of `steps` steps that COMPLETED after `attempts` attempts: each step's body ran once, and
+   * each attempt after the first (a crash, a lost lease, a transient failure) ran at most one body again, the one
+   * it interrupted.
+   */
+  completedSteps(jobId: string, steps: number, attempts: number): void {
+    const runs = this.stepBodyRuns(jobId);
+    if (runs < steps || runs > steps + attempts - 1) {
+      this.violate(`job ${jobId}: ${runs} step bodies ran for ${steps} steps over ${attempts} attempts`);
+    }
+  }
+
   /** Invariant 7, as a step's body starts: not recorded done yet, and not run before by this attempt. */
   stepBodyStarted(jobId: string, name: string, attempt: number): void {
     const key = `${jobId}/${name}`;
