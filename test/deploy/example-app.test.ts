@@ -6,18 +6,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { documentsBlock } from '../helpers/rules-block';
 
 const root = join(__dirname, '..', '..');
 const example = join(root, 'examples', 'word-count');
 const read = (...path: string[]) => readFileSync(join(...path), 'utf8');
 const json = <T>(...path: string[]) => JSON.parse(read(...path)) as T;
-
-/** The rules inside `match /databases/{database}/documents { … }`, without blank lines' indentation. */
-function documentsBlock(rules: string): string {
-  const start = rules.indexOf('match /databases/{database}/documents {');
-  assert.ok(start >= 0, 'the rules match the documents');
-  return rules.slice(rules.indexOf('\n', start) + 1, rules.lastIndexOf('  }\n}')).replace(/^\s+$/gm, '');
-}
 
 /** The param names an .env file sets. */
 function envKeys(path: string): string[] {

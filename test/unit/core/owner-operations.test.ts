@@ -91,7 +91,9 @@ describe('owner operations (simulated time)', () => {
       const { id } = await create({ type: 'test.work', input });
       input.note.a = 2;
       const read = await getOwnedJob(sim.access, OWNER, id);
-      (read.input as { note: { a: number } }).note.a = 3;
+      // The in-memory store answers its documents frozen (a read is read-only by the port's types), so the change
+      // throws (the tests compile in strict mode, as test/tsconfig.json says).
+      assert.throws(() => ((read.input as { note: { a: number } }).note.a = 3), TypeError);
       assert.deepEqual(sim.job(id).input, { seconds: 1, note: { a: 1 } });
     });
 
