@@ -1,7 +1,8 @@
 /**
- * The testing kit (`@async-jobs/functions/testing`): the document store in memory, with faults and simulated
- * processes, and simulated time, to run the job protocol's core in tests and simulations. Nothing the deployed
- * functions run imports it.
+ * The testing kit (`@async-jobs/functions/testing`): TestEnvironment, which runs an app's own tasks through the real
+ * job protocol in simulated time with no emulator; and its parts, the document store in memory (with faults and
+ * simulated processes) and the simulated clock, to run the protocol's core in tests and simulations. Nothing the
+ * deployed functions run imports it.
  */
 export {
   MemoryDocumentStore,
@@ -28,3 +29,4 @@ export { autoId, randomUuid, seededRandom, type RandomSource } from './seeded-ra
 export { MemoryJobQueue, type DuplicateOptions, type PublishLoss, type QueuedMessage } from './memory-job-queue';
 export { MemoryJobLog, type JobLogEvent, type LoggedEvent } from './memory-job-log';
 export { MemoryJobTimers, type SetTimer, type WakeConsumer } from './memory-job-timers';
+export { TestEnvironment, type TestEnvironmentOptions, type WorkerRun } from './test-environment';
