@@ -25,6 +25,7 @@ import { poolTopic, STANDARD_POOL, workerFunctionName, type PoolDefinition, type
 import { handleCancelJobCall, handleCreateJobCall, handleCreateJobsCall, handleSignalJobCall } from './entry/callable';
 import { handleHttpRequest } from './entry/http/http-api';
 import { signalJobAsServer } from './entry/server';
+import { checkExportsOnceLoaded } from './export-check';
 import { handleTaskMessage } from './entry/worker';
 
 // Every function's options are chosen here rather than left to defaults (README "Configuration" says why, and
@@ -105,7 +106,7 @@ const wakeOptions = {
 export interface AsyncJobsOptions<Tasks extends readonly TaskDefinition[], Pools extends readonly PoolDefinition[]> {
   /** The app's task types (defineTask). */
   tasks: Tasks;
-  /** Worker pools besides `standard` that tasks name (definePool). */
+  /** Worker pools besides `standard` (definePool), each named by a task: each is a worker function of its own. */
   pools?: Pools;
 }
 
@@ -127,10 +128,11 @@ export interface AsyncJobsServer {
 export type WorkerFunction = CloudFunction<CloudEvent<MessagePublishedData<TaskMessageData>>>;
 
 /**
- * The functions asyncJobs returns: those every deployment has, and one worker per pool its tasks use (`runJob` for
- * `standard`, `runJob<Pool>` for another; see workerFunctionName); and `server`, for the app's own code.
+ * The functions asyncJobs returns: those every deployment has, one worker per pool (`runJob` for `standard`,
+ * `runJob<Pool>` for each pool given, `PoolName`; see workerFunctionName), and `server`, for the app's own code. The
+ * worker names are exact: destructuring a name no pool has (`runJobImage` for the pool `images`) fails to compile.
  */
-export type AsyncJobsFunctions = {
+export type AsyncJobsFunctions<PoolName extends string = never> = {
   /** For the app's own server code (a webhook, another function): not a Cloud Function, not to be exported. */
   server: AsyncJobsServer;
   /** Callable `createJob({ type, input, requestId?, delaySeconds? })` → `{ id, type, state }`. Firebase Auth required. */
@@ -147,7 +149,7 @@ export type AsyncJobsFunctions = {
   sweepJobs: ScheduleFunction;
   /** Wakes suspended jobs (a sleep's end, a continuation's timer): a Cloud Tasks queue function. */
   wakeJobs: TaskQueueFunction<unknown>;
-} & { [Name in WorkerFunctionName<string>]: WorkerFunction };
+} & { [Name in WorkerFunctionName<typeof DEFAULT_POOL | PoolName>]: WorkerFunction };
 
 /**
  * The Cloud Functions of async-jobs for an app's task types: export them from the app's `index.ts` under these
@@ -155,14 +157,15 @@ export type AsyncJobsFunctions = {
  *
  *     export const { createJob, cancelJob, signalJob, jobs, runJob, sweepJobs, wakeJobs } = asyncJobs({ tasks });
  *
- * Each pool a task names is a worker of its own (`runJob` for `standard`, `runJob<Pool>` for another). Settings
- * are firebase-functions params (JOBS_REGION, MAX_ACTIVE_JOBS_PER_USER, WORKER_*...: README "Configuration");
- * every function's options are chosen here, none left to a default.
+ * The `standard` pool and each pool given are a worker of their own (`runJob`, and `runJob<Pool>`); a pool given
+ * that no task names, or a task naming a pool not given, fails at load. Settings are firebase-functions params
+ * (JOBS_REGION, MAX_ACTIVE_JOBS_PER_USER, WORKER_*...: README "Configuration"); every function's options are chosen
+ * here, none left to a default.
  */
 export function asyncJobs<
   const Tasks extends readonly TaskDefinition[],
   const Pools extends readonly PoolDefinition[] = [],
->(options: AsyncJobsOptions<Tasks, Pools>): AsyncJobsFunctions {
+>(options: AsyncJobsOptions<Tasks, Pools>): AsyncJobsFunctions<Pools[number]['name']> {
   const pools = new Map<string, PoolDefinition>([[STANDARD_POOL.name, STANDARD_POOL]]);
   for (const pool of options.pools ?? []) {
     if (pools.has(pool.name)) throw new Error(`two pools are named "${pool.name}"`);
@@ -171,6 +174,9 @@ export function asyncJobs<
   const used = new Set(options.tasks.map((task) => task.pool ?? DEFAULT_POOL));
   for (const name of used) {
     if (!pools.has(name)) throw new Error(`a task names the pool "${name}", which asyncJobs was not given`);
+  }
+  for (const pool of options.pools ?? []) {
+    if (!used.has(pool.name)) throw new Error(`the pool "${pool.name}" is given, but no task names it`);
   }
   const dependencies = lazyDependencies(options.tasks, pools);
   const functions: Record<string, unknown> = {
@@ -189,17 +195,16 @@ export function asyncJobs<
       await handleWakeTask(request.data, await dependencies());
     }),
   };
-  const server: AsyncJobsServer = {
-    signalJob: async (request) => signalJobAsServer(request, await dependencies()),
-  };
-  functions.server = server;
-  for (const name of used) {
-    const pool = pools.get(name) ?? STANDARD_POOL;
-    functions[workerFunctionName(name)] = onMessagePublished<TaskMessageData>(workerOptions(pool), async (event) =>
+  for (const pool of pools.values()) {
+    functions[workerFunctionName(pool.name)] = onMessagePublished<TaskMessageData>(workerOptions(pool), async (event) =>
       handleTaskMessage(event.data.message, await dependencies()),
     );
   }
-  return functions as AsyncJobsFunctions;
+  checkExportsOnceLoaded(functions);
+  const server: AsyncJobsServer = {
+    signalJob: async (request) => signalJobAsServer(request, await dependencies()),
+  };
+  return { ...functions, server } as AsyncJobsFunctions<Pools[number]['name']>;
 }
 
 /**

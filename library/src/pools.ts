@@ -9,9 +9,9 @@ import { DEFAULT_POOL } from './core/tasks/task';
  * 10 s I/O task do not share one size. Its capacity (maxInstances × concurrency) is how many of its jobs run at
  * once; the rest wait their turn in its fair queue. A number option may be a firebase-functions param.
  */
-export interface PoolDefinition {
+export interface PoolDefinition<Name extends string = string> {
   /** Lower-case letters and digits, starting with a letter: it names the worker function and the topic. */
-  readonly name: string;
+  readonly name: Name;
   readonly memory: MemoryOption | Expression<number>;
   /** A number of vCPUs, or `gcf_gen1` (the 1st-gen share for the memory); concurrency > 1 needs 1 or more. */
   readonly cpu: number | 'gcf_gen1';
@@ -23,8 +23,11 @@ export interface PoolDefinition {
 
 const POOL_NAME = /^[a-z][a-z0-9]*$/;
 
-/** Declares a worker pool (see PoolDefinition); its name is checked here, so a bad one fails at load. */
-export function definePool(definition: PoolDefinition): PoolDefinition {
+/**
+ * Declares a worker pool (see PoolDefinition); its name is checked here, so a bad one fails at load, and kept as a
+ * literal type, so asyncJobs' result names the pool's worker exactly (`runJobImages` for `images`).
+ */
+export function definePool<const Name extends string>(definition: PoolDefinition<Name>): PoolDefinition<Name> {
   if (!POOL_NAME.test(definition.name)) {
     throw new Error(`pool name "${definition.name}" must be lower-case letters and digits, starting with a letter`);
   }
@@ -35,7 +38,7 @@ export function definePool(definition: PoolDefinition): PoolDefinition {
  * The `standard` pool every task runs in unless it names another: its size comes from the WORKER_* params
  * (256 MiB, the 1st-gen CPU share, one job per instance, 10 instances by default).
  */
-export const STANDARD_POOL: PoolDefinition = definePool({
+export const STANDARD_POOL: PoolDefinition<typeof DEFAULT_POOL> = definePool({
   name: DEFAULT_POOL,
   memory: params.workerMemoryMb,
   cpu: 'gcf_gen1',

@@ -427,3 +427,65 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+/**
+ * An app whose entry does not export every function asyncJobs made (test/fixtures/export-check, with a pool
+ * `images`): firebase deploy's discovery, the same bin run as above (loading TypeScript through tsx), stops with the
+ * names missing, so the deploy fails instead of leaving a pool without its worker.
+ */
+describe('discovery of an app that does not export every function (test/fixtures/export-check)', function () {
+  this.timeout(DISCOVERY_DEADLINE_MS + 30_000);
+  const fixtureDir = join(root, 'test', 'fixtures', 'export-check');
+
+  /** Runs discovery on the fixture, leaving out `leaveOut`; the manifest, or the process's exit and output. */
+  async function discover(leaveOut: string): Promise<{ manifest?: WireManifest; failure?: string }> {
+    const port = await freePort();
+    let output = '';
+    const proc = spawn(functionsBinary(), [fixtureDir], {
+      cwd: fixtureDir,
+      env: {
+        ...discoveryEnv(port),
+        NODE_OPTIONS: `--import ${join(root, 'test', 'setup', 'tsx.mjs')}`,
+        LEAVE_OUT: leaveOut,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      return { manifest: JSON.parse(await fetchManifest(proc, port, () => output)) as WireManifest };
+    } catch (e) {
+      return { failure: String(e) };
+    } finally {
+      proc.kill('SIGKILL');
+    }
+  }
+
+  it('fails, naming the worker of a pool that is not exported', async () => {
+    const { manifest, failure } = await discover('runJobImages');
+    assert.equal(manifest, undefined);
+    assert.match(failure ?? '', /the discovery process exited \(1\)/);
+    assert.match(failure ?? '', /the functions' entry module does not export runJobImages\./);
+  });
+
+  it('fails, naming each function not exported', async () => {
+    const { failure } = await discover('wakeJobs,sweepJobs');
+    assert.match(failure ?? '', /does not export sweepJobs, wakeJobs\./);
+  });
+
+  it('lists every function, the worker of each pool included, when all are exported', async () => {
+    const { manifest, failure } = await discover('');
+    assert.equal(failure, undefined);
+    assert.deepEqual(Object.keys(manifest?.endpoints ?? {}).sort(), [
+      'cancelJob',
+      'createJob',
+      'createJobs',
+      'jobs',
+      'runJob',
+      'runJobImages',
+      'signalJob',
+      'sweepJobs',
+      'wakeJobs',
+    ]);
+  });
+});
