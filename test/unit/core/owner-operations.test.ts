@@ -121,6 +121,21 @@ describe('owner operations (simulated time)', () => {
       await create({ type: 'test.work', input: { seconds: 5 } }, OTHER); // another owner has room of its own
     });
 
+    it('costs one read to refuse (its count), two with a requestId (and its job), and reads no slot', async () => {
+      sim = simulation({ limits: { maxActiveJobsPerUser: 2 }, capacity: 1 });
+      await create({ type: 'test.work', input: { seconds: 5 } });
+      await create({ type: 'test.work', input: { seconds: 5 } });
+      const cases = [
+        [{ type: 'test.work', input: { seconds: 5 } }, 1],
+        [{ type: 'test.work', input: { seconds: 5 }, requestId: '7b1c2f9e-1d2a-4c3b-9e8f-0a1b2c3d4e5f' }, 2],
+      ] as const;
+      for (const [request, expected] of cases) {
+        const before = sim.store.stats.reads;
+        await assert.rejects(create(request), QuotaExceededError);
+        assert.equal(sim.store.stats.reads - before, expected, `reads of a refused create ${JSON.stringify(request)}`);
+      }
+    });
+
     it('lets the owner create again once a job is done', async () => {
       sim = simulation({ limits: { maxActiveJobsPerUser: 1 } });
       const { id } = await create({ type: 'test.work', input: { seconds: 1 } });

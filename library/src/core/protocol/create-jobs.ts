@@ -156,7 +156,8 @@ const requestMismatch = (job: NewJob) => ({ kind: 'request-mismatch', requestId:
  *
  * 1. A requestId's job that exists answers a repeat (or refuses a different request under the same requestId).
  * 2. Admission: the owner's jobs not done plus the new ones within the limit (an aggregation count; see
- *    admission.ts), else nothing is written.
+ *    admission.ts), else nothing is written. It is decided before anything else is read, so a refused create
+ *    costs one read (two with a requestId): a client hammering at its limit costs next to nothing.
  * 3. Each job that finds a free slot of its pool takes it in the same commit as its own create, and is due to be
  *    sent at once: no other read, no other document written. A free slot means nobody waits in the pool: a job's
  *    end hands its slot to the pool's next waiting job and frees it only when none waits (then looks again), so
@@ -207,13 +208,14 @@ export async function createJobs(
     const byPool = new Map<string, NewJob[]>();
     for (const job of now) byPool.set(job.pool, [...(byPool.get(job.pool) ?? []), job]);
     const pools = [...byPool.keys()];
-    const [active, ...freeByPool] = await Promise.all([
-      countActiveJobs(access, owner, deadline),
-      ...pools.map((pool) =>
+    // Admission first, alone: a refused create costs its count (and its requestId's read), never a slot search.
+    const active = await countActiveJobs(access, owner, deadline);
+    if (!admits(active, now.length, settings.maxActiveJobs)) return { kind: 'quota-exceeded', active };
+    const freeByPool = await Promise.all(
+      pools.map((pool) =>
         findFreeSlots(access, pool, settings.capacity(pool), byPool.get(pool)?.length ?? 0, deadline),
       ),
-    ]);
-    if (!admits(active, now.length, settings.maxActiveJobs)) return { kind: 'quota-exceeded', active };
+    );
     // Admission is counted again before the first jobs that wait, unless this call has made jobs already: then
     // the batch was admitted whole, and refusing its rest would leave what was made unreported.
     let madeAny = false;
