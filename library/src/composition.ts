@@ -105,5 +105,10 @@ async function loadDependencies(
     dispatchGraceMs: () => params.dispatchGraceSeconds.value() * 1000,
     enforceAppCheck: () => params.enforceAppCheck.value(),
     verifyIdToken: (token) => getAuth(app).verifyIdToken(token),
+    // Loaded on first use: only a deployment that enforces App Check verifies its tokens here.
+    verifyAppCheckToken: async (token) => {
+      const { getAppCheck } = await import('firebase-admin/app-check');
+      await getAppCheck(app).verifyToken(token);
+    },
   };
 }

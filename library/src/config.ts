@@ -68,10 +68,10 @@ export const params = {
     default: 30,
     description: 'Days a done job is kept (TTL on expireTime)',
   }),
-  /** Require an App Check token on the callables. */
+  /** Require an App Check token on the callables and the HTTP API. */
   enforceAppCheck: defineBoolean('ENFORCE_APP_CHECK', {
     default: false,
-    description: 'Require App Check on the callables',
+    description: 'Require App Check on the callables and the HTTP API',
   }),
 };
 

@@ -125,6 +125,7 @@ export function inProcessDeps(overrides: Partial<Dependencies> = {}): Dependenci
     retentionDays: () => 30,
     enforceAppCheck: () => false,
     verifyIdToken: () => Promise.reject(new Error('the in-process tests do not verify tokens')),
+    verifyAppCheckToken: () => Promise.reject(new Error('the in-process tests do not verify App Check tokens')),
     ...overrides,
   };
 }

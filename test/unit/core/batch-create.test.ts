@@ -8,19 +8,15 @@
  * `jobs.N.input.x`, 401, 405, 409, 413, 415, 429) and its body limit, larger than a single create's.
  */
 import assert from 'node:assert/strict';
-import type { Request, Response } from 'firebase-functions/v2/https';
+import type { Request } from 'firebase-functions/v2/https';
 import { z } from 'zod';
 import { MAX_BATCH_JOBS } from '../../../library/src/core/create-request';
 import { QuotaExceededError, RequestIdReusedError } from '../../../library/src/core/errors';
 import { sleep, type Clock } from '../../../library/src/core/ports/clock';
 import { defineTask } from '../../../library/src/core/tasks/task';
 import { createJobsBatch } from '../../../library/src/core/use-cases/create-job';
-import {
-  handleHttpRequest,
-  MAX_HTTP_BATCH_BODY_BYTES,
-  MAX_HTTP_BODY_BYTES,
-  type HttpApiDeps,
-} from '../../../library/src/entry/http/http-api';
+import { MAX_HTTP_BATCH_BODY_BYTES, MAX_HTTP_BODY_BYTES } from '../../../library/src/entry/http/http-api';
+import { callHttpApi, httpApiDeps, httpRequest, type Answer } from './http-calls';
 import {
   OWNER,
   POOL,
@@ -30,7 +26,6 @@ import {
 } from './worker-simulation';
 
 const REQUEST_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
-const TOKEN = 'a-valid-id-token';
 
 function tasks(clock: Clock) {
   const work = (type: string, pool?: string) =>
@@ -44,52 +39,6 @@ function tasks(clock: Clock) {
       },
     });
   return [work('test.work'), work('test.big', 'big')];
-}
-
-/** What the route answered. */
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-/** A request to the HTTP function, as the Functions runtime hands it over (parsed JSON body, raw body). */
-function httpRequest(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Request {
-  const all: Record<string, string> = {
-    authorization: `Bearer ${TOKEN}`,
-    'content-type': 'application/json',
-    ...headers,
-  };
-  const rawBody = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
-  return {
-    method,
-    path,
-    body,
-    rawBody,
-    query: {},
-    get: (name: string) => all[name.toLowerCase()],
-    is: (type: string) => (all['content-type'] === type ? type : false),
-  } as unknown as Request;
-}
-
-/** A response that records what the route answered. */
-function httpResponse(): { res: Response; answer: Answer } {
-  const answer: Answer = { status: 0, headers: {}, body: undefined };
-  const res = {
-    status(code: number) {
-      answer.status = code;
-      return res;
-    },
-    set(headers: Record<string, string>) {
-      Object.assign(answer.headers, headers);
-      return res;
-    },
-    json(body: unknown) {
-      answer.body = body;
-      return res;
-    },
-  };
-  return { res: res as unknown as Response, answer };
 }
 
 describe('batch create (simulated time)', () => {
@@ -106,20 +55,7 @@ describe('batch create (simulated time)', () => {
   const jobs = (count: number, type = 'test.work') =>
     Array.from({ length: count }, (_, n) => ({ type, input: { seconds: n } }));
 
-  /** The HTTP API on the simulation, for a caller whose ID token is TOKEN (uid OWNER). */
-  function deps(): HttpApiDeps {
-    return {
-      ...sim.createDeps,
-      verifyIdToken: (token) =>
-        token === TOKEN ? Promise.resolve({ uid: OWNER }) : Promise.reject(new Error('not a valid ID token')),
-    };
-  }
-
-  async function call(req: Request): Promise<Answer> {
-    const { res, answer } = httpResponse();
-    await handleHttpRequest(req, res, deps());
-    return answer;
-  }
+  const call = (req: Request): Promise<Answer> => callHttpApi(req, httpApiDeps(sim, OWNER));
 
   describe('createJobsBatch', () => {
     it('answers the jobs in the order asked: those that found free slots sent, the rest waiting in consecutive ranks', async () => {

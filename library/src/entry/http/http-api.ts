@@ -15,10 +15,28 @@ import {
 } from './request-parsing';
 import { matchRoute, type RouteName } from './routes';
 
-/** What the HTTP API needs: the use cases' dependencies and a way to verify Firebase ID tokens. */
+/** What the HTTP API needs: the use cases' dependencies and a way to verify Firebase ID and App Check tokens. */
 export interface HttpApiDeps extends CreateJobDeps {
   /** The Admin SDK's verifyIdToken: resolves with the token's uid, rejects for a bad or expired token. */
   verifyIdToken(token: string): Promise<{ uid: string }>;
+  /** ENFORCE_APP_CHECK, read per request: the HTTP API then requires an App Check token as the callables do. */
+  enforceAppCheck(): boolean;
+  /** The Admin SDK's App Check verifyToken: resolves for a valid token of this project's apps, rejects otherwise. */
+  verifyAppCheckToken(token: string): Promise<void>;
+}
+
+/**
+ * With ENFORCE_APP_CHECK, a request without a valid App Check token (`X-Firebase-AppCheck`, the header the
+ * Firebase SDKs send) is refused 401 before anything else is read, as the callables refuse it.
+ */
+async function requireAppCheck(req: Request, deps: HttpApiDeps): Promise<void> {
+  if (!deps.enforceAppCheck()) return;
+  const token = req.get('x-firebase-appcheck');
+  const refused = new ApiError(401, 'UNAUTHENTICATED', 'send a valid App Check token: X-Firebase-AppCheck: <token>');
+  if (!token) throw refused;
+  await deps.verifyAppCheckToken(token).catch(() => {
+    throw refused;
+  });
 }
 
 /**
@@ -118,6 +136,7 @@ export async function handleHttpRequest(req: Request, res: Response, deps: HttpA
         Allow: route.allow.join(', '),
       });
     }
+    await requireAppCheck(req, deps);
     const owner = await authenticate(req, deps);
     const [status, body] = await ROUTES[route.route](req, owner, route.id ?? '', deps);
     res.status(status).json(body);
