@@ -104,7 +104,7 @@ async function loadDependencies(
     retentionDays: () => params.jobRetentionDays.value(),
     dispatchGraceMs: () => params.dispatchGraceSeconds.value() * 1000,
     enforceAppCheck: () => params.enforceAppCheck.value(),
-    verifyIdToken: (token) => getAuth(app).verifyIdToken(token),
+    verifyIdToken: (token, checkRevoked) => getAuth(app).verifyIdToken(token, checkRevoked),
     // Loaded on first use: only a deployment that enforces App Check verifies its tokens here.
     verifyAppCheckToken: async (token) => {
       const { getAppCheck } = await import('firebase-admin/app-check');

@@ -124,17 +124,24 @@ export function inProcessDeps(overrides: Partial<Dependencies> = {}): Dependenci
     dispatchGraceMs: () => functionParam('DISPATCH_GRACE_SECONDS') * 1000,
     retentionDays: () => 30,
     enforceAppCheck: () => false,
-    verifyIdToken: () => Promise.reject(new Error('the in-process tests do not verify tokens')),
+    // The in-process tests' tokens are callableRequest's, which name their uid; any other is refused.
+    verifyIdToken: (token) =>
+      token.startsWith(IN_PROCESS_TOKEN)
+        ? Promise.resolve({ uid: token.slice(IN_PROCESS_TOKEN.length) })
+        : Promise.reject(new Error('not an in-process test token')),
     verifyAppCheckToken: () => Promise.reject(new Error('the in-process tests do not verify App Check tokens')),
     ...overrides,
   };
 }
 
+/** The prefix of the raw ID token an in-process callable request carries (its uid follows). */
+const IN_PROCESS_TOKEN = 'in-process-token:';
+
 /** A callable request as firebase-functions hands it to a handler, from `uid` (or signed out). */
 export function callableRequest(uid: string | undefined, data: unknown): CallableRequest<unknown> {
   return {
     data,
-    auth: uid ? { uid, token: { uid } as DecodedIdToken, rawToken: 'test' } : undefined,
+    auth: uid ? { uid, token: { uid } as DecodedIdToken, rawToken: `${IN_PROCESS_TOKEN}${uid}` } : undefined,
     rawRequest: {} as CallableRequest['rawRequest'],
     acceptsStreaming: false,
   };

@@ -5,8 +5,17 @@ import { cancelJob } from '../core/use-cases/cancel-job';
 import { createJob, createJobsBatch, type CreateJobDeps } from '../core/use-cases/create-job';
 import { signalJob } from '../core/use-cases/signal-job';
 
-/** What the callables need: the use cases' dependencies and the App Check setting. */
-export interface CallableDeps extends CreateJobDeps {
+/** The Admin SDK's verifyIdToken, for the entry points that check a caller's token themselves. */
+export interface IdTokenVerifier {
+  /**
+   * Resolves with the token's uid; rejects for a bad or expired token, and with `checkRevoked` also for a user whose
+   * sessions were revoked or whose account is disabled (one Firebase Auth lookup per call).
+   */
+  verifyIdToken(token: string, checkRevoked: boolean): Promise<{ uid: string }>;
+}
+
+/** What the callables need: the use cases' dependencies, the App Check setting and the token verifier. */
+export interface CallableDeps extends CreateJobDeps, IdTokenVerifier {
   /** ENFORCE_APP_CHECK, read per call. */
   enforceAppCheck(): boolean;
 }
@@ -22,6 +31,27 @@ export function requireCaller(request: CallableRequest<unknown>, callable: strin
   }
   const uid = request.auth?.uid;
   if (!uid) throw new HttpsError('unauthenticated', `${callable} needs a signed-in user (Firebase Auth)`);
+  return uid;
+}
+
+/**
+ * The caller, as requireCaller finds it, for a call that costs or acts (a create, a signal): also refused when the
+ * user's sessions were revoked or the account disabled since the token was issued. firebase-functions verifies a
+ * callable's token without that check (an ID token stays valid for up to an hour), so it is made here, at the cost
+ * of one Firebase Auth lookup per such call. Reads and cancels take the token as it is.
+ */
+export async function requireLiveCaller(
+  request: CallableRequest<unknown>,
+  callable: string,
+  deps: CallableDeps,
+): Promise<string> {
+  const uid = requireCaller(request, callable, deps.enforceAppCheck());
+  const token = request.auth?.rawToken ?? '';
+  try {
+    await deps.verifyIdToken(token, true);
+  } catch {
+    throw new HttpsError('unauthenticated', `${callable} refused: this user's sign-in was revoked or is disabled`);
+  }
   return uid;
 }
 
@@ -51,7 +81,7 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
 
 /** Callable `createJob({ type, input, requestId? })`: the caller, then the createJob use case. */
 export function handleCreateJobCall(request: CallableRequest<unknown>, deps: CallableDeps): Promise<CreateJobResponse> {
-  return answer(() => createJob(requireCaller(request, 'createJob', deps.enforceAppCheck()), request.data, deps));
+  return answer(async () => createJob(await requireLiveCaller(request, 'createJob', deps), request.data, deps));
 }
 
 /** Callable `createJobs({ jobs: [{ type, input }, …], requestId? })`: the caller, then the batch create. */
@@ -59,9 +89,7 @@ export function handleCreateJobsCall(
   request: CallableRequest<unknown>,
   deps: CallableDeps,
 ): Promise<CreateJobsResponse> {
-  return answer(() =>
-    createJobsBatch(requireCaller(request, 'createJobs', deps.enforceAppCheck()), request.data, deps),
-  );
+  return answer(async () => createJobsBatch(await requireLiveCaller(request, 'createJobs', deps), request.data, deps));
 }
 
 /** Callable `cancelJob({ id })`: the caller, then the cancelJob use case. */
@@ -71,5 +99,5 @@ export function handleCancelJobCall(request: CallableRequest<unknown>, deps: Cal
 
 /** Callable `signalJob({ id, name, payload })`: the caller, then the signalJob use case. */
 export function handleSignalJobCall(request: CallableRequest<unknown>, deps: CallableDeps): Promise<SignalJobResponse> {
-  return answer(() => signalJob(requireCaller(request, 'signalJob', deps.enforceAppCheck()), request.data, deps));
+  return answer(async () => signalJob(await requireLiveCaller(request, 'signalJob', deps), request.data, deps));
 }

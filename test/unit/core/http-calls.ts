@@ -8,6 +8,8 @@ import type { WorkerSimulation } from './worker-simulation';
 
 /** The ID token the simulated API takes as its caller's. */
 export const TOKEN = 'a-valid-id-token';
+/** An ID token of the same caller whose sessions were revoked since: valid until a revocation check. */
+export const REVOKED_TOKEN = 'a-revoked-id-token';
 /** The App Check token the simulated API takes as valid. */
 export const APP_CHECK_TOKEN = 'a-valid-app-check-token';
 
@@ -63,14 +65,16 @@ export function httpResponse(): { res: Response; answer: Answer } {
 }
 
 /**
- * The HTTP API on the simulation, for a caller whose ID token is TOKEN (uid `owner`); App Check enforced when
- * `enforceAppCheck`, with APP_CHECK_TOKEN the one valid token.
+ * The HTTP API on the simulation, for a caller whose ID token is TOKEN (uid `owner`), or REVOKED_TOKEN (refused
+ * when checked for revocation); App Check enforced when `enforceAppCheck`, with APP_CHECK_TOKEN the one valid token.
  */
 export function httpApiDeps(sim: WorkerSimulation, owner: string, enforceAppCheck = false): HttpApiDeps {
   return {
     ...sim.createDeps,
-    verifyIdToken: (token) =>
-      token === TOKEN ? Promise.resolve({ uid: owner }) : Promise.reject(new Error('not a valid ID token')),
+    verifyIdToken: (token, checkRevoked) =>
+      token === TOKEN || (token === REVOKED_TOKEN && !checkRevoked)
+        ? Promise.resolve({ uid: owner })
+        : Promise.reject(new Error(token === REVOKED_TOKEN ? 'auth/id-token-revoked' : 'not a valid ID token')),
     enforceAppCheck: () => enforceAppCheck,
     verifyAppCheckToken: (token) =>
       token === APP_CHECK_TOKEN ? Promise.resolve() : Promise.reject(new Error('not a valid App Check token')),

@@ -4,6 +4,7 @@ import { cancelJob } from '../../core/use-cases/cancel-job';
 import { signalJob } from '../../core/use-cases/signal-job';
 import { createJob, createJobsBatch, type CreateJobDeps } from '../../core/use-cases/create-job';
 import { deleteOwnedJob, getOwnedJob, listOwnedJobs, waitForOwnedJob } from '../../core/use-cases/owned-jobs';
+import type { IdTokenVerifier } from '../callable';
 import { ApiError, toApiError } from './api-error';
 import { toOperation } from './operation';
 import {
@@ -16,9 +17,7 @@ import {
 import { matchRoute, type RouteName } from './routes';
 
 /** What the HTTP API needs: the use cases' dependencies and a way to verify Firebase ID and App Check tokens. */
-export interface HttpApiDeps extends CreateJobDeps {
-  /** The Admin SDK's verifyIdToken: resolves with the token's uid, rejects for a bad or expired token. */
-  verifyIdToken(token: string): Promise<{ uid: string }>;
+export interface HttpApiDeps extends CreateJobDeps, IdTokenVerifier {
   /** ENFORCE_APP_CHECK, read per request: the HTTP API then requires an App Check token as the callables do. */
   enforceAppCheck(): boolean;
   /** The Admin SDK's App Check verifyToken: resolves for a valid token of this project's apps, rejects otherwise. */
@@ -51,12 +50,19 @@ export const MAX_HTTP_BATCH_BODY_BYTES = 6 * 1024 * 1024;
 const unauthenticated = (message: string) =>
   new ApiError(401, 'UNAUTHENTICATED', message, { 'WWW-Authenticate': 'Bearer' });
 
-/** The caller's uid from `Authorization: Bearer <Firebase ID token>`, or 401. */
-async function authenticate(req: Request, deps: HttpApiDeps): Promise<string> {
+/** The routes that cost or act (creates, a signal): their caller's token is checked for revocation too. */
+const ACTING_ROUTES: ReadonlySet<RouteName> = new Set(['create', 'batchCreate', 'signal']);
+
+/**
+ * The caller's uid from `Authorization: Bearer <Firebase ID token>`, or 401. For a route that costs or acts, a user
+ * whose sessions were revoked or whose account is disabled is refused too (one Firebase Auth lookup per such
+ * request); reads and cancels take a token as valid until it expires (an hour at most).
+ */
+async function authenticate(req: Request, route: RouteName, deps: HttpApiDeps): Promise<string> {
   const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
   if (!token) throw unauthenticated('send a Firebase ID token: Authorization: Bearer <token>');
   try {
-    return (await deps.verifyIdToken(token)).uid;
+    return (await deps.verifyIdToken(token, ACTING_ROUTES.has(route))).uid;
   } catch {
     throw unauthenticated('the ID token is not valid (malformed, expired or revoked)');
   }
@@ -137,7 +143,7 @@ export async function handleHttpRequest(req: Request, res: Response, deps: HttpA
       });
     }
     await requireAppCheck(req, deps);
-    const owner = await authenticate(req, deps);
+    const owner = await authenticate(req, route.route, deps);
     const [status, body] = await ROUTES[route.route](req, owner, route.id ?? '', deps);
     res.status(status).json(body);
   } catch (e) {
