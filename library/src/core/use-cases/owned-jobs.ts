@@ -37,7 +37,8 @@ export async function deleteOwnedJob(access: StoreAccess, owner: string, id: str
  * The caller's job once it is done, or as it is when `timeoutMs` passes (AIP-151 WaitOperation). Waits on a
  * listener, not by polling. A wait holds one of the owner's `maxWaits` places for its duration (it holds a request
  * of the HTTP API too), so one user's waits cannot take every request the API can serve; past the limit it is
- * TooManyWaitsError. A place a dead instance never gave back counts until its wait would have ended.
+ * TooManyWaitsError. A place a dead instance never gave back counts until its wait would have ended. When `gone`
+ * aborts (the client went away), the wait ends at once and gives its place back: nobody is left to answer.
  */
 export async function waitForOwnedJob(
   access: StoreAccess,
@@ -45,31 +46,41 @@ export async function waitForOwnedJob(
   id: string,
   timeoutMs: number,
   maxWaits: number,
+  gone?: AbortSignal,
 ): Promise<Job> {
   const first = await getOwnedJob(access, owner, id);
-  if (first.done || timeoutMs === 0) return first;
+  if (first.done || timeoutMs === 0 || gone?.aborted) return first;
   const token = crypto.randomUUID();
   const expireAt = access.clock.now() + timeoutMs;
   if (!(await acquireWaitPlace(access, owner, token, expireAt, maxWaits, deadlineAfter(access)))) {
     throw new TooManyWaitsError(maxWaits);
   }
   try {
-    return await untilDoneOr(access, id, first, timeoutMs);
+    return await untilDoneOr(access, id, first, timeoutMs, gone);
   } finally {
     await releaseWaitPlace(access, owner, token);
   }
 }
 
-/** The job once its listener sees it done, or as last seen after `timeoutMs`. */
-function untilDoneOr(access: StoreAccess, id: string, first: Job, timeoutMs: number): Promise<Job> {
+/** The job once its listener sees it done, or as last seen after `timeoutMs` or when `gone` aborts. */
+function untilDoneOr(
+  access: StoreAccess,
+  id: string,
+  first: Job,
+  timeoutMs: number,
+  gone: AbortSignal | undefined,
+): Promise<Job> {
   return new Promise((resolve, reject) => {
     let latest = first;
     const finish = (error?: Error) => {
       cancelTimer();
       unsubscribe();
+      gone?.removeEventListener('abort', onGone);
       if (error) reject(error);
       else resolve(latest);
     };
+    const onGone = () => finish();
+    gone?.addEventListener('abort', onGone);
     const cancelTimer = access.clock.setTimer(timeoutMs, () => finish());
     const unsubscribe = watchJob(
       access,

@@ -125,7 +125,15 @@ const ROUTES: Record<RouteName, RouteHandler> = {
   async wait(req, owner, id, deps) {
     const timeoutMs = parseWaitTimeout(req.query.timeout);
     const { maxWaitsPerUser } = deps.limits();
-    return [200, toOperation(id, await waitForOwnedJob(deps.access, owner, id, timeoutMs, maxWaitsPerUser))];
+    // A client that goes away (closed its connection, or timed out itself) ends the wait and gives its place back:
+    // the response closes before anything was written to it. (The request's own 'close' is no sign: it comes once
+    // the request has been read.)
+    const gone = new AbortController();
+    req.res?.once('close', () => {
+      if (!req.res?.writableEnded) gone.abort();
+    });
+    const job = await waitForOwnedJob(deps.access, owner, id, timeoutMs, maxWaitsPerUser, gone.signal);
+    return [200, toOperation(id, job)];
   },
 };
 
