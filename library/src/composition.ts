@@ -104,7 +104,11 @@ async function loadDependencies(
     retentionDays: () => params.jobRetentionDays.value(),
     dispatchGraceMs: () => params.dispatchGraceSeconds.value() * 1000,
     enforceAppCheck: () => params.enforceAppCheck.value(),
-    verifyIdToken: (token, checkRevoked) => getAuth(app).verifyIdToken(token, checkRevoked),
+    allowAnonymousCreates: () => params.allowAnonymousCreates.value(),
+    verifyIdToken: async (token, checkRevoked) => {
+      const decoded = await getAuth(app).verifyIdToken(token, checkRevoked);
+      return { uid: decoded.uid, anonymous: decoded.firebase.sign_in_provider === 'anonymous' };
+    },
     // Loaded on first use: only a deployment that enforces App Check verifies its tokens here.
     verifyAppCheckToken: async (token) => {
       const { getAppCheck } = await import('firebase-admin/app-check');

@@ -73,6 +73,14 @@ export const params = {
     default: false,
     description: 'Require App Check on the callables and the HTTP API',
   }),
+  /**
+   * Whether users signed in anonymously may create jobs. An anonymous account costs nothing to make, so per-user
+   * limits do not hold a script that makes many; a deployment whose app has real sign-in turns this off.
+   */
+  allowAnonymousCreates: defineBoolean('ALLOW_ANONYMOUS_CREATES', {
+    default: true,
+    description: 'Let users signed in anonymously create jobs',
+  }),
 };
 
 /**

@@ -347,6 +347,7 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
         'DISPATCH_GRACE_SECONDS',
         'JOB_RETENTION_DAYS',
         'ENFORCE_APP_CHECK',
+        'ALLOW_ANONYMOUS_CREATES',
       ],
     );
     assert.deepEqual(

@@ -124,10 +124,11 @@ export function inProcessDeps(overrides: Partial<Dependencies> = {}): Dependenci
     dispatchGraceMs: () => functionParam('DISPATCH_GRACE_SECONDS') * 1000,
     retentionDays: () => 30,
     enforceAppCheck: () => false,
+    allowAnonymousCreates: () => true,
     // The in-process tests' tokens are callableRequest's, which name their uid; any other is refused.
     verifyIdToken: (token) =>
       token.startsWith(IN_PROCESS_TOKEN)
-        ? Promise.resolve({ uid: token.slice(IN_PROCESS_TOKEN.length) })
+        ? Promise.resolve({ uid: token.slice(IN_PROCESS_TOKEN.length), anonymous: false })
         : Promise.reject(new Error('not an in-process test token')),
     verifyAppCheckToken: () => Promise.reject(new Error('the in-process tests do not verify App Check tokens')),
     ...overrides,

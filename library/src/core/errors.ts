@@ -83,6 +83,16 @@ export class RequestIdReusedError extends DomainError {
   }
 }
 
+/** A create by a user signed in anonymously, in a deployment that allows none (ALLOW_ANONYMOUS_CREATES=false). */
+export class AnonymousCreateRefusedError extends DomainError {
+  readonly code = 'permission-denied';
+
+  constructor() {
+    super('this app creates jobs only for users signed in with an account, not anonymously');
+    this.name = 'AnonymousCreateRefusedError';
+  }
+}
+
 /**
  * The store did not carry the call within its budget: it failed for now, or lost every race it ran (a burst of
  * creates contending for the same owner or slots). Worth trying again shortly; a create that is tried again with the

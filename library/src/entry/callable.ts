@@ -1,6 +1,6 @@
 import type { CancelJobResponse, CreateJobResponse, CreateJobsResponse, SignalJobResponse } from '@async-jobs/contract';
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
-import { refusalOf } from '../core/errors';
+import { AnonymousCreateRefusedError, refusalOf } from '../core/errors';
 import { cancelJob } from '../core/use-cases/cancel-job';
 import { createJob, createJobsBatch, type CreateJobDeps } from '../core/use-cases/create-job';
 import { signalJob } from '../core/use-cases/signal-job';
@@ -11,7 +11,22 @@ export interface IdTokenVerifier {
    * Resolves with the token's uid; rejects for a bad or expired token, and with `checkRevoked` also for a user whose
    * sessions were revoked or whose account is disabled (one Firebase Auth lookup per call).
    */
-  verifyIdToken(token: string, checkRevoked: boolean): Promise<{ uid: string }>;
+  verifyIdToken(token: string, checkRevoked: boolean): Promise<VerifiedCaller>;
+  /** ALLOW_ANONYMOUS_CREATES, read per call: whether a user signed in anonymously may create jobs. */
+  allowAnonymousCreates(): boolean;
+}
+
+/** Who a verified ID token names: the uid, and whether the user signed in anonymously. */
+export interface VerifiedCaller {
+  uid: string;
+  anonymous: boolean;
+}
+
+/** A create by a user signed in anonymously, where ALLOW_ANONYMOUS_CREATES is false. */
+export function refuseAnonymousCreate(caller: VerifiedCaller, verifier: IdTokenVerifier): void {
+  if (caller.anonymous && !verifier.allowAnonymousCreates()) {
+    throw new AnonymousCreateRefusedError();
+  }
 }
 
 /** What the callables need: the use cases' dependencies, the App Check setting and the token verifier. */
@@ -44,15 +59,23 @@ export async function requireLiveCaller(
   request: CallableRequest<unknown>,
   callable: string,
   deps: CallableDeps,
-): Promise<string> {
+): Promise<VerifiedCaller> {
   const uid = requireCaller(request, callable, deps.enforceAppCheck());
   const token = request.auth?.rawToken ?? '';
+  let caller: VerifiedCaller;
   try {
-    await deps.verifyIdToken(token, true);
+    caller = await deps.verifyIdToken(token, true);
   } catch {
     throw new HttpsError('unauthenticated', `${callable} refused: this user's sign-in was revoked or is disabled`);
   }
-  return uid;
+  return { ...caller, uid };
+}
+
+/** The caller of a create: live (requireLiveCaller), and not anonymous where the deployment allows none. */
+async function requireCreator(request: CallableRequest<unknown>, callable: string, deps: CallableDeps) {
+  const caller = await requireLiveCaller(request, callable, deps);
+  refuseAnonymousCreate(caller, deps);
+  return caller.uid;
 }
 
 /**
@@ -81,7 +104,7 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
 
 /** Callable `createJob({ type, input, requestId? })`: the caller, then the createJob use case. */
 export function handleCreateJobCall(request: CallableRequest<unknown>, deps: CallableDeps): Promise<CreateJobResponse> {
-  return answer(async () => createJob(await requireLiveCaller(request, 'createJob', deps), request.data, deps));
+  return answer(async () => createJob(await requireCreator(request, 'createJob', deps), request.data, deps));
 }
 
 /** Callable `createJobs({ jobs: [{ type, input }, …], requestId? })`: the caller, then the batch create. */
@@ -89,7 +112,7 @@ export function handleCreateJobsCall(
   request: CallableRequest<unknown>,
   deps: CallableDeps,
 ): Promise<CreateJobsResponse> {
-  return answer(async () => createJobsBatch(await requireLiveCaller(request, 'createJobs', deps), request.data, deps));
+  return answer(async () => createJobsBatch(await requireCreator(request, 'createJobs', deps), request.data, deps));
 }
 
 /** Callable `cancelJob({ id })`: the caller, then the cancelJob use case. */
@@ -99,5 +122,5 @@ export function handleCancelJobCall(request: CallableRequest<unknown>, deps: Cal
 
 /** Callable `signalJob({ id, name, payload })`: the caller, then the signalJob use case. */
 export function handleSignalJobCall(request: CallableRequest<unknown>, deps: CallableDeps): Promise<SignalJobResponse> {
-  return answer(async () => signalJob(await requireLiveCaller(request, 'signalJob', deps), request.data, deps));
+  return answer(async () => signalJob((await requireLiveCaller(request, 'signalJob', deps)).uid, request.data, deps));
 }

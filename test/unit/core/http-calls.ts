@@ -66,14 +66,21 @@ export function httpResponse(): { res: Response; answer: Answer } {
 
 /**
  * The HTTP API on the simulation, for a caller whose ID token is TOKEN (uid `owner`), or REVOKED_TOKEN (refused
- * when checked for revocation); App Check enforced when `enforceAppCheck`, with APP_CHECK_TOKEN the one valid token.
+ * when checked for revocation); App Check enforced when `enforceAppCheck`, with APP_CHECK_TOKEN the one valid token;
+ * the caller anonymous or not, and anonymous creates allowed or not, as `caller` says.
  */
-export function httpApiDeps(sim: WorkerSimulation, owner: string, enforceAppCheck = false): HttpApiDeps {
+export function httpApiDeps(
+  sim: WorkerSimulation,
+  owner: string,
+  enforceAppCheck = false,
+  caller: { anonymous: boolean; allowAnonymousCreates: boolean } = { anonymous: false, allowAnonymousCreates: true },
+): HttpApiDeps {
   return {
     ...sim.createDeps,
+    allowAnonymousCreates: () => caller.allowAnonymousCreates,
     verifyIdToken: (token, checkRevoked) =>
       token === TOKEN || (token === REVOKED_TOKEN && !checkRevoked)
-        ? Promise.resolve({ uid: owner })
+        ? Promise.resolve({ uid: owner, anonymous: caller.anonymous })
         : Promise.reject(new Error(token === REVOKED_TOKEN ? 'auth/id-token-revoked' : 'not a valid ID token')),
     enforceAppCheck: () => enforceAppCheck,
     verifyAppCheckToken: (token) =>

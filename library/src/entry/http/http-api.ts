@@ -4,7 +4,7 @@ import { cancelJob } from '../../core/use-cases/cancel-job';
 import { signalJob } from '../../core/use-cases/signal-job';
 import { createJob, createJobsBatch, type CreateJobDeps } from '../../core/use-cases/create-job';
 import { deleteOwnedJob, getOwnedJob, listOwnedJobs, waitForOwnedJob } from '../../core/use-cases/owned-jobs';
-import type { IdTokenVerifier } from '../callable';
+import { refuseAnonymousCreate, type IdTokenVerifier, type VerifiedCaller } from '../callable';
 import { ApiError, toApiError } from './api-error';
 import { toOperation } from './operation';
 import {
@@ -58,11 +58,11 @@ const ACTING_ROUTES: ReadonlySet<RouteName> = new Set(['create', 'batchCreate', 
  * whose sessions were revoked or whose account is disabled is refused too (one Firebase Auth lookup per such
  * request); reads and cancels take a token as valid until it expires (an hour at most).
  */
-async function authenticate(req: Request, route: RouteName, deps: HttpApiDeps): Promise<string> {
+async function authenticate(req: Request, route: RouteName, deps: HttpApiDeps): Promise<VerifiedCaller> {
   const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
   if (!token) throw unauthenticated('send a Firebase ID token: Authorization: Bearer <token>');
   try {
-    return (await deps.verifyIdToken(token, ACTING_ROUTES.has(route))).uid;
+    return await deps.verifyIdToken(token, ACTING_ROUTES.has(route));
   } catch {
     throw unauthenticated('the ID token is not valid (malformed, expired or revoked)');
   }
@@ -151,8 +151,9 @@ export async function handleHttpRequest(req: Request, res: Response, deps: HttpA
       });
     }
     await requireAppCheck(req, deps);
-    const owner = await authenticate(req, route.route, deps);
-    const [status, body] = await ROUTES[route.route](req, owner, route.id ?? '', deps);
+    const caller = await authenticate(req, route.route, deps);
+    if (route.route === 'create' || route.route === 'batchCreate') refuseAnonymousCreate(caller, deps);
+    const [status, body] = await ROUTES[route.route](req, caller.uid, route.id ?? '', deps);
     res.status(status).json(body);
   } catch (e) {
     const answer = toApiError(e);
