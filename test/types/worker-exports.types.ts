@@ -3,26 +3,11 @@
  * each pool's worker exactly, so an export of a worker no pool has fails to compile. A `@ts-expect-error` whose line
  * compiled would itself be an error, so loosening the type fails the lint.
  */
-import { z } from 'zod';
-import { asyncJobs, definePool, defineTask } from '../../library/src';
+import { asyncJobs } from '../../library/src';
+import { countTask, imagesPool, resizeTask } from '../fixtures/export-check/app-tasks';
 
 export function exportsOfAnAppWithAnImagesPool(): unknown[] {
-  const images = definePool({
-    name: 'images',
-    memory: '1GiB',
-    cpu: 1,
-    concurrency: 1,
-    maxInstances: 2,
-    timeoutSeconds: 300,
-  });
-  const resize = defineTask({
-    type: 'resize',
-    input: z.strictObject({}),
-    pool: images.name,
-    run: () => Promise.resolve(1),
-  });
-  const count = defineTask({ type: 'count', input: z.strictObject({}), run: () => Promise.resolve(2) });
-  const made = asyncJobs({ tasks: [resize, count], pools: [images] });
+  const made = asyncJobs({ tasks: [resizeTask, countTask], pools: [imagesPool] });
   const { createJob, runJob, runJobImages, server } = made;
   // @ts-expect-error -- the pool is `images`: its worker is runJobImages, and runJobImage is no export of asyncJobs.
   const { runJobImage } = made;
@@ -32,9 +17,8 @@ export function exportsOfAnAppWithAnImagesPool(): unknown[] {
 }
 
 export function exportsOfAnAppWithTheStandardPoolOnly(): unknown[] {
-  const count = defineTask({ type: 'count', input: z.strictObject({}), run: () => Promise.resolve(2) });
-  const { runJob, wakeJobs } = asyncJobs({ tasks: [count] });
+  const { runJob, wakeJobs } = asyncJobs({ tasks: [countTask] });
   // @ts-expect-error -- only `standard`: no other worker.
-  const { runJobCompute } = asyncJobs({ tasks: [count] });
+  const { runJobCompute } = asyncJobs({ tasks: [countTask] });
   return [runJob, wakeJobs, runJobCompute];
 }
