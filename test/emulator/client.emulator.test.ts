@@ -25,6 +25,7 @@ import {
 } from '../../client/src/index';
 import { userForSuite, withSignedInUser, type TestUser } from '../helpers/client';
 import { emulatorHosts } from '../helpers/emulators';
+import { untilDoneWatched } from '../helpers/lost-changes';
 
 describe('client library (emulator)', () => {
   let user: TestUser;
@@ -38,7 +39,11 @@ describe('client library (emulator)', () => {
     const input: TaskInput<'primes'> = { below: 100 };
     const created = await createJob(user.functions, 'primes', input);
     assert.equal(created.type, 'primes');
-    const job = await waitForJob(user.firestore, created.id, { timeoutMs: 30_000 });
+    const job = await untilDoneWatched(
+      user.firestore,
+      created.id,
+      waitForJob(user.firestore, created.id, { timeoutMs: 30_000 }),
+    );
     assert.equal(job.type, 'primes');
     assert.deepEqual(job.input, input);
     const expected: TaskResult<'primes'> = { below: 100, count: 25 };
@@ -55,7 +60,9 @@ describe('client library (emulator)', () => {
       ['primes', 'sleep'],
     );
     const [primes, slept] = await Promise.all(
-      created.jobs.map(({ id }) => waitForJob(user.firestore, id, { timeoutMs: 30_000 })),
+      created.jobs.map(({ id }) =>
+        untilDoneWatched(user.firestore, id, waitForJob(user.firestore, id, { timeoutMs: 30_000 })),
+      ),
     );
     assert.deepEqual(primes?.result, { below: 100, count: 25 });
     assert.equal(slept?.result, 'OK completed');
@@ -84,7 +91,7 @@ describe('client library (emulator)', () => {
       if (job && seen.at(-1) !== job.state) seen.push(job.state);
     });
     try {
-      const job = await waitForJob(user.firestore, id, { timeoutMs: 30_000 });
+      const job = await untilDoneWatched(user.firestore, id, waitForJob(user.firestore, id, { timeoutMs: 30_000 }));
       assert.equal(job.state, 'COMPLETED');
       assert.equal(job.result, 'OK completed');
       assert.deepEqual(seen.slice(-2), ['RUNNING', 'COMPLETED']);
@@ -95,7 +102,7 @@ describe('client library (emulator)', () => {
 
   it('waitForJob rejects with JobFailedError for a FAILED job, carrying its error', async () => {
     const { id } = await user.createJob({ type: 'test.fail', input: { message: 'nope', code: 'failed-precondition' } });
-    await assert.rejects(waitForJob(user.firestore, id), (e: unknown) => {
+    await assert.rejects(untilDoneWatched(user.firestore, id, waitForJob(user.firestore, id)), (e: unknown) => {
       assert.ok(e instanceof JobFailedError);
       assert.equal(e.code, 'failed-precondition');
       assert.equal(e.job.error?.message, 'nope');
@@ -105,7 +112,7 @@ describe('client library (emulator)', () => {
 
   it('cancelJob stops a running job and waitForJob rejects with JobCancelledError', async () => {
     const { id } = await createJob(user.functions, 'sleep', { worktime: 120 });
-    const waiting = waitForJob(user.firestore, id);
+    const waiting = untilDoneWatched(user.firestore, id, waitForJob(user.firestore, id));
     await new Promise<void>((resolve) => {
       const stop = watchJob(user.firestore, id, (job) => {
         if (job?.state === 'RUNNING') {

@@ -1,24 +1,13 @@
 /**
  * Follows a job with a client listener until a condition holds. Waiting is on the listener; the deadline is only
- * a guard so a broken pipeline fails the test instead of hanging it.
+ * a guard so a broken pipeline fails the test instead of hanging it. A watch for the emulator's lost change runs
+ * beside each listener (lost-changes.ts).
  */
 import { doc, onSnapshot, type Firestore, type Timestamp } from 'firebase/firestore';
 import type { JobDocument } from '@async-jobs/contract';
+import { watchForLostChange, type LostChangeWatchOptions } from './lost-changes';
 
 export type ClientJob = JobDocument<Timestamp>;
-
-/**
- * A read of the job from the server, taken instead of a snapshot while the listener is silent. Only the load test
- * passes one (see load-faults.emulator.test.ts): everywhere else a listener that stops delivering changes is what
- * the test must catch, so it fails at the deadline.
- */
-export interface SilentListenerRead {
-  /** How long the listener must have been silent before each read. */
-  afterMs: number;
-  read(id: string): Promise<ClientJob>;
-  /** Called when a read satisfied the predicate, so the wait ended on it and not on the listener. */
-  onUsed(id: string): void;
-}
 
 /** Resolves with the first snapshot of the job that satisfies `predicate`; `onEach` sees every snapshot. */
 export function watchUntil(
@@ -28,33 +17,29 @@ export function watchUntil(
   {
     deadlineMs = 45_000,
     onEach,
-    silentListenerRead,
-  }: { deadlineMs?: number; onEach?: (job: ClientJob) => void; silentListenerRead?: SilentListenerRead } = {},
+    lostChange,
+  }: { deadlineMs?: number; onEach?: (job: ClientJob) => void; lostChange?: LostChangeWatchOptions } = {},
 ): Promise<ClientJob> {
   return new Promise((resolve, reject) => {
     let seen = 0;
     let last: ClientJob | undefined;
     let lastHeardAt = Date.now();
-    let lastReadAt = 0;
     let settled = false;
-    let silenceCheck: ReturnType<typeof setInterval> | undefined;
+    const lostChangeWatch = watchForLostChange(firestore, id, predicate, lostChange);
     const stop = () => {
       settled = true;
       clearTimeout(deadline);
-      clearInterval(silenceCheck);
+      lostChangeWatch.stop();
       unsubscribe();
     };
-    const offer = (job: ClientJob | undefined, fromListener: boolean) => {
+    const offer = (job: ClientJob | undefined) => {
       if (settled || !job) return;
-      if (fromListener) {
-        lastHeardAt = Date.now();
-        seen += 1;
-        last = job;
-        onEach?.(job);
-      }
+      lastHeardAt = Date.now();
+      seen += 1;
+      last = job;
+      onEach?.(job);
       if (predicate(job)) {
         stop();
-        if (!fromListener) silentListenerRead?.onUsed(id);
         resolve(job);
       }
     };
@@ -73,28 +58,13 @@ export function watchUntil(
       reject(
         new Error(
           `job ${id} did not reach the awaited condition within ${deadlineMs} ms; the listener gave ${seen} ` +
-            `snapshots, ${lastSeen}`,
+            `snapshots, ${lastSeen}; its network was restarted ${lostChangeWatch.restarts} times for a lost change`,
         ),
       );
     }, deadlineMs);
-    if (silentListenerRead) {
-      const { afterMs } = silentListenerRead;
-      silenceCheck = setInterval(
-        () => {
-          if (Date.now() - Math.max(lastHeardAt, lastReadAt) < afterMs) return;
-          lastReadAt = Date.now();
-          silentListenerRead.read(id).then(
-            // Only a read that satisfies the predicate ends the wait; it is not counted as a snapshot.
-            (job) => offer(job, false),
-            () => undefined, // a failed read changes nothing: the listener and the deadline still stand
-          );
-        },
-        Math.min(1000, afterMs),
-      );
-    }
     const unsubscribe = onSnapshot(
       doc(firestore, 'jobs', id),
-      (snap) => offer(snap.data() as ClientJob | undefined, true),
+      (snap) => offer(snap.data() as ClientJob | undefined),
       (error) => {
         stop();
         reject(error);
