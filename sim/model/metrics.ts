@@ -135,6 +135,7 @@ export class Metrics implements JobLog {
     this.counts.retries += 1;
   }
   jobCancelled(): void {}
+  taskErrorWithheld(): void {}
   jobRecovered(at: AttemptLogContext, action: string): void {
     if (action === 'republish') this.counts.republished += 1;
     if (action === 'retry') this.counts.sweptRetry += 1;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { doc, getDoc } from 'firebase/firestore';
 import { SLEEP_RESULT } from '../../functions/src/tasks/sleep';
 import { userForSuite, type TestUser } from '../helpers/client';
+import { FunctionLogs } from '../helpers/function-logs';
 import { watchUntilDone } from '../helpers/watch-job';
 
 describe('pipeline (emulator): createJob → Pub/Sub → worker → listener', () => {
@@ -64,11 +65,27 @@ describe('pipeline (emulator): createJob → Pub/Sub → worker → listener', (
     assert.ok(final.doneTime);
   });
 
-  it('reports an unexpected handler error as internal', async () => {
-    const created = await user.createJob({ type: 'test.fail', input: { message: 'boom' } });
-    const { final } = await watchUntilDone(user.firestore, created.id);
-    assert.equal(final.state, 'FAILED');
-    assert.deepEqual(final.error, { code: 'internal', message: 'boom' });
+  it('reports an unexpected handler error as internal, its message only in the log entry its logId finds', async () => {
+    const logs = await FunctionLogs.open();
+    try {
+      const message = 'connect ECONNREFUSED 10.1.2.3:5432 (password=hunter2)';
+      const created = await user.createJob({ type: 'test.fail', input: { message } });
+      const { final } = await watchUntilDone(user.firestore, created.id);
+      assert.equal(final.state, 'FAILED');
+      const logId = final.error?.logId ?? assert.fail(`the job's error has a logId: ${JSON.stringify(final.error)}`);
+      assert.deepEqual(final.error, {
+        code: 'internal',
+        message: `the task failed with an internal error (logId ${logId})`,
+        logId,
+      });
+      assert.doesNotMatch(JSON.stringify(final), /ECONNREFUSED|hunter2/, 'nothing of the thrown message on the job');
+      const logged = await logs.waitFor('the withheld error', (entry) => entry.logId === logId);
+      assert.equal(logged.entry.jobId, created.id);
+      assert.equal(logged.entry.severity, 'ERROR');
+      assert.match(JSON.stringify(logged.entry.thrown), /ECONNREFUSED 10\.1\.2\.3:5432/);
+    } finally {
+      logs.close();
+    }
   });
 
   it('lets the owner read the job document once it is done', async () => {

@@ -1,8 +1,9 @@
 /**
  * toJobError turns whatever a task handler threw into the `error` of a FAILED job. It must never throw
  * itself (the worker calls it in its catch), must keep a TaskError's chosen code, and must keep the document
- * small whatever was thrown. classifyFailure adds the retry decision: a TaskError is permanent unless it says
- * otherwise, and anything unknown is worth another attempt (the retry policy bounds the cost).
+ * small whatever was thrown. classifyFailure adds the retry decision (a TaskError is permanent unless it says
+ * otherwise; anything unknown is worth another attempt, the retry policy bounding the cost) and what the owner
+ * reads: a TaskError's message, any message of a task whose messages are public, or else a log id.
  */
 import assert from 'node:assert/strict';
 import {
@@ -10,6 +11,7 @@ import {
   MAX_ERROR_MESSAGE_LENGTH,
   TaskError,
   toJobError,
+  withheldJobError,
 } from '../../library/src/core/tasks/task-error';
 
 describe('toJobError', () => {
@@ -139,49 +141,73 @@ describe('TaskError', () => {
 });
 
 describe('classifyFailure', () => {
+  /** The options of a task that keeps its messages private, with log ids counted out. */
+  const privateMessages = () => {
+    let next = 0;
+    return { publicMessages: false, newLogId: () => `log-${++next}` };
+  };
+  const publicMessages = { publicMessages: true, newLogId: () => assert.fail('a public message needs no log id') };
+
   it('makes a TaskError permanent by default, keeping its code and message', () => {
-    assert.deepEqual(classifyFailure(new TaskError('invalid-argument', 'worktime makes no sense')), {
+    assert.deepEqual(classifyFailure(new TaskError('invalid-argument', 'worktime makes no sense'), privateMessages()), {
       error: { code: 'invalid-argument', message: 'worktime makes no sense' },
       transient: false,
     });
   });
 
   it('makes a TaskError with the transient option transient, keeping its code', () => {
-    assert.deepEqual(classifyFailure(new TaskError('unavailable', 'backend busy', { transient: true })), {
+    const thrown = new TaskError('unavailable', 'backend busy', { transient: true });
+    assert.deepEqual(classifyFailure(thrown, privateMessages()), {
       error: { code: 'unavailable', message: 'backend busy' },
       transient: true,
     });
   });
 
-  it('makes a plain Error transient, as internal', () => {
-    assert.deepEqual(classifyFailure(new Error('socket hang up')), {
+  it('makes a plain Error transient, as internal, its message withheld behind a new log id', () => {
+    const thrown = new Error('connect ECONNREFUSED 10.0.0.7:5432');
+    assert.deepEqual(classifyFailure(thrown, privateMessages()), {
+      error: { code: 'internal', message: 'the task failed with an internal error (logId log-1)', logId: 'log-1' },
+      transient: true,
+      withheld: { thrown },
+    });
+  });
+
+  it("keeps a plain Error's message for a task whose messages are public, with no log id", () => {
+    assert.deepEqual(classifyFailure(new Error('socket hang up'), publicMessages), {
       error: { code: 'internal', message: 'socket hang up' },
       transient: true,
     });
   });
 
-  it('makes an Error that merely looks like a TaskError transient (only the class counts)', () => {
+  it('makes an Error that merely looks like a TaskError transient and private (only the class counts)', () => {
     const lookalike = Object.assign(new Error('x'), { name: 'TaskError', code: 'invalid-argument', transient: false });
-    assert.deepEqual(classifyFailure(lookalike), { error: { code: 'internal', message: 'x' }, transient: true });
+    const failure = classifyFailure(lookalike, privateMessages());
+    assert.deepEqual(failure.error, withheldJobError('log-1'));
+    assert.equal(failure.transient, true);
   });
 
-  it('makes thrown non-Errors transient, and never throws itself', () => {
+  it('makes thrown non-Errors transient and private, and never throws itself', () => {
     const hostile = {
       toString: (): string => {
         throw new Error('no');
       },
     };
-    for (const thrown of ['boom', 42, null, undefined, { message: 'x' }, Object.create(null), hostile]) {
-      const failure = classifyFailure(thrown);
-      assert.equal(failure.transient, true, String(typeof thrown));
-      assert.equal(failure.error.code, 'internal');
-      assert.equal(typeof failure.error.message, 'string');
+    for (const options of [privateMessages(), publicMessages]) {
+      for (const thrown of ['boom', 42, null, undefined, { message: 'x' }, Object.create(null), hostile]) {
+        const failure = classifyFailure(thrown, options);
+        assert.equal(failure.transient, true, String(typeof thrown));
+        assert.equal(failure.error.code, 'internal');
+        assert.equal(typeof failure.error.message, 'string');
+        assert.equal(failure.error.logId === undefined, options.publicMessages);
+      }
     }
   });
 
-  it('gives the same error as toJobError', () => {
+  it('gives the same error as toJobError where the message is public', () => {
     for (const thrown of [new TaskError('not-found', ''), new Error('e'.repeat(MAX_ERROR_MESSAGE_LENGTH * 2)), 'x']) {
-      assert.deepEqual(classifyFailure(thrown).error, toJobError(thrown));
+      assert.deepEqual(classifyFailure(thrown, publicMessages).error, toJobError(thrown));
     }
+    const taskError = new TaskError('not-found', 'no such image');
+    assert.deepEqual(classifyFailure(taskError, privateMessages()).error, toJobError(taskError));
   });
 });

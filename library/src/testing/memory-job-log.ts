@@ -72,6 +72,9 @@ export class MemoryJobLog implements JobLog {
   jobStarted(at: AttemptLogContext, queueMillis: number): void {
     this.record('jobStarted', at.jobId, at, queueMillis);
   }
+  taskErrorWithheld(at: AttemptLogContext, logId: string, err: unknown): void {
+    this.record('taskErrorWithheld', at.jobId, at, logId, err);
+  }
   jobCompleted(at: AttemptLogContext, durations: JobDurations): void {
     this.record('jobCompleted', at.jobId, at, durations);
   }

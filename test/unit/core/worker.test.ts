@@ -16,7 +16,8 @@ import { z } from 'zod';
 import { sleep, type Clock } from '../../../library/src/core/ports/clock';
 import { serverTime } from '../../../library/src/core/ports/document-store';
 import { defineTask, type TaskContext } from '../../../library/src/core/tasks/task';
-import { TaskError } from '../../../library/src/core/tasks/task-error';
+import { TaskError, withheldJobError } from '../../../library/src/core/tasks/task-error';
+import type { JobError } from '@async-jobs/contract';
 import { RETRY_TIMER_FROM_MS } from '../../../library/src/core/worker/run-job';
 import { taskMessage } from '../../../library/src/adapters/pubsub/task-message';
 import { handleTaskMessage } from '../../../library/src/entry/worker';
@@ -80,6 +81,18 @@ function tasks(clock: Clock, handlerRuns: HandlerRun[]) {
           await Promise.resolve();
           if (context.attempt < input.succeedOn) throw new Error(`failure on attempt ${context.attempt}`);
           return `succeeded on attempt ${context.attempt}`;
+        }),
+    }),
+    /** Throws a plain Error on every attempt, its message public. */
+    defineTask({
+      type: 'test.publicFailure',
+      input: z.strictObject({}),
+      retry: { ...FAST_RETRY, maxAttempts: 1 },
+      publicErrorMessages: true,
+      run: (_input, context) =>
+        tracked(track(handlerRuns, context), async () => {
+          await Promise.resolve();
+          throw new Error('the image service answered 503');
         }),
     }),
     /** Fails for good. */
@@ -186,7 +199,7 @@ describe('worker (simulated time)', () => {
     const dispatchTime = failedAt + delayMs;
     assert.equal(queued.dispatchTime, dispatchTime);
     assert.equal(queued.waitReason, 'retry-backoff');
-    assert.deepEqual(queued.error, { code: 'internal', message: 'failure on attempt 1' });
+    assert.deepEqual(queued.error, withheldJobError(queued.error?.logId ?? 'a log id'));
     assert.equal(queued.leaseExpireTime, null);
     assert.equal(queued.slot, null, 'the retry gives its slot back');
     assert.deepEqual(sim.slotHolders(), [], 'so the slot is free while it waits');
@@ -269,13 +282,41 @@ describe('worker (simulated time)', () => {
     assert.equal(handlerRuns.length, 1);
   });
 
+  it('withholds each attempt’s message behind a log id of its own, logged with what the handler threw', async () => {
+    const id = await sim.create('test.flaky', { succeedOn: 10 });
+    await sim.clock.runUntilIdle();
+    const withheld = sim.log.of('taskErrorWithheld', id);
+    assert.deepEqual(
+      withheld.map((event) => (event.args[2] as Error).message),
+      ['failure on attempt 1', 'failure on attempt 2', 'failure on attempt 3'],
+    );
+    const logIds = withheld.map((event) => event.args[1] as string);
+    assert.equal(new Set(logIds).size, 3, 'one log id per failure');
+    const retried = sim.log.of('jobRetrying', id).map((event) => (event.args[1] as JobError).logId);
+    assert.deepEqual(retried, logIds.slice(0, 2), 'each retry’s log entry names its failure’s id');
+    assert.equal(sim.job(id).error?.logId, logIds[2]);
+    assert.doesNotMatch(JSON.stringify(sim.job(id)), /failure on attempt/, 'no handler message on the document');
+  });
+
+  it('keeps a plain Error’s message for a task whose messages are public', async () => {
+    const id = await sim.create('test.publicFailure', {});
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.job(id).state, 'FAILED');
+    assert.deepEqual(sim.job(id).error, { code: 'internal', message: 'the image service answered 503' });
+    assert.deepEqual(sim.log.of('taskErrorWithheld', id), []);
+  });
+
   it('fails with the last error once the attempts are spent', async () => {
     const id = await sim.create('test.flaky', { succeedOn: 10 });
     await sim.clock.runUntilIdle();
     const job = sim.job(id);
     assert.equal(job.state, 'FAILED');
     assert.equal(job.attempts, 3);
-    assert.deepEqual(job.error, { code: 'internal', message: 'failure on attempt 3' });
+    // The owner reads a log id; the log entry it names has the handler's own message.
+    const logId = job.error?.logId ?? assert.fail('the job carries a log id');
+    assert.deepEqual(job.error, withheldJobError(logId));
+    const withheld = sim.log.of('taskErrorWithheld', id).find((event) => event.args[1] === logId);
+    assert.equal((withheld?.args[2] as Error | undefined)?.message, 'failure on attempt 3');
     assert.deepEqual(
       handlerRuns.map((r) => r.attempt),
       [1, 2, 3],

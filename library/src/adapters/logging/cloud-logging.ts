@@ -1,5 +1,11 @@
 import { logger } from 'firebase-functions/logger';
+import type { JobError } from '@async-jobs/contract';
 import type { JobLog } from '../../core/ports/job-log';
+
+/** A job's error in a log entry (under `error`: the logger writes its own `message` over one at the top). */
+function loggedJobError({ code, message, logId }: JobError): JobError {
+  return logId === undefined ? { code, message } : { code, message, logId };
+}
 
 /**
  * The job log as structured entries of firebase-functions' logger (JSON on stdout, which Cloud Logging stores as
@@ -38,22 +44,25 @@ export const cloudLogging: JobLog = {
     logger.info('job completed', { ...at, ...durations });
   },
   jobEnded(at, state, error, durations) {
-    logger.warn(`job ${state.toLowerCase()}`, {
-      ...at,
-      error: { code: error.code, message: error.message },
-      ...durations,
-    });
+    logger.warn(`job ${state.toLowerCase()}`, { ...at, error: loggedJobError(error), ...durations });
   },
   jobRetrying(at, error, delayMs, runMillis) {
     logger.warn('job failed transiently; retry queued', {
       ...at,
-      error: { code: error.code, message: error.message },
+      error: loggedJobError(error),
       delayMs,
       runMillis,
     });
   },
   jobCancelled(at, from) {
     logger.info('job cancel requested', { ...at, from });
+  },
+  taskErrorWithheld(at, logId, err) {
+    logger.error('the task threw an error its owner does not see; the job shows only this logId', {
+      ...at,
+      logId,
+      thrown: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+    });
   },
   jobSuspended(at, reason, dueAt) {
     logger.info('job suspended between steps; its slot is given back', {

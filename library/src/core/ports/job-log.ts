@@ -29,6 +29,11 @@ export interface JobLog {
   jobRetrying(at: AttemptLogContext, error: JobError, delayMs: number, runMillis: number): void;
   jobCancelled(at: AttemptLogContext, from: JobState): void;
   /**
+   * The handler threw an error whose message the owner does not see: this entry has it, with its stack, under
+   * `logId`, the id the job's error carries.
+   */
+  taskErrorWithheld(at: AttemptLogContext, logId: string, err: unknown): void;
+  /**
    * The attempt stopped between steps and gave its slot back, to go on at `dueAt` (a continuation, a sleep, a wait for a
    * signal: its timeout).
    */

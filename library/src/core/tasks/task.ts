@@ -69,8 +69,8 @@ export type SignalOutcome<Payload = unknown> = { received: true; payload: Payloa
 /**
  * A task type: a name, a schema for its input, and the handler that does the work. The handler's resolved value
  * becomes the job's `result` (it must be a value Firestore can store; with a `result` schema, it must match it). A
- * thrown `TaskError` ends the job FAILED with its code unless it says it is transient; anything else thrown is
- * transient and is retried.
+ * thrown `TaskError` ends the job FAILED with its code and message unless it says it is transient; anything else
+ * thrown is transient and is retried, and reaches the owner as `internal` with a log id, its message logged only.
  */
 export interface TaskDefinition<Type extends string = string, Input extends z.ZodType = z.ZodType, Result = unknown> {
   /** The task's name, as clients ask for it (`createJob({ type })`); unique in a deployment. */
@@ -107,6 +107,13 @@ export interface TaskDefinition<Type extends string = string, Input extends z.Zo
    * refuses a payload the schema refuses (`invalid-argument`, naming the field), and a name not here.
    */
   readonly signals?: Readonly<Record<string, z.ZodType>>;
+  /**
+   * Whether every message the handler throws reaches the job's owner, as a `TaskError`'s does. Off where not given:
+   * an error from a library or a service can name hosts, keys or another user's data, so only `TaskError` messages
+   * are shown and the rest are logged under the `logId` the job carries. Set it for a task whose errors are safe to
+   * show (an internal tool's, one whose handler only throws its own).
+   */
+  readonly publicErrorMessages?: boolean;
   run(input: z.infer<Input>, context: TaskContext): Promise<Result>;
 }
 

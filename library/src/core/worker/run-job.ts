@@ -1,5 +1,6 @@
 import type { JobError, JobProgress, SentJob } from '@async-jobs/contract';
 import { CANCELLED_BY_OWNER, type Job, type JobDurations, type JobOutcome, type Millis } from '../job';
+import { randomId } from '../job-id';
 import { sleep } from '../ports/clock';
 import type { AttemptLogContext } from '../ports/job-log';
 import type { Attempt } from '../protocol/attempt';
@@ -283,7 +284,14 @@ function decide(
       outcome: error.code === 'cancelled' ? { state: 'CANCELLED', error } : { state: 'FAILED', error },
     };
   }
-  const failure = classifyFailure(settled.kind === 'threw' ? settled.error : undefined);
+  const failure = classifyFailure(settled.kind === 'threw' ? settled.error : undefined, {
+    publicMessages: task.publicErrorMessages === true,
+    newLogId: () => randomId(deps.access.random),
+  });
+  if (failure.withheld && failure.error.logId) {
+    const context = { jobId: at.id, type: at.type, owner: at.owner, attempt: at.attempt };
+    deps.log.taskErrorWithheld(context, failure.error.logId, failure.withheld.thrown);
+  }
   return failure.transient ? retryOrFail(task, at, failure.error, deps) : failed(failure.error);
 }
 
