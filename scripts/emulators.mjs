@@ -111,12 +111,13 @@ const env = {
 };
 // firebase-tools (from node_modules/.bin when run by npm) runs the functions with its own Node binary, which
 // npm scripts take from the `node` dev dependency: Node 22, the deploy runtime.
-// The emulator never runs scheduled functions, so scripts/local-scheduler.mjs plays Cloud Scheduler for the
-// default codebase (the recovery sweep each minute): around the command for `exec`, beside the suite for `start`.
+// The emulator never runs scheduled functions, so the library's async-jobs-local-scheduler (library/bin) plays Cloud
+// Scheduler for the default codebase (the recovery sweep each minute): around the command for `exec`, beside the
+// suite for `start`.
 const scheduledCodebase = defaultFunctionsSource(suite.config);
 /** @param {string} text */
 const shellQuote = (text) => `'${text.replace(/'/g, `'\\''`)}'`;
-const scheduledCommand = `node scripts/local-scheduler.mjs ${shellQuote(scheduledCodebase)} -- ${shellQuote(command)}`;
+const scheduledCommand = `node library/bin/local-scheduler.mjs ${shellQuote(scheduledCodebase)} -- ${shellQuote(command)}`;
 const args =
   // --config is a global option of the CLI: it goes before the command, or it is ignored.
   mode === 'start'
@@ -155,7 +156,7 @@ let scheduler;
 /** Starts the local scheduler beside `emulators:start`, with the variables `emulators:exec` would have set. */
 function startLocalScheduler() {
   const projectId = projectIdOf();
-  scheduler = spawn(process.execPath, [join(projectDir, 'scripts', 'local-scheduler.mjs'), scheduledCodebase], {
+  scheduler = spawn(process.execPath, [join(projectDir, 'library', 'bin', 'local-scheduler.mjs'), scheduledCodebase], {
     cwd: projectDir,
     stdio: 'inherit',
     env: {

@@ -136,6 +136,7 @@ export class Metrics implements JobLog {
   }
   jobCancelled(): void {}
   taskErrorWithheld(): void {}
+  sweepMarkFailed(): void {}
   jobRecovered(at: AttemptLogContext, action: string): void {
     if (action === 'republish') this.counts.republished += 1;
     if (action === 'retry') this.counts.sweptRetry += 1;

@@ -12,7 +12,7 @@ interface ScheduledFunction {
   schedule: string;
   run: (event: { scheduleTime: string; jobName?: string }) => unknown;
 }
-/** The signatures scripts/lib/schedule.mjs declares in its JSDoc. */
+/** The signatures library/bin/schedule.mjs declares in its JSDoc. */
 interface ScheduleModule {
   scheduleIntervalMs: (schedule: string) => number | undefined;
   scheduledFunctions: (exported: Record<string, unknown>) => ScheduledFunction[];
@@ -20,9 +20,9 @@ interface ScheduleModule {
 }
 
 // Typed `string`, not the literal, so tsc does not try to resolve the untyped module.
-const SCHEDULE_MODULE: string = '../../scripts/lib/schedule.mjs';
+const SCHEDULE_MODULE: string = '../../library/bin/schedule.mjs';
 
-describe('local scheduler (scripts/lib/schedule.mjs)', () => {
+describe('local scheduler (library/bin/schedule.mjs)', () => {
   let lib: ScheduleModule;
   before(async () => {
     lib = (await import(SCHEDULE_MODULE)) as ScheduleModule;

@@ -1,6 +1,8 @@
 /**
  * The app's own test, on the Firebase emulator suite (`npm test` starts it): a signed-in user creates a countWords
- * job with the typed client, follows it live to COMPLETED, cancels a slow one, and is refused a bad input.
+ * job with the typed client, follows it live to COMPLETED, cancels a slow one, and is refused a bad input; and the
+ * recovery sweep runs, which the emulators never run by themselves (`npm test` wraps mocha in the library's
+ * async-jobs-local-scheduler).
  */
 import assert from 'node:assert/strict';
 import { cancelJob, createJob, JobCancelledError, waitForJob, watchJob, type Job } from '@async-jobs/client';
@@ -8,6 +10,8 @@ import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { connectAuthEmulator, getAuth, signInAnonymously } from 'firebase/auth';
 import { connectFirestoreEmulator, doc, getDoc, getFirestore, type Firestore } from 'firebase/firestore';
 import { connectFunctionsEmulator, FunctionsError, getFunctions, type Functions } from 'firebase/functions';
+import { deleteApp as deleteAdminApp, initializeApp as initializeAdminApp } from 'firebase-admin/app';
+import { getFirestore as getAdminFirestore, type DocumentData, type Timestamp } from 'firebase-admin/firestore';
 import type { AppTaskTypes } from '../functions/src/index.js';
 
 // The typed client checks each call against the app's own tasks (input and result), from their types alone.
@@ -80,6 +84,31 @@ describe('word count on async-jobs (emulator suite)', function () {
     assert.ok(error instanceof FunctionsError, `a FunctionsError, not ${String(error)}`);
     assert.equal(error.code, 'functions/invalid-argument');
     assert.match(error.message, /input\.text/);
+  });
+
+  it('runs the recovery sweep at the start and every minute: each run marks the pool', async () => {
+    // What no client may read (the rules deny the pool documents), read with the Admin SDK, as an operator would.
+    const admin = initializeAdminApp({ projectId: PROJECT_ID }, 'sweep-check');
+    const pool = getAdminFirestore(admin).doc('jobPools/standard');
+    const sweptAt = (data: DocumentData | undefined) => (data?.lastSweepTime as Timestamp | undefined)?.toMillis();
+    try {
+      const first = sweptAt((await pool.get()).data());
+      assert.ok(first, 'the sweep ran when the scheduler started');
+      const next = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no sweep within 75 s of the last')), 75_000);
+        const unsubscribe = pool.onSnapshot((snap) => {
+          const at = sweptAt(snap.data());
+          if (at === undefined || at <= first) return;
+          clearTimeout(timer);
+          unsubscribe();
+          resolve(at);
+        }, reject);
+      });
+      // A minute apart, less however long the first run (on a cold emulator) took beyond the second.
+      assert.ok(next - first >= 30_000, `the next run came ${next - first} ms later: on its schedule, not at once`);
+    } finally {
+      await deleteAdminApp(admin);
+    }
   });
 
   it('refuses a task type the app does not define', async () => {

@@ -48,6 +48,9 @@ export class MemoryJobLog implements JobLog {
   recoveryFailed(jobId: string, err: unknown): void {
     this.record('recoveryFailed', jobId, err);
   }
+  sweepMarkFailed(pool: string, err: unknown): void {
+    this.record('sweepMarkFailed', undefined, pool, err);
+  }
   staleCheckFailed(err: unknown): void {
     this.record('staleCheckFailed', undefined, err);
   }

@@ -169,6 +169,18 @@ describe('recovery sweep (simulated time)', () => {
     await sim.clock.runUntil(() => sim.job(running).done);
   });
 
+  it('marks each pool it ran over with the time of its run, so a sweep that never runs shows', async () => {
+    sim = workerSimulation((clock) => tasks(clock, started));
+    const pool = sim.layout.pool('standard');
+    assert.equal(await sim.store.get(pool), undefined, 'no mark before a run');
+    const firstRun = sim.clock.now();
+    await sim.sweep();
+    assert.deepEqual((await sim.store.get(pool))?.data, { lastSweepTime: firstRun });
+    await sim.clock.advance(60_000);
+    await sim.sweep();
+    assert.deepEqual((await sim.store.get(pool))?.data, { lastSweepTime: firstRun + 60_000 });
+  });
+
   it('finishes its run when the commit freeing a leaked slot hangs, and frees the slot on its next run', async () => {
     sim = workerSimulation((clock) => tasks(clock, started), { autoDeliver: false });
     const deleted = await sim.create('test.long', { seconds: 1 });

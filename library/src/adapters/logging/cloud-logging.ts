@@ -102,6 +102,9 @@ export const cloudLogging: JobLog = {
       err: String(err),
     });
   },
+  sweepMarkFailed(pool, err) {
+    logger.warn('marking a pool swept failed; the sweep itself ran', { pool, err: String(err) });
+  },
   staleCheckFailed(err) {
     logger.warn('looking for stale jobs at a job’s end failed; the next end or the sweep looks again', {
       err: String(err),

@@ -50,6 +50,8 @@ export interface JobLog {
   leaseRenewalFailed(jobId: string, err: unknown): void;
   /** Recovering one stale job failed; the others are still recovered, and the next sweep tries it again. */
   recoveryFailed(jobId: string, err: unknown): void;
+  /** Marking a pool swept failed (its lastSweepTime stays older); the sweep's work is done all the same. */
+  sweepMarkFailed(pool: string, err: unknown): void;
   /** Looking for stale jobs when a job ended failed; the next job's end or the sweep looks again. */
   staleCheckFailed(err: unknown): void;
   cancelWatchFailed(jobId: string, err: unknown): void;

@@ -1,10 +1,20 @@
 import type { JobError } from '@async-jobs/contract';
 import type { Millis } from '../job';
-import { bounded, read } from '../store/store-calls';
+import { bounded, commitRepeatable, read } from '../store/store-calls';
 import type { StoreAccess } from '../store/store-access';
 import { jobAt, type JobAt } from './job-record';
 import type { SlotDocument } from './pool-slots';
-import { isLostRace, type Query } from '../ports/document-store';
+import { isLostRace, serverTime, type Query } from '../ports/document-store';
+
+/**
+ * Marks the pool swept: its document's `lastSweepTime` becomes the commit's time. It is how an operator, or an app's
+ * test of its local workflow, sees that the sweep runs at all: nothing else shows a schedule that never fires (the
+ * emulator never runs one) until a job stays stuck. One write per pool per run, once a minute.
+ */
+export async function markPoolSwept(access: StoreAccess, pool: string, deadline: Millis): Promise<void> {
+  const data = { lastSweepTime: serverTime() };
+  await commitRepeatable(access, [{ op: 'set', path: access.layout.pool(pool), data, merge: true }], deadline);
+}
 
 /**
  * Frees the pool's slots that no job holds: a job gives its slot back (or hands it to the next job) in the commit

@@ -8,7 +8,8 @@ const SLOT_ID_DIGITS = 6;
  *   `jobs/{id}/steps/{name}`: the results of a job's steps, done;
  * - `jobOwners/{uid}`: one per owner, the point that orders an owner's creates that wait (their fair ranks) and
  *   holds the places of its `:wait` requests;
- * - `jobPools/{pool}/slots/{index}`: one per worker slot of a pool, held or free (the job that holds one says so).
+ * - `jobPools/{pool}`: the pool's mark of the recovery sweep's last run over it (`lastSweepTime`), with
+ *   `jobPools/{pool}/slots/{index}`: one per worker slot of a pool, held or free (the job that holds one says so).
  *
  * Another jobs collection name (a test's own) gets its own pair (`fooOwners`, `fooPools`), so two never mix.
  */
@@ -39,6 +40,11 @@ export class StoreLayout {
 
   owner(uid: string): string {
     return `${this.owners}/${uid}`;
+  }
+
+  /** A pool's own document. */
+  pool(pool: string): string {
+    return `${this.pools}/${pool}`;
   }
 
   /** The collection of a pool's slot documents. */

@@ -1,7 +1,7 @@
 import type { Job } from '../job';
 import { decideRecovery, type RecoveryAction, type RecoveryTimings } from '../recovery';
 import type { JobAt } from '../protocol/job-record';
-import { freeLeakedSlots, jobsOfUnservedPools, unservedPoolError } from '../protocol/reconcile';
+import { freeLeakedSlots, jobsOfUnservedPools, markPoolSwept, unservedPoolError } from '../protocol/reconcile';
 import { isParked } from '../protocol/job-record';
 import { leaseLapsedBefore, recoverJob, sentBefore, suspendedDueBefore } from '../protocol/recovery';
 import { retryPolicy } from '../retry-policy';
@@ -156,6 +156,11 @@ export async function sweep(deps: SweepDeps, now: number, batchSize = SWEEP_BATC
       deps.log.dispatchFailed(pool, e);
     }
     report.dispatched += await dispatchIntoFreeSlots(deps, pool, Math.min(deps.capacity(pool), SWEEP_DISPATCH_LIMIT));
+    try {
+      await markPoolSwept(deps.access, pool, deadline);
+    } catch (e) {
+      deps.log.sweepMarkFailed(pool, e);
+    }
   }
   let unserved: JobAt[] = [];
   try {

@@ -1,24 +1,28 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * Cloud Scheduler for the emulator suite, which never runs v2 scheduled functions (firebase-tools#2034): loads a
- * functions codebase's built entry and runs each scheduled function's own handler on its schedule, as Cloud
- * Scheduler would call it in production (`sweepJobs` every minute). The Admin SDK finds the emulators through
- * the variables `firebase emulators:exec` sets, or the ones passed by scripts/emulators.mjs for `start`; the
- * functions' params come from the codebase's `.env.local` and `.env`, as the Functions emulator loads them.
+ * async-jobs-local-scheduler: Cloud Scheduler for the Firebase emulator suite, which never runs v2 scheduled
+ * functions (firebase-tools#2034). Without it nothing runs `sweepJobs` locally, so a job whose message the emulator
+ * dropped (a function that failed to load, a delivery before its trigger loaded) or whose worker died stays where it
+ * is. It loads a functions codebase's built entry and runs each scheduled function's own handler once at its start
+ * and then on its schedule, as Cloud Scheduler calls it in production (`sweepJobs` every minute). The Admin SDK
+ * finds the emulators through the variables `firebase emulators:exec` sets; the functions' params come from the
+ * codebase's `.env.local` and `.env`, as the Functions emulator loads them.
  *
- *   node scripts/local-scheduler.mjs <codebase dir>                  until stopped (npm start)
- *   node scripts/local-scheduler.mjs <codebase dir> -- <command>     while <command> runs (emulators:exec, npm test)
+ *   firebase emulators:exec "async-jobs-local-scheduler functions -- <command>"   while <command> runs (tests)
+ *   async-jobs-local-scheduler functions                                          until stopped (beside
+ *                                                                                 emulators:start, with the
+ *                                                                                 emulators' variables set)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { parseDotenv, scheduleIntervalMs, scheduledFunctions } from './lib/schedule.mjs';
+import { parseDotenv, scheduleIntervalMs, scheduledFunctions } from './schedule.mjs';
 
 const [codebaseArg, separator, ...command] = process.argv.slice(2);
 if (!codebaseArg || (separator !== undefined && separator !== '--')) {
-  console.error('usage: local-scheduler.mjs <codebase dir> [-- <command>]');
+  console.error('usage: async-jobs-local-scheduler <functions codebase dir> [-- <command>]');
   process.exit(2);
 }
 const codebase = resolve(codebaseArg);
@@ -58,6 +62,8 @@ for (const fn of scheduledFunctions(exported)) {
       running = false;
     }
   };
+  // Once at its start too: what an earlier emulator session left (a job whose message was lost) is recovered now.
+  void tick();
   timers.push(setInterval(() => void tick(), intervalMs));
 }
 
