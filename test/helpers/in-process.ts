@@ -5,8 +5,6 @@
  */
 import { PubSub } from '@google-cloud/pubsub';
 import type { SentJob } from '@async-jobs/contract';
-import type { CallableRequest } from 'firebase-functions/v2/https';
-import type { DecodedIdToken } from 'firebase-admin/auth';
 import { FirestoreDocumentStore } from '../../library/src/adapters/firestore/firestore-document-store';
 import { cloudLogging } from '../../library/src/adapters/logging/cloud-logging';
 import { PubSubJobQueue } from '../../library/src/adapters/pubsub/pubsub-job-queue';
@@ -28,6 +26,7 @@ import { RecentRunTimes } from '../../library/src/core/worker/recent-run-times';
 import { poolTopic } from '../../library/src/pools';
 import { testTaskRegistry } from '../fixtures/tasks/registries';
 import { adminApp, adminFirestore } from './admin';
+import { IN_PROCESS_TOKEN } from './callable-request';
 import { functionParam, functionStringParam } from './function-params';
 import { emulatorHosts } from './emulators';
 
@@ -135,15 +134,4 @@ export function inProcessDeps(overrides: Partial<Dependencies> = {}): Dependenci
   };
 }
 
-/** The prefix of the raw ID token an in-process callable request carries (its uid follows). */
-const IN_PROCESS_TOKEN = 'in-process-token:';
-
-/** A callable request as firebase-functions hands it to a handler, from `uid` (or signed out). */
-export function callableRequest(uid: string | undefined, data: unknown): CallableRequest<unknown> {
-  return {
-    data,
-    auth: uid ? { uid, token: { uid } as DecodedIdToken, rawToken: `${IN_PROCESS_TOKEN}${uid}` } : undefined,
-    rawRequest: {} as CallableRequest['rawRequest'],
-    acceptsStreaming: false,
-  };
-}
+export { callableRequest } from './callable-request';

@@ -5,20 +5,16 @@
  * own jobs. As shipped (true) anonymous users create, as the demo web app's do.
  */
 import assert from 'node:assert/strict';
-import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
+import { HttpsError } from 'firebase-functions/v2/https';
 import { z } from 'zod';
 import { defineTask } from '../../../library/src/core/tasks/task';
 import { handleCreateJobCall, handleCreateJobsCall } from '../../../library/src/entry/callable';
+import { callableRequest } from '../../helpers/callable-request';
 import { callHttpApi, httpApiDeps, httpRequest, TOKEN } from './http-calls';
 import { OWNER, workerSimulation } from './worker-simulation';
 
 const work = defineTask({ type: 'test.work', input: z.strictObject({}), run: () => Promise.resolve('done') });
-const call = (data: unknown): CallableRequest<unknown> => ({
-  data,
-  auth: { uid: OWNER, token: { uid: OWNER } as never, rawToken: TOKEN },
-  rawRequest: {} as CallableRequest['rawRequest'],
-  acceptsStreaming: false,
-});
+const call = (data: unknown) => callableRequest(OWNER, data, TOKEN);
 
 describe('ALLOW_ANONYMOUS_CREATES', () => {
   it('false: refuses an anonymous user’s creates, permission-denied and 403, writing nothing', async () => {

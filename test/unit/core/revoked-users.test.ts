@@ -5,7 +5,6 @@
  * is (no Firebase Auth lookup for them).
  */
 import assert from 'node:assert/strict';
-import type { CallableRequest } from 'firebase-functions/v2/https';
 import { HttpsError } from 'firebase-functions/v2/https';
 import { z } from 'zod';
 import { defineTask } from '../../../library/src/core/tasks/task';
@@ -16,20 +15,13 @@ import {
   handleSignalJobCall,
   type CallableDeps,
 } from '../../../library/src/entry/callable';
+import { callableRequest } from '../../helpers/callable-request';
 import { callHttpApi, httpApiDeps, httpRequest, REVOKED_TOKEN, TOKEN } from './http-calls';
 import { OWNER, workerSimulation } from './worker-simulation';
 
 const work = defineTask({ type: 'test.work', input: z.strictObject({}), run: () => Promise.resolve('done') });
 
-/** A callable request from OWNER carrying `rawToken`. */
-function callFrom(rawToken: string, data: unknown): CallableRequest<unknown> {
-  return {
-    data,
-    auth: { uid: OWNER, token: { uid: OWNER } as never, rawToken },
-    rawRequest: {} as CallableRequest['rawRequest'],
-    acceptsStreaming: false,
-  };
-}
+const callFrom = (rawToken: string, data: unknown) => callableRequest(OWNER, data, rawToken);
 
 describe('revoked or disabled users', () => {
   it('are refused createJob, createJobs and signalJob, unauthenticated, and nothing is written', async () => {
