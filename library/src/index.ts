@@ -27,6 +27,7 @@ export {
   DEFAULT_TASK_TIMEOUT_SECONDS,
   defineTask,
   type SignalOutcome,
+  type StorableResult,
   type TaskContext,
   type TaskDefinition,
   type TaskTypesOf,

@@ -37,12 +37,15 @@ const bigResultTask = defineTask({
   },
 });
 
-/** Completes with a value Firestore cannot hold (a function inside an object). */
+/**
+ * Completes with a value Firestore cannot hold (a function inside an object). Typed `unknown`, as a JavaScript app's
+ * would be: defineTask refuses it at compile time (StorableResult), and this is the worker's check at run time.
+ */
 const unstorableResultTask = defineTask({
   type: 'test.unstorableResult',
   input: z.strictObject({}),
   // eslint-disable-next-line @typescript-eslint/require-await -- a handler is async by contract
-  async run() {
+  async run(): Promise<unknown> {
     return { callback: () => 1 };
   },
 });

@@ -55,12 +55,12 @@ function tasks(clock: Clock, runs: Runs) {
         return `done on attempt ${attempt}`;
       },
     }),
-    /** Returns a value Firestore cannot store. */
+    /** Returns a value Firestore cannot store, typed `unknown` as a JavaScript app's is (see StorableResult). */
     defineTask({
       type: 'test.unstorable',
       input: z.strictObject({}),
       // eslint-disable-next-line @typescript-eslint/require-await -- a handler is async by contract
-      async run(_input, { jobId, attempt }) {
+      async run(_input, { jobId, attempt }): Promise<unknown> {
         runs.push(`${jobId}:${attempt}`);
         return { value: undefined };
       },

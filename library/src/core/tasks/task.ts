@@ -159,12 +159,34 @@ export function timeLimitsProblem(task: TaskDefinition): string | undefined {
 }
 
 /**
+ * `Result` where every part of it is a value a job's document stores and its owner reads back as it was: strings,
+ * numbers, booleans, null, and arrays and plain objects of them. A part that is not (a Date, a bigint, a function, a
+ * symbol, undefined where a value is required, a Map, a Set, a class instance's methods) becomes `never`, so a
+ * handler that returns one fails to compile in `defineTask` instead of failing its job at run time. `unknown` passes:
+ * the worker still checks the value it stores.
+ */
+export type StorableResult<Result> = unknown extends Result
+  ? Result
+  : Result extends string | number | boolean | null
+    ? Result
+    : Result extends bigint | symbol | undefined | Date | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>
+      ? never
+      : Result extends (...args: never[]) => unknown
+        ? never
+        : Result extends readonly (infer Item)[]
+          ? readonly StorableResult<Item>[]
+          : { [Key in keyof Result]: StorableResult<Result[Key]> };
+
+/**
  * Declares a task type, with its name kept as a literal type and its input and result types inferred from its
- * schemas and handler, so `TaskTypesOf` can give typed clients the app's own tasks. Throws when its time limits
- * cannot work (a step longer than an invocation, a total shorter than one).
+ * schemas and handler, so `TaskTypesOf` can give typed clients the app's own tasks. The handler's result must be
+ * storable (`StorableResult`). Throws when its time limits cannot work (a step longer than an invocation, a total
+ * shorter than one).
  */
 export function defineTask<const Type extends string, Input extends z.ZodType, Result>(
-  definition: TaskDefinition<Type, Input, Result>,
+  definition: TaskDefinition<Type, Input, Result> & {
+    run(input: z.infer<Input>, context: TaskContext): Promise<StorableResult<Result>>;
+  },
 ): TaskDefinition<Type, Input, Result> {
   const problem = timeLimitsProblem(definition);
   if (problem) throw new Error(`task "${definition.type}": ${problem}`);
