@@ -9,22 +9,23 @@ import {
   type Firestore,
   type FirestoreError,
 } from 'firebase/firestore';
-import type { Job, JobWithId } from './types.js';
+import type { Job, JobWithId, TaskType } from './types.js';
 
 /** Stops a listener. */
 export type Unsubscribe = () => void;
 
 /**
  * Follows one job live. `onChange` gets the job on every change (undefined if it does not exist, or no longer);
- * `onError` gets listener errors (`permission-denied` for another user's job). Returns the unsubscribe function.
+ * `onError` gets listener errors (`permission-denied` for another user's job). `watchJob<'resizeImage'>(…)` types
+ * the result as that task's. Returns the unsubscribe function.
  */
-export function watchJob(
+export function watchJob<Type extends TaskType = TaskType>(
   firestore: Firestore,
   id: string,
-  onChange: (job: Job | undefined) => void,
+  onChange: (job: Job<Type> | undefined) => void,
   onError: (error: FirestoreError) => void = (error) => console.error(`watchJob(${id}):`, error),
 ): Unsubscribe {
-  return onSnapshot(doc(firestore, 'jobs', id), (snap) => onChange(snap.data() as Job | undefined), onError);
+  return onSnapshot(doc(firestore, 'jobs', id), (snap) => onChange(snap.data() as Job<Type> | undefined), onError);
 }
 
 /**

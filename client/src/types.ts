@@ -6,11 +6,13 @@ import type { Timestamp } from 'firebase/firestore';
 // TaskTypes (see its tasks.ts): `createJob(functions, 'resizeImage', input)` then checks the input, and
 // `waitForJob<'resizeImage'>` gives the result its type.
 
-/** A job document as the client SDK reads it; `Type` narrows its type and result to one task type. */
-export type Job<Type extends string = TaskType> = JobDocument<Timestamp> & {
-  type: Type;
-  result?: TaskResult<Type>;
-};
+/**
+ * A job document as the client SDK reads it; `Type` narrows its type and result to one task type. Unnarrowed it is
+ * a union over the task types, one member per type, so a check of `job.type` narrows `job.result` to that task's.
+ */
+export type Job<Type extends string = TaskType> = Type extends unknown
+  ? JobDocument<Timestamp> & { type: Type; result?: TaskResult<Type> }
+  : never;
 
 /** A job with its document id. */
 export type JobWithId<Type extends string = TaskType> = Job<Type> & { id: string };

@@ -31,6 +31,25 @@ const PROGRAMS = {
     const job = await waitForJob<'sleep'>(firestore, 'some-id');
     const count: number | undefined = job.result;
     return count;`,
+  watchTyped: `
+    return watchJob<'primes'>(firestore, 'some-id', (job) => {
+      const count: number | undefined = job?.result?.count;
+      void count;
+    });`,
+  narrowedByType: `
+    return watchMyJobs(firestore, 'some-uid', (jobs) => {
+      for (const job of jobs) {
+        if (job.type === 'primes') {
+          const count: number | undefined = job.result?.count;
+          void count;
+        }
+      }
+    });`,
+  notNarrowed: `
+    return watchMyJobs(firestore, 'some-uid', (jobs) => {
+      const count: number | undefined = jobs[0]?.result?.count;
+      void count;
+    });`,
   appDefined: `
     return createJob(functions, 'resizeImage', { path: 'a.png', width: 640 });`,
   appDefinedWrong: `
@@ -90,7 +109,7 @@ function compile(): Record<ProgramName | 'appTasks' | 'other', string[]> {
     const text = [
       "import type { Functions } from 'firebase/functions';",
       "import type { Firestore } from 'firebase/firestore';",
-      "import { createJob, createJobs, waitForJob } from '@async-jobs/client';",
+      "import { createJob, createJobs, waitForJob, watchJob, watchMyJobs } from '@async-jobs/client';",
       // This project's task types, as its web app brings them in.
       "import type {} from '@async-jobs/app-tasks';",
       "import './client-types-app-tasks';",
@@ -125,6 +144,9 @@ function compile(): Record<ProgramName | 'appTasks' | 'other', string[]> {
     unknownType: [],
     typedResult: [],
     wrongResult: [],
+    watchTyped: [],
+    narrowedByType: [],
+    notNarrowed: [],
     appDefined: [],
     appDefinedWrong: [],
     batchTyped: [],
@@ -164,6 +186,14 @@ describe('client types (the TypeScript compiler on calls of @async-jobs/client)'
     assert.deepEqual(said.typedResult, []);
     assert.equal(said.wrongResult.length, 1, said.wrongResult.join('\n'));
     assert.match(said.wrongResult[0] ?? '', /^TS2322: Type 'string( \| undefined)?' is not assignable to type 'number/);
+  });
+
+  it('types watchJob<Type>’s result as that task’s, and narrows any job’s result by a check of its type', () => {
+    assert.deepEqual(said.watchTyped, []);
+    assert.deepEqual(said.narrowedByType, []);
+    // Without the check, the result is any task's: a count is not known to be there.
+    assert.equal(said.notNarrowed.length, 1, said.notNarrowed.join('\n'));
+    assert.match(said.notNarrowed[0] ?? '', /^TS2339: Property 'count' does not exist on type/);
   });
 
   it('types an app’s own task from its definition (TaskTypesOf), input and all', () => {

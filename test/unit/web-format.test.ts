@@ -5,7 +5,8 @@ import { describeCallError, elapsedMs, formatDuration, outcomeText, stepsText, w
 
 const at = (ms: number) => ({ toMillis: () => ms }) as Job['createTime'];
 
-function job(fields: Partial<Job>): Job {
+/** A sleep job with `fields` over its defaults. */
+function job(fields: Partial<Job<'sleep'>>): Job<'sleep'> {
   return {
     owner: 'u',
     type: 'sleep',
@@ -93,7 +94,7 @@ describe('web format', () => {
   it('shows the result, the error, or that a retry is pending', () => {
     assert.equal(outcomeText(job({ state: 'COMPLETED', done: true, result: 'OK completed' })), 'OK completed');
     assert.equal(
-      outcomeText(job({ state: 'COMPLETED', done: true, result: { below: 10, count: 4 } })),
+      outcomeText({ ...job({ state: 'COMPLETED', done: true }), type: 'primes', result: { below: 10, count: 4 } }),
       '{"below":10,"count":4}',
     );
     assert.equal(
