@@ -30,7 +30,7 @@ export interface LostChangeWatchOptions {
 
 let restartCount = 0;
 
-/** How many restarts the watches of this process have made (the bench prints it with its tables). */
+/** How many restarts the watches of this process have made (the load test bounds it). */
 export function lostChangeRestarts(): number {
   return restartCount;
 }
