@@ -11,6 +11,7 @@ export default tseslint.config(
       'functions/lib/**',
       'library/dist/**',
       'client/dist/**',
+      'contract/dist/**',
       'web/dist/**',
       '.emulators/**',
       'test-results/**',
