@@ -4,6 +4,10 @@
  * against them, and the functions' schemas `satisfies` them, so the two cannot drift.
  */
 
+// The augmentation at the end needs the contract in the program even where nothing else imports it (this package
+// type-checked alone); without the import, tsc refuses it: "Invalid module name in augmentation".
+import type {} from '@async-jobs/contract';
+
 /** The input of the `sleep` task: the seed tutorial's body. */
 export interface SleepInput {
   /** Seconds the task takes, 0 to 420, as in the seed's `{"worktime":40}`. */
