@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * Runs firebase-tools' emulator suite with this project's set-up (see README, "How the emulators are found").
+ * Runs firebase-tools' emulator suite with this project's set-up (see CONTRIBUTING.md, "How the emulators are found").
  *
  *   node scripts/emulators.mjs start                   the suite, until Ctrl-C (npm start)
  *   node scripts/emulators.mjs exec '<command>'        the suite up while <command> runs (npm run emulators:exec)

@@ -28,7 +28,7 @@ import { signalJobAsServer } from './entry/server';
 import { checkExportsOnceLoaded } from './export-check';
 import { handleTaskMessage } from './entry/worker';
 
-// Every function's options are chosen here rather than left to defaults (README "Configuration" says why, and
+// Every function's options are chosen here rather than left to defaults (docs/configuration.md says why, and
 // test/deploy/deploy-manifest.test.ts checks them in what `firebase deploy` uploads). The region is a param,
 // JOBS_REGION in functions/.env, so a deployment picks it without a code change; it is set on each function, not
 // globally, so the app's other functions keep their own.
@@ -159,7 +159,7 @@ export type AsyncJobsFunctions<PoolName extends string = never> = {
  *
  * The `standard` pool and each pool given are a worker of their own (`runJob`, and `runJob<Pool>`); a pool given
  * that no task names, or a task naming a pool not given, fails at load. Settings are firebase-functions params
- * (JOBS_REGION, MAX_ACTIVE_JOBS_PER_USER, WORKER_*...: README "Configuration"); every function's options are chosen
+ * (JOBS_REGION, MAX_ACTIVE_JOBS_PER_USER, WORKER_*...: docs/configuration.md); every function's options are chosen
  * here, none left to a default.
  */
 export function asyncJobs<

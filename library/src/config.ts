@@ -3,7 +3,7 @@ import { DEFAULT_MAX_INPUT_BYTES } from './core/create-request';
 
 /**
  * Settings a deployment chooses, as firebase-functions params: set them in functions/.env (or
- * .env.<project>), or answer the CLI's prompt at deploy; the defaults are documented in the README.
+ * .env.<project>), or answer the CLI's prompt at deploy; the defaults are documented in docs/configuration.md.
  */
 export const params = {
   /**

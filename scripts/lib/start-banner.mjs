@@ -22,7 +22,7 @@ In another terminal:
     -d '{"data":{"type":"sleep","input":{"worktime":5}}}' \\
     ${functionsUrl}/createJob
 
-  # or use the HTTP API, the seed tutorial's way (README, "The seed tutorial, replayed with curl")
+  # or use the HTTP API, the seed tutorial's way (docs/http-api.md, "The seed tutorial, replayed with curl")
   URL=${functionsUrl}/jobs
 
 Stop with Ctrl-C.

@@ -168,7 +168,7 @@ async function fetchManifest(child: ChildProcess, port: number, output: () => st
   }
 }
 
-/** What each function is deployed with; README "Configuration" documents the same. */
+/** What each function is deployed with; docs/configuration.md "Functions" documents the same. */
 const EXPECTED = {
   createJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 60, maxInstances: 10 },
   createJobs: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 60, maxInstances: 10 },
@@ -382,7 +382,7 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     const resolved = backend.endpoints['us-central1'] ?? {};
     assert.deepEqual(Object.keys(resolved).sort(), [...FUNCTION_IDS].sort());
     assert.deepEqual(resolved.runJob?.eventTrigger?.eventFilters, { topic: `projects/${PROJECT_ID}/topics/jobs` });
-    // The worker's params resolved as functions/.env sets them: the values the README's table shows.
+    // The worker's params resolved as functions/.env sets them: the values docs/configuration.md's table shows.
     assert.deepEqual(
       {
         memory: resolved.runJob?.availableMemoryMb,
@@ -414,13 +414,13 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     for (const task of TEST_TASKS) assert.ok(!names(task.type), `the bundle names ${task.type}`);
   });
 
-  it('matches the function table in README "Configuration"', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  it('matches the function table in docs/configuration.md "Functions"', () => {
+    const page = readFileSync(join(root, 'docs', 'configuration.md'), 'utf8');
     for (const id of FUNCTION_IDS) {
       const e = EXPECTED[id];
       const cells = [`\`${id}\``, e.trigger, `${e.memory} MiB`, e.cpu, e.concurrency, `${e.timeout} s`, e.maxInstances];
       const row = new RegExp(`^\\| ${cells.map((c) => `${escape(String(c))} +`).join('\\| ')}\\|`, 'm');
-      assert.match(readme, row, id);
+      assert.match(page, row, id);
     }
   });
 });

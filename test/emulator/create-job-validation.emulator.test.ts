@@ -62,7 +62,7 @@ describe('createJob bad input (emulator)', () => {
 
   it('answers internal and writes nothing for nesting so deep that firebase-functions cannot decode it', async () => {
     // firebase-functions decodes `data` recursively before our handler runs (`decode` in its
-    // common/providers/https), so this request overflows its stack, not ours: README "Limits" shows it.
+    // common/providers/https), so this request overflows its stack, not ours: docs/configuration.md "Limits" shows it.
     const fresh = await signedInUser();
     try {
       const deep = `{"type":"sleep","input":{"worktime":1,"deep":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;

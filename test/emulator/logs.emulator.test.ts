@@ -1,5 +1,5 @@
 /**
- * The worker's structured log entries (README "Logs and observability"): the worker runs in this process on the
+ * The worker's structured log entries (docs/operations.md "Logs and observability"): the worker runs in this process on the
  * emulators, and what firebase-functions' logger writes to stdout and stderr is read back as JSON.
  */
 import assert from 'node:assert/strict';

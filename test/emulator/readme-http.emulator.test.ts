@@ -1,6 +1,6 @@
 /**
- * The README's replay of the seed tutorial with curl, jq and watch, run as written against the emulator suite
- * (about 40 s: the seed's worktime), so the README cannot drift from the HTTP API.
+ * docs/http-api.md's replay of the seed tutorial with curl, jq and watch, run as written against the emulator suite
+ * (about 40 s: the seed's worktime), so the page cannot drift from the HTTP API.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import { emulatorHosts } from '../helpers/emulators';
 import { projectDir, testedShellBlocks } from '../helpers/readme';
 
 const TESTED_BY = 'test/emulator/readme-http.emulator.test.ts';
+const DOC = 'docs/http-api.md';
 
 /** Runs `watch` in a terminal (`script` gives it one) until its output shows `pattern`, then stops it (Ctrl-C). */
 function watchUntil(block: string, env: NodeJS.ProcessEnv, pattern: RegExp, deadlineMs: number): Promise<string> {
@@ -37,12 +38,12 @@ function watchUntil(block: string, env: NodeJS.ProcessEnv, pattern: RegExp, dead
   });
 }
 
-describe('README "The seed tutorial, replayed with curl" (emulator)', function () {
+describe('docs/http-api.md "The seed tutorial, replayed with curl" (emulator)', function () {
   this.timeout(150_000);
   before(() => emulatorHosts());
 
   it('creates a job with the seed body, shows it RUNNING under watch, and waits it out to COMPLETED', async () => {
-    const [create, watch, wait] = testedShellBlocks(TESTED_BY);
+    const [create, watch, wait] = testedShellBlocks(TESTED_BY, DOC);
     assert.ok(create && watch && wait, 'three blocks');
     assert.match(create, /--data '\{"worktime":40\}'/);
     assert.match(watch, /^watch /);

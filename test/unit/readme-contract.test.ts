@@ -1,6 +1,7 @@
 /**
- * The README's contract is what clients build against; these checks keep it from drifting from the code:
- * the job document table, the state diagram, the params and the task limits.
+ * The documented contract is what clients build against; these checks keep it from drifting from the code: the job
+ * document table and the state diagram (docs/protocol.md), the params (docs/configuration.md), the guarantees
+ * (docs/protocol.md) and the task limits (docs/callables.md).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,25 +11,25 @@ import { MAX_WORKTIME_SECONDS, SLEEP_TIMEOUT_SECONDS } from '../../functions/src
 
 const root = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
-const readme = read('README.md');
 
-/** The text of the README section that starts with `heading`, up to the next heading of any level. */
-function section(heading: string): string {
-  const start = readme.indexOf(`${heading}\n`);
-  assert.ok(start >= 0, `README has "${heading}"`);
-  const rest = readme.slice(start + heading.length);
+/** The text of the section of the page `doc` that starts with `heading`, up to the next `##` or `###` heading. */
+function section(doc: string, heading: string): string {
+  const text = read(doc);
+  const start = text.indexOf(`${heading}\n`);
+  assert.ok(start >= 0, `${doc} has "${heading}"`);
+  const rest = text.slice(start + heading.length);
   const end = rest.search(/\n#{2,3} /);
   return end < 0 ? rest : rest.slice(0, end);
 }
 
-describe('README contract', () => {
+describe('the documented contract', () => {
   it('names every field of JobDocument in the job document table, and no other', () => {
     const source = read('contract/src/job-document.ts');
     const body = source.slice(source.indexOf('export interface JobDocument<'));
     const interfaceBody = body.slice(0, body.indexOf('\n}'));
     const fields = [...interfaceBody.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
     assert.ok(fields.length >= 10, `parsed ${fields.length} fields`);
-    const table = section('### Job document `jobs/{id}`');
+    const table = section('docs/protocol.md', '## The job document `jobs/{id}`');
     const documented = [...table.matchAll(/^\| ([^|]+)\|/gm)].flatMap((m) =>
       [...(m[1] ?? '').matchAll(/`(\w+)`/g)].map((f) => f[1]),
     );
@@ -44,7 +45,7 @@ describe('README contract', () => {
       .filter((line) => /[─│▶▲]/.test(line));
     const indent = Math.min(...codeLines.map((line) => line.length - line.trimStart().length));
     const fromCode = codeLines.map((line) => line.slice(indent).trimEnd());
-    const diagram = /```text\n([\s\S]*?)```/.exec(section('### States'))?.[1] ?? '';
+    const diagram = /```text\n([\s\S]*?)```/.exec(section('docs/protocol.md', '## Job states'))?.[1] ?? '';
     assert.deepEqual(diagram.trimEnd().split('\n'), fromCode);
   });
 
@@ -55,7 +56,7 @@ describe('README contract', () => {
         .filter((line) => /^[A-Z_]+=/.test(line))
         .map((line) => line.split('=') as [string, string]),
     );
-    const table = section('## Configuration');
+    const table = section('docs/configuration.md', '## Params');
     assert.ok(Object.keys(env).length >= 4);
     for (const [name, value] of Object.entries(env)) {
       assert.match(table, new RegExp(`\\| \`${name}\` +\\| ${value} +\\|`), `${name}=${value}`);
@@ -63,7 +64,7 @@ describe('README contract', () => {
   });
 
   it('states the exactly-once document and at-least-once handler contract, with the keys TaskContext has', () => {
-    const guarantees = section('### Guarantees');
+    const guarantees = section('docs/protocol.md', '## Guarantees');
     assert.match(guarantees, /job document changes exactly once per state/);
     assert.match(guarantees, /side effects happen at least once/);
     const source = read('library/src/core/tasks/task.ts');
@@ -76,7 +77,7 @@ describe('README contract', () => {
   });
 
   it('states the task limits the code enforces', () => {
-    const tasks = section('### Callable `createJob({ type, input, requestId?, delaySeconds? })`');
+    const tasks = section('docs/callables.md', '## `createJob({ type, input, requestId?, delaySeconds? })`');
     assert.match(tasks, new RegExp(`0 ≤ s ≤ ${MAX_WORKTIME_SECONDS} .*\\| ${SLEEP_TIMEOUT_SECONDS} s`));
     assert.equal(MAX_PRIMES_BELOW, 1e9);
     assert.match(tasks, new RegExp(`2 ≤ below ≤ 10⁹ .*\\| ${PRIMES_TIMEOUT_SECONDS} s`));

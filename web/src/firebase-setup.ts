@@ -13,8 +13,8 @@ export interface FirebaseClients {
 const EMULATORS = { auth: 9099, firestore: 8080, functions: 5001 };
 
 /**
- * Build-time settings (Vite puts VITE_* variables of the build's environment into the bundle); see README
- * "Deploy to your project". The functions' region must be the JOBS_REGION they were deployed with.
+ * Build-time settings (Vite puts VITE_* variables of the build's environment into the bundle); see
+ * docs/operations.md, "Deploy to your project". The functions' region must be the JOBS_REGION they were deployed with.
  */
 const FUNCTIONS_REGION = import.meta.env.VITE_FUNCTIONS_REGION || 'us-central1';
 /** A reCAPTCHA Enterprise site key: when set, the app sends App Check tokens (for ENFORCE_APP_CHECK=true). */

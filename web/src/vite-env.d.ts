@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 
-/** The build-time settings web/src/firebase-setup.ts reads (README "Deploy to your project"). */
+/** The build-time settings web/src/firebase-setup.ts reads (docs/operations.md "Deploy to your project"). */
 interface ImportMetaEnv {
   /** The region the functions are deployed to (their JOBS_REGION param); us-central1 when unset. */
   readonly VITE_FUNCTIONS_REGION?: string;

@@ -2,7 +2,7 @@
  * The recovery sweep (core/use-cases/sweep.ts) with the worker on the in-memory document store and queue, in
  * simulated time: a lost message is sent again after the dispatch grace, and a job whose worker died mid-job stays
  * RUNNING until its lease lapses, when the sweep retries it, fails it on its last attempt, or cancels it for its
- * owner (README, "Crash recovery").
+ * owner (docs/protocol.md, "Crash recovery").
  *
  * Covers: publishes lost both ways (rejected, dropped), the grace at its exact edge, a worker process killed
  * mid-job (nothing written after its death; its lease is the one its last heartbeat wrote, whatever the task's time

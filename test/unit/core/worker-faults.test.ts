@@ -1,9 +1,9 @@
 /**
  * The worker when Firestore fails it, on the in-memory document store with injected faults (FaultyDocumentStore),
- * in simulated time: a commit applied although it reported an error is recognised as the worker's own (README,
- * "Queue and worker"), transient errors are retried, a permanent error of a progress write fails nothing, a result
+ * in simulated time: a commit applied although it reported an error is recognised as the worker's own
+ * (docs/protocol.md, "Queue and worker"), transient errors are retried, a permanent error of a progress write fails nothing, a result
  * the store refuses for good ends the job FAILED with a message of its own, and a COMPLETED end that cannot be
- * written by the invocation's deadline leaves the job RUNNING for the sweep (README, "Guarantees").
+ * written by the invocation's deadline leaves the job RUNNING for the sweep (docs/protocol.md, "Guarantees").
  *
  * Ported from the JobRepository version: faults are rules on the store's commits, told apart by the fields the
  * commit writes (jobCommitKind), and writes are counted from the store's commits (`writesOf`).

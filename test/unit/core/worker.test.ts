@@ -1,6 +1,6 @@
 /**
  * The worker (entry/worker.ts handleTaskMessage and the core's runJob) on the in-memory document store and queue,
- * in simulated time: each test drives a job through a path of the README's "Queue and worker", "Retries" and
+ * in simulated time: each test drives a job through a path of docs/protocol.md's "Queue and worker", "Retries" and
  * "Guarantees" and checks the document and the log at each step. Time moves only when a test moves the clock.
  *
  * Covers: the happy path and its progress throttling (one write per 2 s at most, the last one at the end), retries

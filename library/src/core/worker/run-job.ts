@@ -419,8 +419,8 @@ async function claimWhenDue(
 /**
  * The worker's logic for one delivery of a job. A delivery is only a hint, since Pub/Sub delivers at least once:
  * the claim decides whether this delivery runs the job. A delivery that cannot run it (unknown job, already
- * claimed or done) is logged and returns normally. Retries of the job itself are this worker's own (README,
- * "Retries"), not the queue's.
+ * claimed or done) is logged and returns normally. Retries of the job itself are this worker's own
+ * (docs/protocol.md, "Retries"), not the queue's.
  */
 export async function runJob(
   jobId: string,
