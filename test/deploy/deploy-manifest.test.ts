@@ -256,6 +256,17 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     assert.deepEqual(predeploy, ['npm --prefix "$RESOURCE_DIR" run lint', 'npm --prefix "$RESOURCE_DIR" run build']);
   });
 
+  it('predeploy builds what the web app is built from, in order: the contract, the client, then the web app', () => {
+    const firebaseJson = JSON.parse(readFileSync(join(root, 'firebase.json'), 'utf8')) as {
+      hosting: { predeploy: string[] };
+    };
+    assert.deepEqual(firebaseJson.hosting.predeploy, [
+      'npm run build --workspace contract',
+      'npm run build --workspace client',
+      'npm run build --workspace web',
+    ]);
+  });
+
   it('lists exactly the functions of EXPECTED, all 2nd gen, in the JOBS_REGION param', () => {
     assert.equal(manifest.specVersion, 'v1alpha1');
     assert.deepEqual(Object.keys(manifest.endpoints).sort(), [...FUNCTION_IDS].sort());
