@@ -28,7 +28,7 @@ export const RETENTION_DAYS = 30;
 export const DISPATCH_GRACE_MS = 5_000;
 /** The worker function's time limit: the standard pool's. */
 export const INVOCATION_TIMEOUT_MS = 540_000;
-/** The limits per owner unless a platform sets its own: MAX_INPUT_BYTES, MAX_ACTIVE_JOBS_PER_USER, waits. */
+/** The limits per owner unless a platform sets its own: MAX_INPUT_BYTES, MAX_ACTIVE_JOBS_PER_USER, :wait places. */
 export const DEFAULT_JOB_LIMITS: JobLimits = { maxInputBytes: 10_240, maxActiveJobsPerUser: 100, maxWaitsPerUser: 5 };
 
 /** One delivery of a job to a worker, in a simulated process of its own. */
@@ -68,7 +68,7 @@ const CORE_ENTRIES: PlatformEntries = {
   },
 };
 
-/** What a simulated platform is made of; each part not given is production's default. */
+/** What a simulated platform is made of; each setting not given takes the default it names. */
 export interface SimulatedPlatformOptions<S extends DocumentStore> {
   /** The task types the workers serve, made on the platform's clock (for handlers that sleep on it). */
   tasksOn(clock: Clock): readonly TaskDefinition[];
@@ -80,7 +80,9 @@ export interface SimulatedPlatformOptions<S extends DocumentStore> {
   seed?: number;
   /** The limits per owner; each one not given (or undefined) is DEFAULT_JOB_LIMITS'. */
   limits?: Partial<JobLimits>;
+  /** The worker's lease, abort grace and progress timings; each one not given is DEFAULT_WORKER_TIMINGS'. */
   timings?: Partial<WorkerTimings>;
+  /** The store calls' timings; each one not given is DEFAULT_STORE_TIMINGS'. */
   storeTimings?: Partial<StoreTimings>;
   /** The share of job ends that look for stale jobs; 0 by default, so the only sweeps are the ones asked for. */
   staleCheckRate?: number;
