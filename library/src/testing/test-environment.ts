@@ -1,26 +1,16 @@
 import type { CancelJobResponse, CreateJobResponse, CreateJobsResponse, SignalJobResponse } from '@async-jobs/contract';
 import type { Job } from '../core/job';
-import { jobAt } from '../core/protocol/job-record';
-import { StoreLayout } from '../core/protocol/store-layout';
-import { DEFAULT_STORE_TIMINGS, type StoreAccess } from '../core/store/store-access';
 import type { TaskDefinition } from '../core/tasks/task';
-import { TaskRegistry } from '../core/tasks/task-registry';
 import { cancelJob } from '../core/use-cases/cancel-job';
-import { createJob, createJobsBatch, type CreateJobDeps } from '../core/use-cases/create-job';
+import { createJob, createJobsBatch } from '../core/use-cases/create-job';
 import { signalJob, signalJobFromServer } from '../core/use-cases/signal-job';
-import { sweep, type SweepDeps, type SweepReport } from '../core/use-cases/sweep';
-import { setWakeTimer, wakeJob } from '../core/use-cases/wake';
-import { RecentRunTimes } from '../core/worker/recent-run-times';
-import { runJob, type RunJobDeps } from '../core/worker/run-job';
-import { DEFAULT_WORKER_TIMINGS } from '../core/worker/worker-timings';
-import { MemoryDocumentStore } from './memory-document-store';
-import { MemoryJobLog } from './memory-job-log';
-import { MemoryJobQueue, type QueuedMessage } from './memory-job-queue';
-import { MemoryJobTimers } from './memory-job-timers';
-import { processStore } from './process-document-store';
-import { seededRandom } from './seeded-random';
-import { SimulatedClock } from './simulated-clock';
-import type { SimulatedProcess } from './simulated-process';
+import type { SweepReport } from '../core/use-cases/sweep';
+import type { MemoryDocumentStore } from './memory-document-store';
+import type { MemoryJobLog } from './memory-job-log';
+import { simulatedPlatform, type SimulatedPlatform, type WorkerRun } from './simulated-platform';
+import type { SimulatedClock } from './simulated-clock';
+
+export type { WorkerRun } from './simulated-platform';
 
 /** What a test environment runs: the app's own task definitions, and its settings. */
 export interface TestEnvironmentOptions {
@@ -35,21 +25,6 @@ export interface TestEnvironmentOptions {
   /** Seeds the job ids and every random choice (retry jitter, slot search), so a run replays; 1 by default. */
   seed?: number;
 }
-
-/** One delivery of a job to a worker, in a simulated process of its own. */
-export interface WorkerRun {
-  jobId: string;
-  /** The delivery's message id. */
-  messageId: string;
-  process: SimulatedProcess;
-  /** The worker returned. */
-  finished: boolean;
-}
-
-/** How long a job sent to a worker may stay unclaimed before the sweep sends it again (DISPATCH_GRACE_SECONDS). */
-const DISPATCH_GRACE_MS = 5_000;
-/** The worker function's time limit: the standard pool's. */
-const INVOCATION_TIMEOUT_MS = 540_000;
 
 /**
  * An app's own tasks run through the real job protocol with no emulator, in simulated time (in the spirit of
@@ -70,75 +45,53 @@ const INVOCATION_TIMEOUT_MS = 540_000;
  */
 export class TestEnvironment {
   /** The simulated clock every part of the protocol runs on (epoch ms, starting at SIMULATION_EPOCH). */
-  readonly clock = new SimulatedClock();
+  readonly clock: SimulatedClock;
   /** The in-memory store the jobs live in (`peek`, `peekCollection` read it without a read being counted). */
   readonly store: MemoryDocumentStore;
   /** What the functions would log, as events. */
-  readonly log = new MemoryJobLog();
+  readonly log: MemoryJobLog;
   /** Every delivery to a worker, in order. */
-  readonly runs: WorkerRun[] = [];
-  private readonly layout = new StoreLayout();
-  private readonly createDeps: CreateJobDeps;
-  private readonly sweepDeps: SweepDeps;
-  private readonly runTimes = new RecentRunTimes();
-  private readonly queue: MemoryJobQueue;
-  private readonly timers: MemoryJobTimers;
+  readonly runs: WorkerRun[];
+  private readonly platform: SimulatedPlatform<MemoryDocumentStore>;
 
   constructor(options: TestEnvironmentOptions) {
-    const seed = options.seed ?? 1;
-    this.store = new MemoryDocumentStore({ clock: this.clock, seed });
-    this.queue = new MemoryJobQueue(this.clock);
-    this.timers = new MemoryJobTimers(this.clock);
-    const access: StoreAccess = {
-      store: this.store,
-      layout: this.layout,
-      clock: this.clock,
-      random: seededRandom(seed + 1),
-      timings: DEFAULT_STORE_TIMINGS,
-    };
-    const capacity = options.capacity ?? 10;
-    this.createDeps = {
-      access,
-      queue: this.queue,
-      timers: this.timers,
-      log: this.log,
-      tasks: new TaskRegistry(options.tasks),
-      capacity: () => capacity,
-      retentionDays: () => 30,
-      limits: () => ({
-        maxInputBytes: options.maxInputBytes ?? 10_240,
-        maxActiveJobsPerUser: options.maxActiveJobsPerUser ?? 100,
-        maxWaitsPerUser: 5,
-      }),
-    };
-    this.sweepDeps = { ...this.createDeps, dispatchGraceMs: () => DISPATCH_GRACE_MS };
-    this.queue.subscribe((message) => this.deliver(message));
-    this.timers.subscribe((jobId) => this.wake(jobId));
+    const platform = simulatedPlatform({
+      tasksOn: () => options.tasks,
+      wrapStore: (store) => store,
+      capacity: options.capacity ?? 10,
+      seed: options.seed,
+      limits: { maxInputBytes: options.maxInputBytes, maxActiveJobsPerUser: options.maxActiveJobsPerUser },
+    });
+    this.platform = platform;
+    this.clock = platform.clock;
+    this.store = platform.store;
+    this.log = platform.log;
+    this.runs = platform.runs;
   }
 
   /** createJob as the callable runs it for a signed-in `owner`; rejects as it would (an Error with its `code`). */
   createJob(owner: string, request: unknown): Promise<CreateJobResponse> {
-    return createJob(owner, request, this.createDeps);
+    return createJob(owner, request, this.platform.createDeps);
   }
 
   /** createJobs, the batch create, as the callable runs it for `owner`. */
   createJobs(owner: string, request: unknown): Promise<CreateJobsResponse> {
-    return createJobsBatch(owner, request, this.createDeps);
+    return createJobsBatch(owner, request, this.platform.createDeps);
   }
 
   /** cancelJob as the callable runs it for `owner`. */
   cancelJob(owner: string, id: string): Promise<CancelJobResponse> {
-    return cancelJob(owner, { id }, this.createDeps);
+    return cancelJob(owner, { id }, this.platform.createDeps);
   }
 
   /** signalJob as the callable runs it for the job's `owner`. */
   signalJob(owner: string, request: unknown): Promise<SignalJobResponse> {
-    return signalJob(owner, request, this.createDeps);
+    return signalJob(owner, request, this.platform.createDeps);
   }
 
   /** signalJob as the app's server sends it (`asyncJobs(…).server.signalJob`): to any user's job. */
   signalJobFromServer(request: unknown): Promise<SignalJobResponse> {
-    return signalJobFromServer(request, this.createDeps);
+    return signalJobFromServer(request, this.platform.createDeps);
   }
 
   /** Moves the clock `ms` on, running every timer that comes due and letting each step settle. */
@@ -153,7 +106,7 @@ export class TestEnvironment {
 
   /** One run of the recovery sweep at the clock's time, as the deployed schedule runs it every minute. */
   sweep(): Promise<SweepReport> {
-    return sweep(this.sweepDeps, this.clock.now());
+    return this.platform.sweep();
   }
 
   /**
@@ -168,41 +121,11 @@ export class TestEnvironment {
 
   /** The job as stored (times in epoch ms), or undefined when there is none. */
   job(id: string): Job | undefined {
-    const doc = this.store.peek(this.layout.job(id));
-    return doc && jobAt(doc).job;
+    return this.platform.peekJob(id);
   }
 
   /** What the step `name` of the job stored, or undefined when it has not finished. */
   stepResult(id: string, name: string): unknown {
-    return this.store.peek(`${this.layout.job(id)}/steps/${name}`)?.data.result;
-  }
-
-  /** A delivery: the worker's run of the job, in a process of its own. */
-  private async deliver(message: QueuedMessage): Promise<void> {
-    const process = this.clock.process();
-    const run: WorkerRun = { jobId: message.jobId, messageId: message.messageId, process, finished: false };
-    this.runs.push(run);
-    await runJob(message.jobId, message.type, message.sent, message.messageId, this.workerDeps(process));
-    run.finished = true;
-  }
-
-  /** A timer's wake-up, as the wake function runs it; one not due yet sets its timer again. */
-  private async wake(jobId: string): Promise<void> {
-    const deps = this.workerDeps(this.clock.process());
-    const woken = await wakeJob(deps, jobId);
-    if (woken.kind === 'not-due') await setWakeTimer(deps, jobId, woken.dueAt);
-  }
-
-  /** A worker's dependencies inside `process`: its store calls and publishes stop when it is killed. */
-  private workerDeps(process: SimulatedProcess): RunJobDeps {
-    return {
-      ...this.sweepDeps,
-      access: { ...this.createDeps.access, store: processStore(this.store, process), clock: process.clock },
-      queue: this.queue.forProcess(process),
-      timings: DEFAULT_WORKER_TIMINGS,
-      invocationTimeoutMs: INVOCATION_TIMEOUT_MS,
-      staleCheckRate: 0,
-      runTimes: this.runTimes,
-    };
+    return this.store.peek(`${this.platform.layout.job(id)}/steps/${name}`)?.data.result;
   }
 }

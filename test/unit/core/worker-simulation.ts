@@ -1,9 +1,10 @@
 /**
- * The platform the protocol runs on in the core's behaviour tests, simulated: the in-memory document store (with
- * injectable faults) and queue on a simulated clock, each delivery handled by entry/worker.ts's handleTaskMessage in
- * a simulated process of its own (so a test can kill a worker mid-job), and the use cases the callables and the
- * schedule call. Tasks run in the pools they name, each of a capacity a test sets (and may change). Nothing waits
- * for real time: a test moves the clock.
+ * The platform the protocol runs on in the core's behaviour tests, simulated (testing/simulated-platform.ts, the
+ * wiring TestEnvironment runs on too): the in-memory document store (with injectable faults) and queue on a
+ * simulated clock, each delivery handled by entry/worker.ts's handleTaskMessage and each wake-up by entry/wake.ts's
+ * handleWakeTask in a simulated process of its own (so a test can kill a worker mid-job), and the use cases the
+ * callables and the schedule call. Tasks run in the pools they name, each of a capacity a test sets (and may
+ * change). Nothing waits for real time: a test moves the clock.
  */
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
@@ -12,50 +13,33 @@ import type { Clock } from '../../../library/src/core/ports/clock';
 import type { DocumentData, Write } from '../../../library/src/core/ports/document-store';
 import { jobAt } from '../../../library/src/core/protocol/job-record';
 import type { SlotDocument } from '../../../library/src/core/protocol/pool-slots';
-import { StoreLayout } from '../../../library/src/core/protocol/store-layout';
-import {
-  DEFAULT_STORE_TIMINGS,
-  type StoreAccess,
-  type StoreTimings,
-} from '../../../library/src/core/store/store-access';
 import { DEFAULT_POOL, type TaskDefinition } from '../../../library/src/core/tasks/task';
-import { TaskRegistry } from '../../../library/src/core/tasks/task-registry';
 import { cancelJob } from '../../../library/src/core/use-cases/cancel-job';
 import { signalJob, signalJobFromServer } from '../../../library/src/core/use-cases/signal-job';
-import {
-  createJob,
-  createJobsBatch,
-  type CreateJobDeps,
-  type JobLimits,
-} from '../../../library/src/core/use-cases/create-job';
-import type { CoreDeps } from '../../../library/src/core/use-cases/dispatch';
+import { createJob, createJobsBatch } from '../../../library/src/core/use-cases/create-job';
 import { waitForOwnedJob } from '../../../library/src/core/use-cases/owned-jobs';
-import { sweep, type SweepDeps, type SweepReport } from '../../../library/src/core/use-cases/sweep';
-import type { RunJobDeps } from '../../../library/src/core/worker/run-job';
-import { RecentRunTimes } from '../../../library/src/core/worker/recent-run-times';
-import { DEFAULT_WORKER_TIMINGS, type WorkerTimings } from '../../../library/src/core/worker/worker-timings';
 import { taskMessage, type ReceivedMessage } from '../../../library/src/adapters/pubsub/task-message';
 import { handleTaskMessage } from '../../../library/src/entry/worker';
-import { FaultyDocumentStore } from '../../../library/src/testing/faulty-document-store';
-import { MemoryDocumentStore } from '../../../library/src/testing/memory-document-store';
-import { MemoryJobLog } from '../../../library/src/testing/memory-job-log';
-import { MemoryJobQueue, type QueuedMessage } from '../../../library/src/testing/memory-job-queue';
-import { MemoryJobTimers } from '../../../library/src/testing/memory-job-timers';
 import { handleWakeTask } from '../../../library/src/entry/wake';
-import { processStore } from '../../../library/src/testing/process-document-store';
-import { seededRandom } from '../../../library/src/testing/seeded-random';
-import { SimulatedClock } from '../../../library/src/testing/simulated-clock';
-import type { SimulatedProcess } from '../../../library/src/testing/simulated-process';
+import { FaultyDocumentStore } from '../../../library/src/testing/faulty-document-store';
+import type { QueuedMessage } from '../../../library/src/testing/memory-job-queue';
+import {
+  simulatedPlatform,
+  type DeliveredRun,
+  type PlatformEntries,
+  type SimulatedPlatformOptions,
+} from '../../../library/src/testing/simulated-platform';
+
+export {
+  DISPATCH_GRACE_MS,
+  INVOCATION_TIMEOUT_MS,
+  RETENTION_DAYS,
+} from '../../../library/src/testing/simulated-platform';
 
 /** The owner of the jobs a test creates unless it names another. */
 export const OWNER = 'owner-1';
-export const RETENTION_DAYS = 30;
-/** DISPATCH_GRACE_SECONDS as functions/.env sets it, in ms. */
-export const DISPATCH_GRACE_MS = 5_000;
 /** The pool every test task runs in unless it names another. */
 export const POOL = DEFAULT_POOL;
-/** The worker function's time limit in the tests: the standard pool's. */
-export const INVOCATION_TIMEOUT_MS = 540_000;
 
 /** One commit's change of a job document, as the store applied it (see `writesOf`). */
 export interface JobWrite {
@@ -99,37 +83,28 @@ export function jobCommitKind(writes: readonly Write[] | undefined): JobCommitKi
 }
 
 /** One delivery of a message to a worker: the process it runs in, and how it ended. */
-export interface WorkerRun {
-  message: QueuedMessage;
-  process: SimulatedProcess;
-  /** The worker returned. */
-  finished: boolean;
-  /** What the worker threw, if it did. */
-  error?: unknown;
-}
+export type WorkerRun = DeliveredRun;
 
-export interface WorkerSimulationOptions {
-  timings?: Partial<WorkerTimings>;
-  storeTimings?: Partial<StoreTimings>;
-  /** Delay between a publish and its delivery; 0 by default. */
-  deliveryDelayMs?: number;
-  /** Whether published messages are delivered to a worker on their own; true by default. */
-  autoDeliver?: boolean;
-  /** How many jobs each pool's workers run at once; 100 by default, more than a test fills unless it means to. */
-  capacity?: number;
-  /** Limits per owner: jobs not done (100 by default) and requests waiting on jobs (5). */
-  limits?: Partial<Pick<JobLimits, 'maxActiveJobsPerUser' | 'maxWaitsPerUser'>>;
-  /** Seeds the ids, the jitter and the random choices; 1 by default. */
-  seed?: number;
-  /** The share of job ends that look for stale jobs; 0 by default, so a test's sweeps are its own. */
-  staleCheckRate?: number;
-}
+/**
+ * The platform's settings a test may give (timings, delivery, limits, seed, stale checks); the store's faults and
+ * the entries are the simulation's own. Capacity is 100 by default, more than a test fills unless it means to.
+ */
+export type WorkerSimulationOptions = Omit<
+  SimulatedPlatformOptions<FaultyDocumentStore>,
+  'tasksOn' | 'wrapStore' | 'entries' | 'capacity'
+> & { capacity?: number };
 
 /** A Pub/Sub push of the message, as the worker receives it. */
 export function received(message: QueuedMessage): ReceivedMessage {
   const { json, attributes } = taskMessage(message.jobId, message.type, message.sent);
   return { messageId: message.messageId, data: Buffer.from(JSON.stringify(json)).toString('base64'), attributes };
 }
+
+/** The library's own entries: each delivery a Pub/Sub push to the worker's, each wake-up a Cloud Tasks call. */
+const LIBRARY_ENTRIES: PlatformEntries = {
+  worker: (message, deps) => handleTaskMessage(received(message), deps),
+  wake: (jobId, deps) => handleWakeTask({ jobId }, deps),
+};
 
 /**
  * The simulated platform for the tasks `tasksOn` makes; it gets the simulated clock, for handlers that wait with
@@ -139,74 +114,14 @@ export function workerSimulation(
   tasksOn: (clock: Clock) => readonly TaskDefinition[],
   options: WorkerSimulationOptions = {},
 ) {
-  const clock = new SimulatedClock();
-  const seed = options.seed ?? 1;
-  const store = new MemoryDocumentStore({ clock, seed });
-  const faults = new FaultyDocumentStore(store);
-  const layout = new StoreLayout();
-  const randoms = { value: seededRandom(seed + 1) };
-  const random = () => randoms.value();
-  const queue = new MemoryJobQueue(clock);
-  const timers = new MemoryJobTimers(clock);
-  const log = new MemoryJobLog();
-  const registry = new TaskRegistry(tasksOn(clock));
-  const timings: WorkerTimings = { ...DEFAULT_WORKER_TIMINGS, ...options.timings };
-  const storeTimings: StoreTimings = { ...DEFAULT_STORE_TIMINGS, ...options.storeTimings };
-  const runs: WorkerRun[] = [];
-  /** The pools' capacity, which a test may change as the simulation runs. */
-  const pool = { capacity: options.capacity ?? 100 };
-  const limits: JobLimits = {
-    maxInputBytes: 10_240,
-    maxActiveJobsPerUser: options.limits?.maxActiveJobsPerUser ?? 100,
-    maxWaitsPerUser: options.limits?.maxWaitsPerUser ?? 5,
-  };
-  /** What the callables and the schedule reach: the store (with its faults) and the queue, on the world's clock. */
-  const access: StoreAccess = { store: faults, layout, clock, random, timings: storeTimings };
-  const serverDeps: CoreDeps = {
-    access,
-    queue,
-    timers,
-    log,
-    tasks: registry,
-    capacity: () => pool.capacity,
-    retentionDays: () => RETENTION_DAYS,
-  };
-  const createDeps: CreateJobDeps = { ...serverDeps, limits: () => limits };
-  const sweepDeps: SweepDeps = { ...serverDeps, dispatchGraceMs: () => DISPATCH_GRACE_MS };
-
-  const runTimes = new RecentRunTimes();
-  /** The worker's dependencies inside `process`: every port reached through it, so its kill stops them all. */
-  const workerDeps = (process: SimulatedProcess): RunJobDeps => ({
-    ...sweepDeps,
-    access: { ...access, store: processStore(faults, process), clock: process.clock },
-    queue: queue.forProcess(process),
-    timings,
-    invocationTimeoutMs: INVOCATION_TIMEOUT_MS,
-    staleCheckRate: options.staleCheckRate ?? 0,
-    runTimes,
+  const platform = simulatedPlatform({
+    ...options,
+    tasksOn,
+    wrapStore: (store) => new FaultyDocumentStore(store),
+    capacity: options.capacity ?? 100,
+    entries: LIBRARY_ENTRIES,
   });
-
-  /** Delivers `message` to a new worker process; resolves when the worker returns. */
-  const deliver = async (message: QueuedMessage): Promise<void> => {
-    const process = clock.process();
-    const run: WorkerRun = { message, process, finished: false };
-    runs.push(run);
-    try {
-      await handleTaskMessage(received(message), workerDeps(process));
-      run.finished = true;
-    } catch (e) {
-      run.error = e;
-      throw e;
-    }
-  };
-  if (options.autoDeliver ?? true) queue.subscribe(deliver, { delayMs: options.deliveryDelayMs ?? 0 });
-  /** Wake-ups run the wake function's entry in a process of their own, as Cloud Tasks calls it. */
-  const wakes: SimulatedProcess[] = [];
-  timers.subscribe(async (jobId) => {
-    const process = clock.process();
-    wakes.push(process);
-    await handleWakeTask({ jobId }, { ...workerDeps(process) });
-  });
+  const { store, layout, access, log, runs, limits, serverDeps, createDeps } = platform;
 
   /** Every commit's change of a job document, by path, in order: what a test counts writes of a kind by. */
   const jobWrites = new Map<string, JobWrite[]>();
@@ -226,29 +141,8 @@ export function workerSimulation(
       .sort((a, b) => a.index - b.index);
 
   return {
-    clock,
-    store,
-    faults,
-    layout,
-    access,
-    queue,
-    timers,
-    wakes,
-    log,
-    runs,
-    timings,
-    limits,
-    pool,
-    deliver,
-    workerDeps,
-    serverDeps,
-    createDeps,
-    sweepDeps,
-
-    /** Makes the world's random choices (the retry jitter among them) answer `next` from now on. */
-    setRandom(next: () => number): void {
-      randoms.value = next;
-    },
+    ...platform,
+    faults: platform.wrapped,
 
     /** Creates a job through the createJob use case (which sends it to a worker if a slot is free); its id. */
     async create(type: string, input: Record<string, unknown>, owner = OWNER): Promise<string> {
@@ -288,27 +182,19 @@ export function workerSimulation(
       return waitForOwnedJob(access, owner, id, timeoutMs, limits.maxWaitsPerUser);
     },
 
-    /** One run of the recovery sweep at the clock's time. */
-    sweep(): Promise<SweepReport> {
-      return sweep(sweepDeps, clock.now());
-    },
-
     /** The ids of the jobs in the order they were sent to a worker (the log's jobDispatched events). */
     dispatchOrder(): string[] {
       return log.of('jobDispatched').map((e) => e.jobId as string);
     },
 
     /** The job as stored, or undefined. */
-    peek(id: string): Job | undefined {
-      const doc = store.peek(layout.job(id));
-      return doc && jobAt(doc).job;
-    },
+    peek: platform.peekJob,
 
     /** The job as stored; fails the test if there is none. */
     job(id: string): Job {
-      const doc = store.peek(layout.job(id));
-      assert.ok(doc, `job ${id} exists`);
-      return jobAt(doc).job;
+      const job = platform.peekJob(id);
+      assert.ok(job, `job ${id} exists`);
+      return job;
     },
 
     /** The pool's slot documents, by index. */

@@ -69,6 +69,14 @@ type Decision =
 /** A decision, with the handler's last progress report when no progress write carried it (the end write does). */
 type DecisionWithProgress = Decision & { lastProgress?: JobProgress };
 
+/** Who and what the log entries about the attempt name: the job the claim read, and the attempt's number. */
+const logContext = (at: Attempt): AttemptLogContext => ({
+  jobId: at.id,
+  type: at.type,
+  owner: at.owner,
+  attempt: at.attempt,
+});
+
 const failed = (error: JobError): Decision => ({ kind: 'finish', outcome: { state: 'FAILED', error } });
 
 /** The error of an attempt stopped because its worker could not keep its lease. */
@@ -289,8 +297,7 @@ function decide(
     newLogId: () => randomId(deps.access.random),
   });
   if (failure.withheld && failure.error.logId) {
-    const context = { jobId: at.id, type: at.type, owner: at.owner, attempt: at.attempt };
-    deps.log.taskErrorWithheld(context, failure.error.logId, failure.withheld.thrown);
+    deps.log.taskErrorWithheld(logContext(at), failure.error.logId, failure.withheld.thrown);
   }
   return failure.transient ? retryOrFail(task, at, failure.error, deps) : failed(failure.error);
 }
@@ -454,7 +461,7 @@ export async function runJob(
   const { job, attempt: at } = claim;
   // The job's own type, as the claim read it or as it was sent: the handler that runs is the job's.
   const handler = deps.tasks.get(job.type);
-  const context: AttemptLogContext = { jobId, type: job.type, owner: job.owner, attempt: at.attempt };
+  const context = logContext(at);
   const queueMillis = Math.max(0, at.startTime - job.createTime);
   log.jobStarted(context, queueMillis);
 
