@@ -13,7 +13,7 @@ import { DEFAULT_STORE_TIMINGS, type StoreAccess } from '../library/src/core/sto
 import { defineTask } from '../library/src/core/tasks/task';
 import { TaskRegistry } from '../library/src/core/tasks/task-registry';
 import { createJob, type CreateJobDeps } from '../library/src/core/use-cases/create-job';
-import type { RunJobDeps } from '../library/src/core/worker/run-job';
+import type { WorkerDeps } from '../library/src/core/worker/run-delivery';
 import { RecentRunTimes } from '../library/src/core/worker/recent-run-times';
 import { DEFAULT_WORKER_TIMINGS } from '../library/src/core/worker/worker-timings';
 import { taskMessage } from '../library/src/adapters/pubsub/task-message';
@@ -80,7 +80,7 @@ async function measure(type: string): Promise<LongJobRow> {
   const queue = new MemoryJobQueue(clock);
   const timers = new MemoryJobTimers(clock);
   const registry = new TaskRegistry(tasks(clock));
-  const deps: RunJobDeps & CreateJobDeps = {
+  const deps: WorkerDeps & CreateJobDeps = {
     access,
     queue,
     timers,

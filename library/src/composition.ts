@@ -10,7 +10,7 @@ import { TaskRegistry } from './core/tasks/task-registry';
 import { DEFAULT_WORKER_TIMINGS } from './core/worker/worker-timings';
 import type { CallableDeps } from './entry/callable';
 import type { HttpApiDeps } from './entry/http/http-api';
-import type { RunJobDeps } from './core/worker/run-job';
+import type { WorkerDeps } from './core/worker/run-delivery';
 import { RecentRunTimes } from './core/worker/recent-run-times';
 import type { SweepDeps } from './core/use-cases/sweep';
 import type { WakeTaskData } from './adapters/cloud-tasks/cloud-tasks-job-timers';
@@ -26,7 +26,7 @@ export const WAKE_FUNCTION_NAME = 'wakeJobs';
 const STALE_CHECK_RATE = 0.1;
 
 /** Everything the entry points need, made once per instance. */
-export type Dependencies = CallableDeps & HttpApiDeps & RunJobDeps & SweepDeps;
+export type Dependencies = CallableDeps & HttpApiDeps & WorkerDeps & SweepDeps;
 
 /**
  * The composition root: the adapters the deployed functions run on (Firestore, Pub/Sub, Cloud Tasks, Cloud Logging,

@@ -8,7 +8,7 @@ import { TaskRegistry } from '../../library/src/core/tasks/task-registry';
 import { createJob, createJobsBatch, type CreateJobDeps } from '../../library/src/core/use-cases/create-job';
 import type { CoreDeps } from '../../library/src/core/use-cases/dispatch';
 import { sweep, type SweepDeps } from '../../library/src/core/use-cases/sweep';
-import type { RunJobDeps } from '../../library/src/core/worker/run-job';
+import type { WorkerDeps } from '../../library/src/core/worker/run-delivery';
 import { RecentRunTimes } from '../../library/src/core/worker/recent-run-times';
 import type { WorkerTimings } from '../../library/src/core/worker/worker-timings';
 import { handleWakeTask } from '../../library/src/entry/wake';
@@ -156,7 +156,7 @@ export class Platform {
     };
   }
 
-  private workerDeps(process: SimulatedProcess): RunJobDeps {
+  private workerDeps(process: SimulatedProcess): WorkerDeps {
     const access = this.access(processStore(this.firestore, process), process.clock);
     return {
       ...this.coreDeps(access, process),

@@ -12,7 +12,7 @@ import { cancelJob } from '../../library/src/core/use-cases/cancel-job';
 import { createJob, createJobsBatch, type CreateJobDeps } from '../../library/src/core/use-cases/create-job';
 import type { CoreDeps } from '../../library/src/core/use-cases/dispatch';
 import { sweep } from '../../library/src/core/use-cases/sweep';
-import type { RunJobDeps } from '../../library/src/core/worker/run-job';
+import type { WorkerDeps } from '../../library/src/core/worker/run-delivery';
 import { RecentRunTimes } from '../../library/src/core/worker/recent-run-times';
 import { DEFAULT_WORKER_TIMINGS } from '../../library/src/core/worker/worker-timings';
 import { taskMessage } from '../../library/src/adapters/pubsub/task-message';
@@ -209,7 +209,7 @@ export async function runSeed(seed: number, trace?: (line: string) => void): Pro
   });
   // One for all the worker processes, as if each instance had seen the latest run.
   const runTimes = new RecentRunTimes();
-  const workerDeps = (process: SimulatedProcess): RunJobDeps => ({
+  const workerDeps = (process: SimulatedProcess): WorkerDeps => ({
     ...coreDeps(process),
     timings: DEFAULT_WORKER_TIMINGS,
     dispatchGraceMs: () => 5_000,

@@ -29,14 +29,14 @@ async function violations(path: string, source: string): Promise<string[]> {
 
 const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
   ['library/src/core/create-request.ts', "import { getFirestore } from 'firebase-admin/firestore';", /no Firebase/],
-  ['library/src/core/worker/run-job.ts', "import { logger } from 'firebase-functions/logger';", /no Firebase/],
+  ['library/src/core/worker/run-delivery.ts', "import { logger } from 'firebase-functions/logger';", /no Firebase/],
   [
     'library/src/core/use-cases/sweep.ts',
     "import { PubSub } from '@google-cloud/pubsub';",
     /no Firebase or Google Cloud/,
   ],
   [
-    'library/src/core/worker/run-job.ts',
+    'library/src/core/worker/run-delivery.ts',
     "import { fromFirestore } from '../../adapters/firestore/firestore-values';",
     /nothing outside/,
   ],
@@ -110,8 +110,8 @@ const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
 const ALLOWED: ReadonlyArray<readonly [string, string]> = [
   ['library/src/core/job.ts', "import type { JobDocument } from '@async-jobs/contract';"],
   ['library/src/core/create-request.ts', "import { ValidationError } from './errors';"],
-  ['library/src/core/worker/run-job.ts', "import { sleep } from '../ports/clock';"],
-  ['library/src/core/worker/run-job.ts', "import { TaskError } from '../tasks/task-error';"],
+  ['library/src/core/worker/run-delivery.ts', "import { sleep } from '../ports/clock';"],
+  ['library/src/core/worker/run-delivery.ts', "import { TaskError } from '../tasks/task-error';"],
   ['library/src/core/request-identity.ts', "import { createHash } from 'node:crypto';"],
   ['library/src/core/create-request.ts', "import type { z } from 'zod';"],
   ['library/src/adapters/firestore/firestore-values.ts', "import type { Job } from '../../core/job';"],

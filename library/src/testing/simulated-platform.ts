@@ -11,7 +11,7 @@ import type { CoreDeps } from '../core/use-cases/dispatch';
 import { sweep, type SweepDeps, type SweepReport } from '../core/use-cases/sweep';
 import { setWakeTimer, wakeJob } from '../core/use-cases/wake';
 import { RecentRunTimes } from '../core/worker/recent-run-times';
-import { runJob, type RunJobDeps } from '../core/worker/run-job';
+import { runDelivery, type WorkerDeps } from '../core/worker/run-delivery';
 import { DEFAULT_WORKER_TIMINGS, type WorkerTimings } from '../core/worker/worker-timings';
 import { MemoryDocumentStore } from './memory-document-store';
 import { MemoryJobLog } from './memory-job-log';
@@ -50,18 +50,18 @@ export interface DeliveredRun extends WorkerRun {
 /** What the functions' entries do with a delivery and with a wake-up, given the deps of their own process. */
 export interface PlatformEntries {
   /** The worker's: runs the job the message names. */
-  worker(message: QueuedMessage, deps: RunJobDeps): Promise<void>;
+  worker(message: QueuedMessage, deps: WorkerDeps): Promise<void>;
   /** The wake function's: a timer's wake-up of the job. */
-  wake(jobId: string, deps: RunJobDeps): Promise<void>;
+  wake(jobId: string, deps: WorkerDeps): Promise<void>;
 }
 
 /**
- * The core's own entries: the worker's runJob, and a wake-up that sets its timer again when it comes early. The
+ * The core's own entries: the worker's runDelivery, and a wake-up that sets its timer again when it comes early. The
  * testing kit imports the core only (eslint.boundaries.mjs), so it cannot reach entry/worker.ts and entry/wake.ts,
  * which read Pub/Sub's and Cloud Tasks' wire formats; a test of the library passes those as `entries`.
  */
 const CORE_ENTRIES: PlatformEntries = {
-  worker: (message, deps) => runJob(message.jobId, message.type, message.sent, message.messageId, deps),
+  worker: (message, deps) => runDelivery(message.jobId, message.type, message.sent, message.messageId, deps),
   async wake(jobId, deps) {
     const woken = await wakeJob(deps, jobId);
     if (woken.kind === 'not-due') await setWakeTimer(deps, jobId, woken.dueAt);
@@ -120,7 +120,7 @@ export interface SimulatedPlatform<S extends DocumentStore> {
   createDeps: CreateJobDeps;
   sweepDeps: SweepDeps;
   /** A worker's dependencies inside `process`: every port reached through it, so its kill stops them all. */
-  workerDeps: (process: SimulatedProcess) => RunJobDeps;
+  workerDeps: (process: SimulatedProcess) => WorkerDeps;
   /** Delivers `message` to the worker's entry in a new process; resolves when the worker returns. */
   deliver: (message: QueuedMessage) => Promise<void>;
   /** Makes the platform's random choices (the retry jitter among them) answer `next` from now on. */
@@ -172,7 +172,7 @@ export function simulatedPlatform<S extends DocumentStore>(options: SimulatedPla
   };
   const sweepDeps: SweepDeps = { ...serverDeps, dispatchGraceMs: () => DISPATCH_GRACE_MS };
   const runTimes = new RecentRunTimes();
-  const workerDeps = (process: SimulatedProcess): RunJobDeps => ({
+  const workerDeps = (process: SimulatedProcess): WorkerDeps => ({
     ...sweepDeps,
     access: { ...access, store: processStore(wrapped, process), clock: process.clock },
     queue: queue.forProcess(process),

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { sleep, type Clock } from '../../../library/src/core/ports/clock';
 import { defineTask } from '../../../library/src/core/tasks/task';
-import { RESULT_NOT_STORABLE } from '../../../library/src/core/worker/run-job';
+import { RESULT_NOT_STORABLE } from '../../../library/src/core/worker/run-delivery';
 import {
   changesProgress,
   INVOCATION_TIMEOUT_MS,

@@ -18,7 +18,7 @@ import { serverTime } from '../../../library/src/core/ports/document-store';
 import { defineTask, type TaskContext } from '../../../library/src/core/tasks/task';
 import { TaskError, withheldJobError } from '../../../library/src/core/tasks/task-error';
 import type { JobError } from '@async-jobs/contract';
-import { RETRY_TIMER_FROM_MS } from '../../../library/src/core/worker/run-job';
+import { RETRY_TIMER_FROM_MS } from '../../../library/src/core/worker/run-delivery';
 import { taskMessage } from '../../../library/src/adapters/pubsub/task-message';
 import { handleTaskMessage } from '../../../library/src/entry/worker';
 import { changesProgress, isClaim, OWNER, POOL, workerSimulation, type WorkerSimulation } from './worker-simulation';

@@ -36,7 +36,7 @@ import { settleHandler } from './settle-handler';
 import type { WorkerTimings } from './worker-timings';
 
 /** What the worker needs, passed in so tests can give their own. */
-export interface RunJobDeps extends CoreDeps, SweepSettings {
+export interface WorkerDeps extends CoreDeps, SweepSettings {
   tasks: TaskRegistry;
   timings: WorkerTimings;
   /**
@@ -110,7 +110,7 @@ function completed(task: TaskDefinition, value: unknown): Decision {
 }
 
 /** A transient failure's next step under the task's retry policy: another attempt after a backoff, or the end. */
-function retryOrFail(task: TaskDefinition | undefined, at: Attempt, error: JobError, deps: RunJobDeps): Decision {
+function retryOrFail(task: TaskDefinition | undefined, at: Attempt, error: JobError, deps: WorkerDeps): Decision {
   const policy = retryPolicy(task?.retry);
   if (shouldRetry(at.attempt, policy)) {
     return { kind: 'retry', error, delayMs: backoffMs(at.attempt, policy, deps.access.random) };
@@ -126,7 +126,7 @@ async function runClaimed(
   job: Job,
   at: Attempt,
   task: TaskDefinition,
-  deps: RunJobDeps,
+  deps: WorkerDeps,
   keeper: AttemptKeeper,
   controller: AbortController,
 ): Promise<DecisionWithProgress> {
@@ -227,7 +227,7 @@ async function runClaimed(
 function stepRunner(
   task: TaskDefinition,
   at: Attempt,
-  deps: RunJobDeps,
+  deps: WorkerDeps,
   keeper: AttemptKeeper,
   signal: AbortSignal,
   budget: StepBudget,
@@ -276,7 +276,7 @@ function decide(
   keeper: AttemptKeeper,
   controller: AbortController,
   steps: StepRunner,
-  deps: RunJobDeps,
+  deps: WorkerDeps,
 ): Decision {
   if (keeper.leaseAtRisk) return retryOrFail(task, at, LEASE_NOT_KEPT, deps);
   const { suspension } = steps;
@@ -313,7 +313,7 @@ async function writeEnd(
   decision: DecisionWithProgress,
   durations: JobDurations,
   deadline: Millis,
-  deps: RunJobDeps,
+  deps: WorkerDeps,
   queueAsRead: QueueAsRead | undefined,
   jobLimitMs: number,
 ): Promise<
@@ -379,7 +379,7 @@ async function writeEnd(
 function readQueueBesideClaim(
   type: string,
   sent: SentJob | undefined,
-  deps: RunJobDeps,
+  deps: WorkerDeps,
 ): () => Promise<QueueAsRead | undefined> {
   const { access } = deps;
   const readAt = access.clock.now();
@@ -408,7 +408,7 @@ async function claimWhenDue(
   sent: SentJob | undefined,
   task: TaskDefinition | undefined,
   deadline: Millis,
-  deps: RunJobDeps,
+  deps: WorkerDeps,
 ): Promise<ClaimOutcome> {
   const { access } = deps;
   const maxWait = retryPolicy(task?.retry).maxBackoffMs;
@@ -429,12 +429,12 @@ async function claimWhenDue(
  * claimed or done) is logged and returns normally. Retries of the job itself are this worker's own
  * (docs/protocol.md, "Retries"), not the queue's.
  */
-export async function runJob(
+export async function runDelivery(
   jobId: string,
   type: string,
   sent: SentJob | undefined,
   messageId: string | undefined,
-  deps: RunJobDeps,
+  deps: WorkerDeps,
 ): Promise<void> {
   const { access, log } = deps;
   const deadline = access.clock.now() + deps.invocationTimeoutMs - INVOCATION_MARGIN_MS;
@@ -527,7 +527,7 @@ export async function runJob(
 }
 
 /** Wakes a job this worker suspended to continue, never throwing: the sweep wakes it if this fails. */
-async function wakeUp(deps: RunJobDeps, jobId: string): Promise<void> {
+async function wakeUp(deps: WorkerDeps, jobId: string): Promise<void> {
   try {
     await wakeJob(deps, jobId);
   } catch (e) {
@@ -541,7 +541,7 @@ async function wakeUp(deps: RunJobDeps, jobId: string): Promise<void> {
  * now, not at the sweep's next minute); and, at a few of the ends (`staleCheckRate`), looks for stale jobs (a lost
  * message, a dead worker's lapsed lease), each holding a slot for nothing.
  */
-async function afterJobEnd(pool: string, slot: SlotAfterEnd, deps: RunJobDeps): Promise<void> {
+async function afterJobEnd(pool: string, slot: SlotAfterEnd, deps: WorkerDeps): Promise<void> {
   if (slot.kind === 'handed') await sendJobs(deps, [slot.to]);
   if (slot.kind === 'freed') await dispatchAfterEnd(deps, pool);
   if (deps.access.random() >= deps.staleCheckRate) return;
