@@ -28,11 +28,15 @@ describe('README contract', () => {
     const interfaceBody = body.slice(0, body.indexOf('\n}'));
     const fields = [...interfaceBody.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
     assert.ok(fields.length >= 10, `parsed ${fields.length} fields`);
-    const table = section('### Job document `jobs/{id}`');
-    const documented = [...table.matchAll(/^\| ([^|]+)\|/gm)].flatMap((m) =>
-      [...(m[1] ?? '').matchAll(/`(\w+)`/g)].map((f) => f[1]),
-    );
-    assert.deepEqual([...documented].sort(), [...fields].sort());
+    const tableFields = (table: string) =>
+      [...table.matchAll(/^\| ([^|]+)\|/gm)].flatMap((m) => [...(m[1] ?? '').matchAll(/`(\w+)`/g)].map((f) => f[1]));
+    const documented = tableFields(section('### Job document `jobs/{id}`'));
+    // The field the operator console's retry adds is documented with the console, in its own table.
+    const consoleDoc = read('docs/console.md');
+    const consoleTable = consoleDoc.slice(consoleDoc.indexOf('The new job records what it retries:'));
+    const consoleFields = tableFields(consoleTable.slice(0, consoleTable.indexOf('\n## ')));
+    assert.deepEqual(consoleFields, ['retryOf']);
+    assert.deepEqual([...documented, ...consoleFields].sort(), [...fields].sort());
   });
 
   it('draws the same state diagram as contract/src/job-state.ts', () => {
