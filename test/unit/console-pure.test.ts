@@ -8,7 +8,7 @@ import { Timestamp } from 'firebase/firestore';
 import type { Job } from '@async-jobs/client';
 import { hasOperatorClaim } from '../../library/src/entry/operator-claim';
 import { isOperator } from '../../web/src/admin/operator-claim';
-import { jobHistory } from '../../web/src/admin/job-history';
+import { documentJson, jobHistory } from '../../web/src/admin/job-history';
 import { claimsWith, projectOf, userOf } from '../../scripts/lib/operator-claims.mjs';
 
 describe('operator claim', () => {
@@ -95,5 +95,22 @@ describe('console: a job’s history', () => {
       { time: undefined, text: 'step fetch done' },
       { time: 3_000, text: 'attempt failed for now: unavailable: try later' },
     ]);
+  });
+});
+
+describe('console: a job’s document', () => {
+  it('shows times as ISO 8601, nested ones too, and every other value as JSON', () => {
+    const text = documentJson({
+      state: 'FAILED',
+      doneTime: Timestamp.fromMillis(Date.UTC(2026, 0, 2, 3, 4, 5)),
+      error: { code: 'internal', at: Timestamp.fromMillis(0) },
+      startTime: null,
+    });
+    assert.deepEqual(JSON.parse(text), {
+      state: 'FAILED',
+      doneTime: '2026-01-02T03:04:05.000Z',
+      error: { code: 'internal', at: '1970-01-01T00:00:00.000Z' },
+      startTime: null,
+    });
   });
 });

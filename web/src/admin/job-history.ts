@@ -42,3 +42,23 @@ export function jobHistory(job: Job): HistoryEntry[] {
   }
   return entries;
 }
+
+/** A value the Firestore SDK reads as a time (its Timestamp). */
+function isTimestamp(value: unknown): value is { toDate(): Date } {
+  return typeof value === 'object' && value !== null && typeof (value as { toDate?: unknown }).toDate === 'function';
+}
+
+/**
+ * A document's fields as indented JSON, its times as ISO 8601 strings. The replacer reads each value from its holder
+ * (`this`), before JSON.stringify has applied the value's own toJSON (a Timestamp's gives `{ seconds, nanoseconds }`).
+ */
+export function documentJson(document: object): string {
+  return JSON.stringify(
+    document,
+    function (this: Record<string, unknown>, key: string, value: unknown) {
+      const original = this[key];
+      return isTimestamp(original) ? original.toDate().toISOString() : value;
+    },
+    2,
+  );
+}

@@ -4,7 +4,7 @@ import type { Firestore } from 'firebase/firestore';
 import { httpsCallable, type Functions } from 'firebase/functions';
 import { describeCallError } from '../format';
 import { watchAnyJob, watchRetries, watchSteps, type JobStep, type Unsubscribe } from './console-store';
-import { jobHistory } from './job-history';
+import { documentJson, jobHistory } from './job-history';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -30,18 +30,6 @@ function actionButton(text: string, onClick: () => Promise<void>): HTMLButtonEle
     void onClick().finally(() => (b.disabled = false));
   });
   return b;
-}
-
-/** A document's fields as JSON, its Timestamps as ISO times. */
-function documentText(job: JobWithId): string {
-  return JSON.stringify(
-    job,
-    (_key, value: unknown) =>
-      value && typeof value === 'object' && 'toDate' in value && typeof value.toDate === 'function'
-        ? (value.toDate as () => Date)().toISOString()
-        : value,
-    2,
-  );
 }
 
 /**
@@ -137,7 +125,7 @@ export class JobPanel {
         return li;
       }),
     );
-    byId('job-document').textContent = documentText(job);
+    byId('job-document').textContent = documentJson(job);
   }
 
   private async call(name: 'adminCancelJob' | 'adminRetryJob', id: string): Promise<void> {
