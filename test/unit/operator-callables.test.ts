@@ -80,6 +80,11 @@ describe('operator callables: the claim check', () => {
       assert.equal(sim.store.stats.commits, before.commits, 'nothing written');
     });
 
+    it(`${name}: with ENFORCE_APP_CHECK on, refuses even an operator without an App Check token`, async () => {
+      const enforcing = { ...deps, enforceAppCheck: () => true };
+      await refusedWith(handle(request(OPERATOR, { id: failed }, { admin: true }), enforcing), 'unauthenticated');
+    });
+
     it(`${name}: answers an operator's bad input with invalid-argument and a missing job with not-found`, async () => {
       await refusedWith(handle(request(OPERATOR, { id: 3 }, { admin: true }), deps), 'invalid-argument');
       await refusedWith(handle(request(OPERATOR, { id: 'no-such-job' }, { admin: true }), deps), 'not-found');
