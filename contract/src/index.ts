@@ -9,6 +9,8 @@ export type { JobError, JobErrorCode } from './job-error';
 export type { JobState, TerminalJobState } from './job-state';
 export type { ApiErrorBody, JobOperation, ListJobsResponse, OperationError } from './operation';
 export type {
+  AdminJobRequest,
+  AdminRetryJobResponse,
   CancelJobRequest,
   CancelJobResponse,
   CreateJobRequest,

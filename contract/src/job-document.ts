@@ -58,6 +58,11 @@ export interface JobDocument<Time> {
   cancelRequested?: boolean;
   /** The caller's idempotency key, when given. */
   requestId?: string;
+  /**
+   * On a job an operator's `adminRetryJob` made: the id of the FAILED or CANCELLED job it retries (same owner, type
+   * and input). The retried job itself is never written again.
+   */
+  retryOf?: string;
   createTime: Time;
   updateTime: Time;
   /** When the job's attempt started: the claim that moved it to RUNNING (a continuation keeps it). */

@@ -68,3 +68,22 @@ export interface CancelJobResponse {
   state: JobState;
   cancelRequested: boolean;
 }
+
+/**
+ * The request of the operator callables `adminCancelJob` and `adminRetryJob`: any user's job, by id. The caller's ID
+ * token must carry the custom claim `admin: true`.
+ */
+export interface AdminJobRequest {
+  id: string;
+}
+
+/**
+ * What `adminRetryJob` returns: the NEW job it created for the original owner, with the same type and input, through
+ * the owner's own limits and fair turn; `retryOf` is the job retried, which stays as it was.
+ */
+export interface AdminRetryJobResponse {
+  id: string;
+  type: string;
+  state: JobState;
+  retryOf: string;
+}

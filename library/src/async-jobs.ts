@@ -1,4 +1,5 @@
 import type {
+  AdminRetryJobResponse,
   CancelJobResponse,
   CreateJobResponse,
   CreateJobsResponse,
@@ -22,7 +23,14 @@ import { lazyDependencies } from './composition';
 import { config, params } from './config';
 import { DEFAULT_POOL, type TaskDefinition } from './core/tasks/task';
 import { poolTopic, STANDARD_POOL, workerFunctionName, type PoolDefinition, type WorkerFunctionName } from './pools';
-import { handleCancelJobCall, handleCreateJobCall, handleCreateJobsCall, handleSignalJobCall } from './entry/callable';
+import {
+  handleAdminCancelJobCall,
+  handleAdminRetryJobCall,
+  handleCancelJobCall,
+  handleCreateJobCall,
+  handleCreateJobsCall,
+  handleSignalJobCall,
+} from './entry/callable';
 import { handleHttpRequest } from './entry/http/http-api';
 import { signalJobAsServer } from './entry/server';
 import { checkExportsOnceLoaded } from './export-check';
@@ -143,6 +151,16 @@ export type AsyncJobsFunctions<PoolName extends string = never> = {
   cancelJob: CallableFunction<unknown, Promise<CancelJobResponse>>;
   /** Callable `signalJob({ id, name, payload })` → `{ id, name, state }`: a signal the job waits for. Its owner only. */
   signalJob: CallableFunction<unknown, Promise<SignalJobResponse>>;
+  /**
+   * Callable `adminCancelJob({ id })` → `{ id, state, cancelRequested }`: cancels any user's job. Operators only (the
+   * custom claim `admin: true`; docs/console.md).
+   */
+  adminCancelJob: CallableFunction<unknown, Promise<CancelJobResponse>>;
+  /**
+   * Callable `adminRetryJob({ id })` → `{ id, type, state, retryOf }`: a new job retrying any user's FAILED or
+   * CANCELLED job, for its owner. Operators only.
+   */
+  adminRetryJob: CallableFunction<unknown, Promise<AdminRetryJobResponse>>;
   /** The HTTP API for curl, scripts and servers, with a Firebase ID token. */
   jobs: HttpsFunction;
   /** The recovery sweep, every minute. */
@@ -153,9 +171,11 @@ export type AsyncJobsFunctions<PoolName extends string = never> = {
 
 /**
  * The Cloud Functions of async-jobs for an app's task types: export them from the app's `index.ts` under these
- * names, which are the deployed functions' names (clients call `createJob`, `cancelJob` and `jobs`):
+ * names, which are the deployed functions' names (clients call `createJob`, `cancelJob` and `jobs`; the operator
+ * console calls `adminCancelJob` and `adminRetryJob`):
  *
- *     export const { createJob, cancelJob, signalJob, jobs, runJob, sweepJobs, wakeJobs } = asyncJobs({ tasks });
+ *     export const { createJob, createJobs, cancelJob, signalJob, adminCancelJob, adminRetryJob, jobs, runJob,
+ *       sweepJobs, wakeJobs } = asyncJobs({ tasks });
  *
  * The `standard` pool and each pool given are a worker of their own (`runJob`, and `runJob<Pool>`); a pool given
  * that no task names, or a task naming a pool not given, fails at load. Settings are firebase-functions params
@@ -184,6 +204,9 @@ export function asyncJobs<
     createJobs: onCall(callableOptions, async (request) => handleCreateJobsCall(request, await dependencies())),
     cancelJob: onCall(callableOptions, async (request) => handleCancelJobCall(request, await dependencies())),
     signalJob: onCall(callableOptions, async (request) => handleSignalJobCall(request, await dependencies())),
+    // The operator console's actions (docs/console.md): rare calls, so the callables' options serve them too.
+    adminCancelJob: onCall(callableOptions, async (request) => handleAdminCancelJobCall(request, await dependencies())),
+    adminRetryJob: onCall(callableOptions, async (request) => handleAdminRetryJobCall(request, await dependencies())),
     jobs: onRequest(httpApiOptions, async (req, res) => handleHttpRequest(req, res, await dependencies())),
     sweepJobs: onSchedule(sweepOptions, async () => {
       // Loaded here, not at the top: only the sweep needs it, and every other function loads faster without it.

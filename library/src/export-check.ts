@@ -46,7 +46,8 @@ export function checkExportsOnceLoaded(made: Readonly<Record<string, unknown>>):
     throw new Error(
       `async-jobs: the functions' entry module does not export ${missing.join(', ')}. Export every function ` +
         'asyncJobs returns under its own name (a pool whose worker is not exported would keep its jobs waiting ' +
-        'for ever): export const { createJob, createJobs, cancelJob, signalJob, jobs, sweepJobs, wakeJobs, runJob, ' +
+        'for ever): export const { createJob, createJobs, cancelJob, signalJob, adminCancelJob, adminRetryJob, jobs, ' +
+        'sweepJobs, wakeJobs, runJob, ' +
         '…a runJob<Pool> for each pool } = asyncJobs({ tasks, pools });',
     );
   });

@@ -10,7 +10,8 @@
  *       async run({ path, width }, { signal, progress }) { … return { path: resized }; },
  *     });
  *
- *     export const { createJob, cancelJob, signalJob, jobs, runJob, sweepJobs, wakeJobs } = asyncJobs({ tasks: [resizeImage] });
+ *     export const { createJob, createJobs, cancelJob, signalJob, adminCancelJob, adminRetryJob, jobs, runJob, sweepJobs,
+ *       wakeJobs } = asyncJobs({ tasks: [resizeImage] });
  *
  * @module @async-jobs/functions
  */

@@ -9,6 +9,8 @@ export function startBanner({ webOrigin, authOrigin, functionsUrl }) {
 async-jobs is running on the emulator suite.
 
   Web app: ${webOrigin}   (start jobs and watch them live)
+  Operator console: ${webOrigin}/admin   (every user's jobs; docs/console.md says how to grant the admin claim:
+    FIREBASE_AUTH_EMULATOR_HOST=${authOrigin.replace(/^https?:\/\//, '')} npm run grant-admin -- <uid or email>)
 
 In another terminal:
 

@@ -174,6 +174,8 @@ const EXPECTED = {
   createJobs: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 60, maxInstances: 10 },
   cancelJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 60, maxInstances: 10 },
   signalJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 60, maxInstances: 10 },
+  adminCancelJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 60, maxInstances: 10 },
+  adminRetryJob: { trigger: 'callable', memory: 256, cpu: 1, concurrency: 80, timeout: 60, maxInstances: 10 },
   jobs: { trigger: 'HTTP', memory: 256, cpu: 1, concurrency: 80, timeout: 90, maxInstances: 10 },
   runJob: { trigger: 'Pub/Sub `jobs`', memory: 256, cpu: 'gcf_gen1', concurrency: 1, timeout: 540, maxInstances: 10 },
   runJobCompute: {
@@ -283,6 +285,8 @@ describe('deploy manifest (what `firebase deploy` uploads)', function () {
     assert.deepEqual(createJob?.callableTrigger, {});
     assert.deepEqual(cancelJob?.callableTrigger, {});
     assert.deepEqual(manifest.endpoints.signalJob?.callableTrigger, {});
+    assert.deepEqual(manifest.endpoints.adminCancelJob?.callableTrigger, {});
+    assert.deepEqual(manifest.endpoints.adminRetryJob?.callableTrigger, {});
     assert.deepEqual(jobs?.httpsTrigger, {});
     assert.deepEqual(runJob?.eventTrigger, {
       eventType: 'google.cloud.pubsub.topic.v1.messagePublished',
@@ -489,6 +493,8 @@ describe('discovery of an app that does not export every function (test/fixtures
     const { manifest, failure } = await discover('');
     assert.equal(failure, undefined);
     assert.deepEqual(Object.keys(manifest?.endpoints ?? {}).sort(), [
+      'adminCancelJob',
+      'adminRetryJob',
       'cancelJob',
       'createJob',
       'createJobs',

@@ -204,7 +204,7 @@ describe('parseCreateJobRequest', () => {
         () => parseCreateJobRequest({ type: 'nap', input: {} }, withTestTasks, limits),
         (error: unknown) =>
           error instanceof ValidationError &&
-          /known: primes, report, sleep, test\.chatty, test\.crash, test\.crashInStep, test\.fail, test\.flaky, test\.hang, test\.nap, test\.record, test\.slowRetry\)/.test(
+          /known: primes, report, sleep, test\.chatty, test\.crash, test\.crashInStep, test\.fail, test\.flaky, test\.gate, test\.hang, test\.nap, test\.record, test\.slowRetry\)/.test(
             error.message,
           ),
       );

@@ -11,12 +11,6 @@ import { projectDir, testedShellBlocks } from '../helpers/readme';
 /** The README's budget, in bytes (what `wc -c` counts): 15 KB, read as 15,000 so no reading of "KB" passes more. */
 const README_MAX_BYTES = 15_000;
 
-/**
- * Pages another branch adds (the console's page, issue 21), linked before they land. A pending page is skipped only
- * while it does not exist: once it does, its links and headings are checked like any other's.
- */
-const PENDING_PAGES = new Set(['docs/console.md']);
-
 /** The pages checked, as paths from the project's root. */
 const PAGES = [
   'README.md',
@@ -59,9 +53,7 @@ function brokenLink(page: string, target: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:/i.test(target)) return undefined; // https:, mailto: — not a file of this repository
   const [path = '', anchor] = target.split('#', 2);
   const file = path === '' ? page : relative(projectDir, join(projectDir, dirname(page), decodeURIComponent(path)));
-  if (!existsSync(join(projectDir, file))) {
-    return PENDING_PAGES.has(file) ? undefined : `${target}: no file ${file}`;
-  }
+  if (!existsSync(join(projectDir, file))) return `${target}: no file ${file}`;
   if (anchor === undefined || !file.endsWith('.md') || statSync(join(projectDir, file)).isDirectory()) return undefined;
   const anchors = headingAnchors(readFileSync(join(projectDir, file), 'utf8'));
   return anchors.has(anchor) ? undefined : `${target}: ${file} has no heading #${anchor}`;

@@ -115,6 +115,8 @@ describe('firebase.json and the variants derived from it', () => {
       functionsUrl: 'http://127.0.0.1:5124/demo-x/europe-west1',
     });
     assert.match(text, /Web app: http:\/\/127\.0\.0\.1:5123 /);
+    assert.match(text, /Operator console: http:\/\/127\.0\.0\.1:5123\/admin /);
+    assert.match(text, /FIREBASE_AUTH_EMULATOR_HOST=127\.0\.0\.1:9123 npm run grant-admin/);
     assert.match(text, /'http:\/\/127\.0\.0\.1:9123\/identitytoolkit\.googleapis\.com\/v1\/accounts:signUp\?key=demo'/);
     assert.match(text, /http:\/\/127\.0\.0\.1:5124\/demo-x\/europe-west1\/createJob\n/);
     assert.match(text, /URL=http:\/\/127\.0\.0\.1:5124\/demo-x\/europe-west1\/jobs\n/);

@@ -27,6 +27,12 @@ export interface JobDurations {
 /** The error of a job its owner cancelled (google.rpc CANCELLED, as AIP-151 records a cancelled operation). */
 export const CANCELLED_BY_OWNER: JobError = { code: 'cancelled', message: 'the job was cancelled by its owner' };
 
+/**
+ * The error of a queued job an operator cancelled (`adminCancelJob`). A RUNNING job's worker ends it with
+ * CANCELLED_BY_OWNER's words whoever asked: the cancel request it acts on does not say who made it.
+ */
+export const CANCELLED_BY_OPERATOR: JobError = { code: 'cancelled', message: 'the job was cancelled by an operator' };
+
 /** The error of a job whose worker stopped without finishing it. */
 export const WORKER_LOST: JobError = {
   code: 'unavailable',

@@ -1,9 +1,17 @@
-import type { CancelJobResponse, CreateJobResponse, CreateJobsResponse, SignalJobResponse } from '@async-jobs/contract';
+import type {
+  AdminRetryJobResponse,
+  CancelJobResponse,
+  CreateJobResponse,
+  CreateJobsResponse,
+  SignalJobResponse,
+} from '@async-jobs/contract';
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
 import { AnonymousCreateRefusedError, refusalOf } from '../core/errors';
 import { cancelJob } from '../core/use-cases/cancel-job';
 import { createJob, createJobsBatch, type CreateJobDeps } from '../core/use-cases/create-job';
+import { cancelJobAsOperator, retryJobAsOperator } from '../core/use-cases/operator-jobs';
 import { signalJob } from '../core/use-cases/signal-job';
+import { hasOperatorClaim, OPERATOR_CLAIM } from './operator-claim';
 
 /** The Admin SDK's verifyIdToken, for the entry points that check a caller's token themselves. */
 export interface IdTokenVerifier {
@@ -123,4 +131,44 @@ export function handleCancelJobCall(request: CallableRequest<unknown>, deps: Cal
 /** Callable `signalJob({ id, name, payload })`: the caller, then the signalJob use case. */
 export function handleSignalJobCall(request: CallableRequest<unknown>, deps: CallableDeps): Promise<SignalJobResponse> {
   return answer(async () => signalJob((await requireLiveCaller(request, 'signalJob', deps)).uid, request.data, deps));
+}
+
+/**
+ * The caller of an operator callable: signed in (`unauthenticated` otherwise), with the claim `admin: true` in the
+ * token firebase-functions verified (`permission-denied` otherwise, before the request is read, so a refusal says
+ * nothing about the job), and live: an operator whose sessions were revoked is refused at once, although a token
+ * issued before keeps its claims for up to an hour (one Firebase Auth lookup per call).
+ */
+async function requireOperator(request: CallableRequest<unknown>, callable: string, deps: CallableDeps) {
+  const uid = requireCaller(request, callable, deps.enforceAppCheck());
+  if (!hasOperatorClaim(request.auth?.token)) {
+    throw new HttpsError(
+      'permission-denied',
+      `${callable} is for operators: the caller's token has no ${OPERATOR_CLAIM} claim`,
+    );
+  }
+  await requireLiveCaller(request, callable, deps);
+  return uid;
+}
+
+/** Callable `adminCancelJob({ id })`: an operator, then the cancel of any user's job. */
+export function handleAdminCancelJobCall(
+  request: CallableRequest<unknown>,
+  deps: CallableDeps,
+): Promise<CancelJobResponse> {
+  return answer(async () => {
+    await requireOperator(request, 'adminCancelJob', deps);
+    return cancelJobAsOperator(request.data, deps);
+  });
+}
+
+/** Callable `adminRetryJob({ id })`: an operator, then a new job retrying any user's FAILED or CANCELLED job. */
+export function handleAdminRetryJobCall(
+  request: CallableRequest<unknown>,
+  deps: CallableDeps,
+): Promise<AdminRetryJobResponse> {
+  return answer(async () => {
+    await requireOperator(request, 'adminRetryJob', deps);
+    return retryJobAsOperator(request.data, deps);
+  });
 }

@@ -1,4 +1,4 @@
-import type { JobState } from '@async-jobs/contract';
+import type { JobError, JobState } from '@async-jobs/contract';
 import { CANCELLED_BY_OWNER, type Job, type Millis } from '../job';
 import { serverTime, type Write } from '../ports/document-store';
 import { read, transition, type Decision } from '../store/store-calls';
@@ -20,7 +20,8 @@ export type CancelOutcome =
  * waiting, sent or waiting out a retry's backoff; RUNNING but suspended: asleep, continuing, queued or sent to go on)
  * ends CANCELLED at once and gives back its slot in the same commit; a RUNNING job in a worker's hands gets
  * `cancelRequested`, which its worker acts on (its next write's fence fails on this one, and its listener sees it).
- * Another user's job is `not-found`, exactly like a missing one.
+ * Another user's job is `not-found`, exactly like a missing one. `reason` is the error a queued job ends with: the
+ * owner's cancel by default, an operator's for `adminCancelJob`.
  */
 export function cancelJob(
   access: StoreAccess,
@@ -28,6 +29,7 @@ export function cancelJob(
   id: string,
   retentionDays: number,
   deadline: Millis,
+  reason: JobError = CANCELLED_BY_OWNER,
 ): Promise<CancelOutcome> {
   const path = access.layout.job(id);
   /** The pool whose slot this call's cancel gave back, once a round decided to cancel the queued job. */
@@ -60,7 +62,7 @@ export function cancelJob(
         {
           op: 'update',
           path,
-          data: { ...terminalFields('CANCELLED', now, retentionDays), error: CANCELLED_BY_OWNER },
+          data: { ...terminalFields('CANCELLED', now, retentionDays), error: reason },
           ifVersion: version,
         },
       ];

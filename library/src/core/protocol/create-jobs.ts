@@ -27,6 +27,8 @@ export interface NewJob {
   pool: string;
   /** When the job may start (a create with `delaySeconds`): it waits holding nothing until then. */
   dueAt?: Millis;
+  /** The job this one retries (an operator's retry): recorded on the new job, the retried one is left as it is. */
+  retryOf?: string;
 }
 
 /** A job a create made, or found made by an earlier try of the same request. */
@@ -97,6 +99,7 @@ function newJobData(
     done: false,
     attempts: 0,
     ...(job.requestId === undefined ? {} : { requestId: job.requestId }),
+    ...(job.retryOf === undefined ? {} : { retryOf: job.retryOf }),
     pool: job.pool,
     createTime: now,
     updateTime: now,

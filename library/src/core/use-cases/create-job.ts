@@ -79,6 +79,30 @@ export async function createJob(owner: string, data: unknown, deps: CreateJobDep
 }
 
 /**
+ * Creates the job that retries `retried` (an operator's retry): a NEW job for the retried job's owner, with its type
+ * and input checked again by the task's schema, made as any create of that owner is, so the owner's limit and fair
+ * turn apply. Its id derives from the owner and `retry:<retried id>` (AIP-155, as a requestId would), so a repeated or
+ * racing retry of the same job finds the retry made before instead of making another.
+ */
+export async function createRetryJob(
+  retried: { id: string; owner: string; type: string; input: Record<string, unknown> },
+  deps: CreateJobDeps,
+): Promise<CreateJobResponse> {
+  const parsed = parseCreateJobRequest({ type: retried.type, input: retried.input }, deps.tasks, deps.limits());
+  const requestId = `retry:${retried.id}`;
+  const job: NewJob = {
+    type: parsed.type,
+    input: parsed.input,
+    requestId,
+    id: jobIdForRequest(retried.owner, requestId),
+    pool: deps.tasks.poolOf(parsed.type),
+    retryOf: retried.id,
+  };
+  const [made] = await make(retried.owner, [job], deps);
+  return { id: job.id, type: made?.type ?? parsed.type, state: made?.state ?? 'CREATED' };
+}
+
+/**
  * Creates up to MAX_BATCH_JOBS jobs in one call, with one admission decision for all of them (the way a script
  * submits thousands of jobs: a few calls, each a few writes, instead of a write of its owner's document per job).
  * With a requestId the whole batch is idempotent: job i's id derives from (owner, requestId, i).
