@@ -1,23 +1,16 @@
 import type { AdminRetryJobResponse, CancelJobResponse } from '@async-jobs/contract';
-import { JobNotFoundError, JobStateConflictError, ValidationError } from '../errors';
+import { JobNotFoundError, JobStateConflictError } from '../errors';
 import { CANCELLED_BY_OPERATOR } from '../job';
 import { isJobId } from '../job-id';
-import { cancelJob as cancelStoredJob } from '../protocol/cancel';
 import { jobAt } from '../protocol/job-record';
 import { read } from '../store/store-calls';
 import { deadlineAfter } from '../store/store-access';
+import { cancelJobOfOwner, requestedJobId } from './cancel-job';
 import { createRetryJob, type CreateJobDeps } from './create-job';
-import { dispatchAfterEnd, type CoreDeps } from './dispatch';
+import type { CoreDeps } from './dispatch';
 
 /** The states a retry may start from: a job that ended without its result. */
 export const RETRYABLE_STATES = ['FAILED', 'CANCELLED'] as const;
-
-/** The job id of an operator's request `{ id }`, or a ValidationError naming `id`. */
-function requestedId(data: unknown): string {
-  const id = typeof data === 'object' && data !== null ? (data as { id?: unknown }).id : undefined;
-  if (typeof id !== 'string' || id === '') throw new ValidationError('id', 'id must be a job id string');
-  return id;
-}
 
 /** Any user's job, as read now, or JobNotFoundError (also for an id that cannot name a document). */
 async function readAnyJob(id: string, deps: CoreDeps) {
@@ -30,35 +23,14 @@ async function readAnyJob(id: string, deps: CoreDeps) {
 
 /**
  * An operator's cancel of any user's job (the callable has checked the caller's `admin` claim): the owner's cancel
- * (protocol/cancel.ts), run for the job's owner, so it is decided and fenced exactly as theirs. A queued job ends
+ * (cancelJobOfOwner), run for the job's owner, so it is decided and fenced exactly as theirs. A queued job ends
  * CANCELLED at once with CANCELLED_BY_OPERATOR; a running one gets `cancelRequested` and its worker ends it. A done job
  * is failed-precondition, a missing one not-found; a refusal writes nothing.
  */
 export async function cancelJobAsOperator(data: unknown, deps: CoreDeps): Promise<CancelJobResponse> {
-  const id = requestedId(data);
+  const id = requestedJobId(data);
   const { owner } = await readAnyJob(id, deps);
-  const access = deps.access;
-  const result = await cancelStoredJob(
-    access,
-    owner,
-    id,
-    deps.retentionDays(),
-    deadlineAfter(access),
-    CANCELLED_BY_OPERATOR,
-  );
-  switch (result.kind) {
-    case 'not-found':
-      throw new JobNotFoundError(id);
-    case 'already-done':
-      throw new JobStateConflictError(`job ${id} is already ${result.state}; only a job not done can be cancelled`);
-    case 'cancelled':
-      deps.log.jobCancelled({ jobId: id, type: result.job.type, owner, attempt: result.job.attempts }, 'CREATED');
-      if (result.freedSlotOf) await dispatchAfterEnd(deps, result.freedSlotOf);
-      return { id, state: 'CANCELLED', cancelRequested: false };
-    case 'cancel-requested':
-      deps.log.jobCancelled({ jobId: id, type: result.job.type, owner, attempt: result.job.attempts }, 'RUNNING');
-      return { id, state: 'RUNNING', cancelRequested: true };
-  }
+  return cancelJobOfOwner(owner, id, deps, CANCELLED_BY_OPERATOR);
 }
 
 /**
@@ -69,7 +41,7 @@ export async function cancelJobAsOperator(data: unknown, deps: CoreDeps): Promis
  * repeat finds the retry made before. A refusal writes nothing.
  */
 export async function retryJobAsOperator(data: unknown, deps: CreateJobDeps): Promise<AdminRetryJobResponse> {
-  const id = requestedId(data);
+  const id = requestedJobId(data);
   const job = await readAnyJob(id, deps);
   if (!(RETRYABLE_STATES as readonly string[]).includes(job.state)) {
     throw new JobStateConflictError(
