@@ -6,19 +6,17 @@
  * saved as test-results/console.png (docs/console.png is a copy of it).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { TEST_GATES_COLLECTION } from '../fixtures/tasks/test-tasks';
 import { adminFirestore, readJob } from '../helpers/admin';
 import { signedInUser, type TestUser } from '../helpers/client';
+import { launchChromium, RESULTS } from '../helpers/browser';
 import { emulatorHosts } from '../helpers/emulators';
 import { passwordUser } from '../helpers/operators';
 import { watchUntilDone } from '../helpers/watch-job';
 
 const CONSOLE_URL = 'http://127.0.0.1:5000/admin';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RESULTS = join(__dirname, '..', '..', 'test-results');
 /** Generous: a step waits on the page's listeners, never on the clock; this only stops a broken page hanging the run. */
 const STEP_MS = 30_000;
 
@@ -39,12 +37,7 @@ describe('operator console (browser)', function () {
 
   before(async () => {
     emulatorHosts();
-    assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-    mkdirSync(RESULTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     owner = await signedInUser();
   });
 

@@ -3,15 +3,12 @@
  * (which serves web/dist) and the rest of the suite. Two browser contexts are two anonymous users.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium, RESULTS } from '../helpers/browser';
 import { emulatorHosts } from '../helpers/emulators';
 
 const APP_URL = 'http://127.0.0.1:5000/';
-/** Debian's Chromium (`apt-get install chromium`); elsewhere point CHROMIUM_PATH at a Chrome or Chromium. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RESULTS = join(__dirname, '..', '..', 'test-results');
 /** Generous: a UI step waits on a listener, never on the clock; this only stops a broken page hanging the run. */
 const STEP_MS = 30_000;
 
@@ -42,12 +39,7 @@ describe('web app (browser)', function () {
 
   before(async () => {
     emulatorHosts();
-    assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-    mkdirSync(RESULTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
