@@ -81,9 +81,16 @@ describe('operator console (browser)', function () {
       assert.match((await page.locator('#job-document').textContent()) ?? '', new RegExp(`"owner": "${owner.uid}"`));
       assert.equal(await detail.getByRole('button', { name: 'Cancel' }).count(), 0, 'a done job has no Cancel');
 
-      // The cause is fixed; the operator retries, and the page follows the new job to its end.
-      await gates.doc(gate).set({ open: true });
+      // The cause is fixed; the operator retries, and the page follows the new job to its end. The gate holds the
+      // new job RUNNING until the page shows it, so its end commits after the page's listener has its first snapshot:
+      // the emulator can drop a change that commits while a listener is being set up (test/helpers/lost-changes.ts),
+      // and this page's listener is not one a test can restart.
+      await gates.doc(gate).set({ open: true, held: true });
       await detail.getByRole('button', { name: 'Retry' }).click();
+      const following = page.locator(`#job-detail[data-job-id]:not([data-job-id="${id}"])`);
+      await following.waitFor({ timeout: STEP_MS });
+      assert.match((await following.getAttribute('data-state')) ?? '', /^(CREATED|RUNNING)$/, 'held at its gate');
+      await gates.doc(gate).update({ held: false });
       const retried = page.locator(`#job-detail[data-state="COMPLETED"]:not([data-job-id="${id}"])`);
       await retried.waitFor({ timeout: STEP_MS });
       assert.match((await page.locator('#job-links').textContent()) ?? '', new RegExp(`Retry of ${id}`));
