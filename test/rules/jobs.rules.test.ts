@@ -7,15 +7,7 @@
  * Needs FIRESTORE_EMULATOR_HOST; `npm test` sets it, or point it at any Firestore emulator.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import {
-  assertFails,
-  assertSucceeds,
-  initializeTestEnvironment,
-  type RulesTestContext,
-  type RulesTestEnvironment,
-} from '@firebase/rules-unit-testing';
+import { assertFails, assertSucceeds, type RulesTestEnvironment } from '@firebase/rules-unit-testing';
 import {
   collection,
   deleteDoc,
@@ -26,35 +18,16 @@ import {
   orderBy,
   query,
   setDoc,
-  setLogLevel,
   Timestamp,
   updateDoc,
   where,
 } from 'firebase/firestore';
 import type { JobDocument } from '@async-jobs/contract';
+import { libraryRulesEnvironment, type ClientFirestore } from '../helpers/rules-environment';
 
 /** Its own project id, so clearing it never touches the data of the emulator suite's other tests. */
 const PROJECT_ID = 'demo-async-jobs-rules';
 const JOBS = 'jobs';
-
-/** A client's Firestore as the test environment hands it out (usable with the modular API). */
-type ClientFirestore = ReturnType<RulesTestContext['firestore']>;
-
-/** host:port of the Firestore emulator, from the variable `firebase emulators:exec` sets. */
-function firestoreEmulator(): { host: string; port: number } {
-  const value = process.env.FIRESTORE_EMULATOR_HOST;
-  if (!value) {
-    throw new Error(
-      'FIRESTORE_EMULATOR_HOST is not set: the rules tests need a Firestore emulator. Run them with `npm test`, ' +
-        'or start one and set FIRESTORE_EMULATOR_HOST=host:port.',
-    );
-  }
-  const at = value.lastIndexOf(':');
-  const port = Number(value.slice(at + 1));
-  if (at <= 0 || !Number.isInteger(port)) throw new Error(`FIRESTORE_EMULATOR_HOST=${value} is not host:port`);
-  // An IPv6 host comes bracketed, as in [::1]:8080.
-  return { host: value.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port };
-}
 
 /** A job document as the worker leaves it; only `owner` matters to the rules, the rest keeps it realistic. */
 function job(owner: string, createdAtMillis: number): JobDocument<Timestamp> {
@@ -90,15 +63,7 @@ describe('firestore.rules: jobs', () => {
   let anonymous: ClientFirestore;
 
   before(async () => {
-    // The SDK logs every permission-denied as a warning; here they are expected.
-    setLogLevel('error');
-    testEnv = await initializeTestEnvironment({
-      projectId: PROJECT_ID,
-      firestore: {
-        ...firestoreEmulator(),
-        rules: readFileSync(resolve(__dirname, '../../library/firestore/firestore.rules'), 'utf8'),
-      },
-    });
+    testEnv = await libraryRulesEnvironment(PROJECT_ID);
     alice = testEnv.authenticatedContext('alice').firestore();
     bob = testEnv.authenticatedContext('bob').firestore();
     anonymous = testEnv.unauthenticatedContext().firestore();

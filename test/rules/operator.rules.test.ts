@@ -7,15 +7,7 @@
  * Needs FIRESTORE_EMULATOR_HOST; `npm test` sets it.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import {
-  assertFails,
-  assertSucceeds,
-  initializeTestEnvironment,
-  type RulesTestContext,
-  type RulesTestEnvironment,
-} from '@firebase/rules-unit-testing';
+import { assertFails, assertSucceeds, type RulesTestEnvironment } from '@firebase/rules-unit-testing';
 import {
   collection,
   deleteDoc,
@@ -27,25 +19,16 @@ import {
   orderBy,
   query,
   setDoc,
-  setLogLevel,
   Timestamp,
   updateDoc,
   where,
 } from 'firebase/firestore';
 import type { JobDocument } from '@async-jobs/contract';
+import { libraryRulesEnvironment, type ClientFirestore } from '../helpers/rules-environment';
 
 /** Its own project id, so clearing it touches no other test's data. */
 const PROJECT_ID = 'demo-async-jobs-rules-operator';
 const JOBS = 'jobs';
-
-type ClientFirestore = ReturnType<RulesTestContext['firestore']>;
-
-function firestoreEmulator(): { host: string; port: number } {
-  const value = process.env.FIRESTORE_EMULATOR_HOST;
-  if (!value) throw new Error('FIRESTORE_EMULATOR_HOST is not set: run the rules tests with the emulator suite');
-  const at = value.lastIndexOf(':');
-  return { host: value.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(value.slice(at + 1)) };
-}
 
 function job(owner: string, state: JobDocument<Timestamp>['state'], doneAt?: number): JobDocument<Timestamp> {
   const createTime = Timestamp.fromMillis(1_000_000);
@@ -90,14 +73,7 @@ describe('firestore.rules: the operator console', () => {
   let bob: ClientFirestore;
 
   before(async () => {
-    setLogLevel('error');
-    testEnv = await initializeTestEnvironment({
-      projectId: PROJECT_ID,
-      firestore: {
-        ...firestoreEmulator(),
-        rules: readFileSync(resolve(__dirname, '../../library/firestore/firestore.rules'), 'utf8'),
-      },
-    });
+    testEnv = await libraryRulesEnvironment(PROJECT_ID);
     operator = testEnv.authenticatedContext('ops', { admin: true }).firestore();
     stringClaim = testEnv.authenticatedContext('almost', { admin: 'true' }).firestore();
     bob = testEnv.authenticatedContext('bob').firestore();
