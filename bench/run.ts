@@ -8,7 +8,8 @@
  *   BENCH_THROUGHPUT_JOBS (500), BENCH_USERS (5), BENCH_CONCURRENCY (8: the Functions emulator runs one process per
  *   concurrent invocation, and 2 cores do not keep up with many more)
  *   BENCH_COST_JOBS (20)  jobs per side and worktime for the cost table
- *   BENCH_BURST_JOBS (96)  jobs per side and burst at each of 8, 16 and 32 in flight (two bursts each), for the burst table
+ *   BENCH_BURST_JOBS (96)  the fewest jobs per side and burst at each of 8, 16 and 32 in flight (six per lane at least;
+ *   a warm-up burst and two measured ones), for the burst table
  *   BENCH_FLOOD_JOBS (30)  the heavy user's jobs of 3 s, before the light user's one, for the fairness table
  *   BENCH_PARTS (latency,throughput,burst,fairness,cost,cold,long)  the parts to run
  */
@@ -24,6 +25,7 @@ import { restartNetwork, signedInUser, type TestUser } from '../test/helpers/cli
 import { emulatorHosts } from '../test/helpers/emulators';
 import * as ourFunctions from '../functions/src/index';
 import { jobCost, resourcesOf, type JobCost } from './cost';
+import { machineBusySeconds } from './machine-cpu';
 import { countsBetween, opLogFile, resetOpLog, settledOffset, type Counts } from './op-log';
 import { PRICES } from './prices';
 import { median, summarize, type Summary } from './stats';
@@ -208,30 +210,49 @@ async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   }
 }
 
-/** One burst side: `BURST_JOBS` jobs, at most `inFlight` at once; jobs/s and the jobs lost (not done in 3 minutes). */
-async function burstSide(inFlight: number, once: (n: number) => Promise<unknown>) {
-  let lost = 0;
-  const ms = await bounded(BURST_JOBS, inFlight, async (n) => {
-    if ((await within(once(n), BURST_DEADLINE_MS)) === undefined) lost += 1;
-  });
-  return { jobsPerSecond: (BURST_JOBS / ms) * 1000, lost };
+/** Jobs per side in one burst at `inFlight`: at least six per lane, so a burst measures a rate, not its ramp and tail. */
+function burstJobs(inFlight: number): number {
+  return Math.max(BURST_JOBS, 6 * inFlight);
 }
 
 /**
- * A burst at each of 8, 16 and 32 jobs in flight (each one created, then waited for to the end), twice per side:
- * first as it comes, then again at once. The Functions emulator starts one Node process per concurrent invocation
- * of a function (firebase-tools#5503), at about 2 CPU-seconds each on this machine, and keeps it for later ones: the
- * first burst at a new level pays for the processes its peak needs, the second runs on them, as production's
- * instances (80 requests each) run a steady load. The users take turns, so no one passes the per-user limit.
+ * One burst side: its jobs, at most `inFlight` at once; jobs/s, the jobs lost (not done in 3 minutes), and the
+ * machine's busy CPU-seconds per job meanwhile (every process; the other side's are idle), undefined without /proc.
+ */
+async function burstSide(inFlight: number, once: (n: number) => Promise<unknown>) {
+  let lost = 0;
+  const jobs = burstJobs(inFlight);
+  const busyBefore = machineBusySeconds();
+  const ms = await bounded(jobs, inFlight, async (n) => {
+    if ((await within(once(n), BURST_DEADLINE_MS)) === undefined) lost += 1;
+  });
+  const busyAfter = machineBusySeconds();
+  const cpuPerJob = busyBefore === undefined || busyAfter === undefined ? undefined : (busyAfter - busyBefore) / jobs;
+  return { jobsPerSecond: (jobs / ms) * 1000, lost, cpuPerJob };
+}
+
+/** The bursts at each level: one that warms the emulator's processes up, then the two that are measured. */
+const BURST_ROUNDS = ['warm-up', 'first', 'second'] as const;
+
+/**
+ * Bursts at each of 8, 16 and 32 jobs in flight (each job created, then waited for to the end), per side: a warm-up
+ * burst, then two measured ones. The Functions emulator starts one Node process per concurrent invocation of a
+ * function (firebase-tools#5503), at about 2 CPU-seconds each on this machine, and each process compiles its code
+ * hot on its own: the warm-up burst at a new level pays for the processes its peak needs and their first calls, where
+ * production runs a steady load on instances that serve up to 80 requests each and stay warm. Its rate is shown,
+ * apart from the measured ones. The users take turns, so no one passes the per-user limit.
  */
 async function burst(users: TestUser[]) {
   const rows: {
     inFlight: number;
-    round: 'first' | 'second';
+    round: (typeof BURST_ROUNDS)[number];
+    jobs: number;
     ours: number;
     oursLost: number;
+    oursCpuPerJob?: number;
     baseline: number;
     baselineLost: number;
+    baselineCpuPerJob?: number;
   }[] = [];
   const ours = async (n: number) => {
     const user = users[n % users.length];
@@ -239,17 +260,20 @@ async function burst(users: TestUser[]) {
     return seenDone(user, id);
   };
   for (const inFlight of BURST_IN_FLIGHT) {
-    for (const round of ['first', 'second'] as const) {
+    for (const round of BURST_ROUNDS) {
       await deleteDoneJobs();
       const o = await burstSide(inFlight, ours);
       const b = await burstSide(inFlight, () => baselineOnce(0));
       rows.push({
         inFlight,
         round,
+        jobs: burstJobs(inFlight),
         ours: o.jobsPerSecond,
         oursLost: o.lost,
+        oursCpuPerJob: o.cpuPerJob,
         baseline: b.jobsPerSecond,
         baselineLost: b.lost,
+        baselineCpuPerJob: b.cpuPerJob,
       });
     }
   }
@@ -410,20 +434,26 @@ function latencyTable(lat: Latency): string[] {
 }
 
 function burstTable(rows: Burst): string[] {
+  const cpu = (seconds: number | undefined) => (seconds === undefined ? 'n/a' : seconds.toFixed(3));
+  const cores = cpus().length;
   return [
     '',
-    `### Burst: ${BURST_JOBS} jobs of 0 s per side at each number in flight (each created, then waited for), twice`,
+    `### Burst: jobs of 0 s at each number in flight (each created, then waited for), a warm-up and two measured bursts`,
     '',
-    '| in flight | burst | ours: jobs/s | ours: lost | baseline: jobs/s | baseline: lost | ratio ours / baseline |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| in flight | burst | jobs per side | ours: jobs/s | ours: lost | ours: CPU-s per job | baseline: jobs/s | baseline: lost | baseline: CPU-s per job | ratio ours / baseline |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.inFlight} | ${r.round} | ${r.ours.toFixed(1)} | ${r.oursLost} | ${r.baseline.toFixed(1)} | ${r.baselineLost} | ${(r.ours / r.baseline).toFixed(2)} |`,
+        `| ${r.inFlight} | ${r.round} | ${r.jobs} | ${r.ours.toFixed(1)} | ${r.oursLost} | ${cpu(r.oursCpuPerJob)} | ` +
+        `${r.baseline.toFixed(1)} | ${r.baselineLost} | ${cpu(r.baselineCpuPerJob)} | ${(r.ours / r.baseline).toFixed(2)} |`,
     ),
     '',
-    'The first burst at each level also starts the Functions emulator processes its peak needs (one per concurrent',
-    'invocation of a function, about 2 CPU-seconds each here); the second runs on them, as a steady load would.',
-    'Each burst starts with the done jobs of earlier ones deleted: the emulator scans a collection to answer a query.',
+    'The warm-up burst at each level also starts the Functions emulator processes its peak needs (one per concurrent',
+    'invocation of a function, about 2 CPU-seconds each here) and runs their first calls; the measured bursts run on',
+    'them, as a steady load runs on warm instances. Each burst starts with the done jobs of earlier ones deleted: the',
+    'emulator scans a collection to answer a query.',
+    `CPU-s per job: the whole machine's busy CPU time during the side's burst (emulators, workers and the bench's`,
+    `client), per job. A side whose jobs/s × CPU-s per job nears ${cores} (the cores) is bound by this machine's CPU.`,
   ];
 }
 
