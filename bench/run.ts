@@ -8,8 +8,8 @@
  *   BENCH_THROUGHPUT_JOBS (500), BENCH_USERS (5), BENCH_CONCURRENCY (8: the Functions emulator runs one process per
  *   concurrent invocation, and 2 cores do not keep up with many more)
  *   BENCH_COST_JOBS (20)  jobs per side and worktime for the cost table
- *   BENCH_BURST_JOBS (96)  the fewest jobs per side and burst at each of 8, 16 and 32 in flight (six per lane at least;
- *   a warm-up burst and two measured ones), for the burst table
+ *   BENCH_BURST_JOBS (96, and six a lane at least)  jobs per side and burst at each of 8, 16 and 32 in flight (a warm-up
+ *   burst and two measured ones), for the burst table
  *   BENCH_FLOOD_JOBS (30)  the heavy user's jobs of 3 s, before the light user's one, for the fairness table
  *   BENCH_PARTS (latency,throughput,burst,fairness,cost,cold,long)  the parts to run
  */
@@ -37,7 +37,8 @@ const THROUGHPUT_JOBS = env('BENCH_THROUGHPUT_JOBS', 500);
 const USERS = env('BENCH_USERS', 5);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 8);
 const COST_JOBS = env('BENCH_COST_JOBS', 20);
-const BURST_JOBS = env('BENCH_BURST_JOBS', 96);
+/** Jobs per side and burst, when set; else burstJobs's default for each level. */
+const BURST_JOBS = process.env.BENCH_BURST_JOBS === undefined ? undefined : Number(process.env.BENCH_BURST_JOBS);
 const BURST_IN_FLIGHT = [8, 16, 32];
 const FLOOD_JOBS = env('BENCH_FLOOD_JOBS', 30);
 const FLOOD_WORKTIME = 3;
@@ -210,9 +211,12 @@ async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   }
 }
 
-/** Jobs per side in one burst at `inFlight`: at least six per lane, so a burst measures a rate, not its ramp and tail. */
+/**
+ * Jobs per side in one burst at `inFlight`: BENCH_BURST_JOBS when set, else 96 and at least six a lane, so a burst
+ * measures a rate, not its ramp and tail.
+ */
 function burstJobs(inFlight: number): number {
-  return Math.max(BURST_JOBS, 6 * inFlight);
+  return BURST_JOBS ?? Math.max(96, 6 * inFlight);
 }
 
 /**
