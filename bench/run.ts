@@ -220,8 +220,9 @@ function burstJobs(inFlight: number): number {
 }
 
 /**
- * One burst side: its jobs, at most `inFlight` at once; jobs/s, the jobs lost (not done in 3 minutes), and the
- * machine's busy CPU-seconds per job meanwhile (every process; the other side's are idle), undefined without /proc.
+ * One burst side: its jobs (burstJobs), at most `inFlight` at once; how many, jobs/s, the jobs lost (not done in 3
+ * minutes), and the machine's busy CPU-seconds per job meanwhile (every process; the other side's are idle),
+ * undefined without /proc.
  */
 async function burstSide(inFlight: number, once: (n: number) => Promise<unknown>) {
   let lost = 0;
@@ -232,7 +233,7 @@ async function burstSide(inFlight: number, once: (n: number) => Promise<unknown>
   });
   const busyAfter = machineBusySeconds();
   const cpuPerJob = busyBefore === undefined || busyAfter === undefined ? undefined : (busyAfter - busyBefore) / jobs;
-  return { jobsPerSecond: (jobs / ms) * 1000, lost, cpuPerJob };
+  return { jobs, jobsPerSecond: (jobs / ms) * 1000, lost, cpuPerJob };
 }
 
 /** The bursts at each level: one that warms the emulator's processes up, then the two that are measured. */
@@ -271,7 +272,7 @@ async function burst(users: TestUser[]) {
       rows.push({
         inFlight,
         round,
-        jobs: burstJobs(inFlight),
+        jobs: o.jobs,
         ours: o.jobsPerSecond,
         oursLost: o.lost,
         oursCpuPerJob: o.cpuPerJob,
