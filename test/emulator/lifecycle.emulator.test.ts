@@ -18,6 +18,7 @@ import {
   type QueryDocumentSnapshot,
 } from 'firebase/firestore';
 import { httpsCallable } from 'firebase/functions';
+import { MAX_WORKTIME_SECONDS } from '../../functions/src/tasks/sleep';
 import { countJobsOwnedBy } from '../helpers/admin';
 import { refusal, signedInUser, withSignedInUser, type TestUser } from '../helpers/client';
 import { functionParam } from '../helpers/function-params';
@@ -143,14 +144,18 @@ describe('job lifecycle (emulator)', () => {
       const accepted: string[] = [];
       try {
         // Twenty calls at a time: the limit is high (jobs past the workers' capacity wait), so there are many to make.
+        // Each job sleeps the longest a sleep may, so none of the first to start ends while a loaded emulator is still
+        // making the rest: a job that ended would free a place and let the call past the limit through.
         while (accepted.length < limit) {
           const batch = Math.min(20, limit - accepted.length);
           const made = await Promise.all(
-            Array.from({ length: batch }, () => user.createJob({ type: 'sleep', input: { worktime: 60 } })),
+            Array.from({ length: batch }, () =>
+              user.createJob({ type: 'sleep', input: { worktime: MAX_WORKTIME_SECONDS } }),
+            ),
           );
           accepted.push(...made.map((job) => job.id));
         }
-        const refused = await createError(user, { type: 'sleep', input: { worktime: 60 } });
+        const refused = await createError(user, { type: 'sleep', input: { worktime: MAX_WORKTIME_SECONDS } });
         assert.equal(refused.code, 'functions/resource-exhausted');
         assert.match(refused.message, new RegExp(`you have ${limit} jobs not done; the limit is ${limit}`));
         assert.equal(await countJobsOwnedBy(user.uid ?? ''), limit, 'the refused request wrote nothing');
