@@ -334,12 +334,18 @@ interface CostRow {
 
 /**
  * Operations per job for a 0 s and a 10 s job: ours with its listener, the baseline with its poller. The 10 s
- * jobs run 10 at a time (the per-job counts do not depend on it; the wall time does).
+ * jobs run 10 at a time (the per-job counts do not depend on it; the wall time does). Before each row, each side
+ * runs as many 0 s jobs as the row has in flight, at once and not counted: the Functions emulator starts a process
+ * for each concurrent invocation (firebase-tools#5503), and a new process's first calls (its module's code compiled,
+ * its gRPC channels opened) would be billed as the row's invocation time, where production serves concurrent
+ * requests from one warm instance (up to 80 each).
  */
 async function cost(users: TestUser[], file: string): Promise<CostRow[]> {
   const rows: CostRow[] = [];
   for (const worktime of [0, 10]) {
     const inFlight = worktime === 0 ? 1 : 10;
+    await bounded(inFlight, inFlight, (n) => oursOnce(users[n % users.length], 0));
+    await bounded(inFlight, inFlight, () => baselineOnce(0));
     const ours = await opsDuring(file, () =>
       bounded(COST_JOBS, inFlight, (n) => oursOnce(users[n % users.length], worktime)),
     );
@@ -539,6 +545,8 @@ function costTables(rows: CostRow[]): string[] {
     '+ publishes × 2 × 1000 B × $40/TiB). vCPU-s and GiB-s: each invocation’s emulator time rounded up to 100 ms, times',
     'the memory and CPU the function declares (firebase-functions’ default: 1 vCPU), each invocation billed alone: an',
     'estimate of production’s, and an upper bound where concurrency > 1 lets requests share an instance’s time.',
+    'Before each row each side runs, uncounted, as many 0 s jobs as the row has in flight, so the emulator’s',
+    'processes for that many concurrent calls are started and warm, as production’s instances are.',
     '',
     'Where the operations go (per job; R reads, W writes, P publishes, inv invocations), and Firestore round trips:',
     '',

@@ -155,6 +155,15 @@ function otherRequest(jobs: readonly NewJob[], docs: readonly (StoredDocument | 
 const requestMismatch = (job: NewJob) => ({ kind: 'request-mismatch', requestId: job.requestId ?? '' }) as const;
 
 /**
+ * Whether a round after a failed commit must read the jobs back: only if they may exist. A job without a requestId
+ * has a random id no other create writes, and a commit whose precondition failed wrote nothing, so such jobs exist
+ * only when a commit of this call failed otherwise (it may have been applied). A requestId's job may also have been
+ * made by a racing repeat of the request.
+ */
+const mayExist = (jobs: readonly NewJob[], ownCommitMayHaveApplied: boolean) =>
+  ownCommitMayHaveApplied || jobs.some((job) => job.requestId !== undefined);
+
+/**
  * Creates jobs for an owner (one, or a batch of up to 500), with one admission decision for all of them:
  *
  * 1. A requestId's job that exists answers a repeat (or refuses a different request under the same requestId).
@@ -339,7 +348,8 @@ async function createInSlots(
  * fenced on its version (or created). Each round reads the owner's document first, then counts the owner's jobs
  * and reads the ranks, so a concurrent create of the same owner either committed before that read (and is counted
  * and ranked) or fails its fence and is decided again after this one. A round finds its own jobs made when an
- * earlier round's commit was applied despite an error.
+ * earlier round's commit was applied despite an error; after rounds that only lost their fence, jobs without a
+ * requestId are not read back (mayExist), so a create that loses to its owner's other creates pays only its round.
  */
 async function enqueue(
   access: StoreAccess,
@@ -365,7 +375,7 @@ async function enqueue(
     access,
     async (): Promise<Decision<Answer>> => {
       round += 1;
-      if (round > 1) {
+      if (round > 1 && mayExist(jobs, ownCommitMayHaveApplied)) {
         const made = await read(
           access,
           () => access.store.getAll(jobs.map((job) => access.layout.job(job.id))),
@@ -450,7 +460,7 @@ async function createScheduled(
     access,
     async (): Promise<Decision<Answer>> => {
       round += 1;
-      if (round > 1) {
+      if (round > 1 && mayExist(jobs, ownCommitMayHaveApplied)) {
         const docs = await read(access, () => access.store.getAll(jobs.map((j) => access.layout.job(j.id))), deadline);
         const other = otherRequest(jobs, docs);
         if (other) return { answer: requestMismatch(other) };
