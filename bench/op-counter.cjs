@@ -13,6 +13,9 @@
  *   BatchGetDocuments response         each `found` or `missing` document: a read
  *   RunQuery response                  each `document`: a read; a query that returns none: one read
  *   RunAggregationQuery                one read per call (up to 1000 index entries, more than we ever count)
+ *   Listen request                     each query target added: a read (a query listener pays one at its start,
+ *                                      the minimum a query is charged, which one whose first answer is empty, as a
+ *                                      worker's cancel listener, pays alone; document targets pay per document)
  *   Listen response                    each `document_change`: a read (listeners pay per document sent)
  *   Pub/Sub Publish request            each message in `messages`: a publish
  *
@@ -136,7 +139,13 @@ function rpcCounter(path, add) {
         add('firestore.reads', 1);
         return undefined;
       case 'Listen':
-        return { response: (m) => add('firestore.reads', [...fieldsOf(m, 3)].length) };
+        return {
+          // ListenRequest.add_target (2) holding a Target.query (2).
+          request: (m) => {
+            for (const target of fieldsOf(m, 2)) if ([...fieldsOf(target, 2)].length > 0) add('firestore.reads', 1);
+          },
+          response: (m) => add('firestore.reads', [...fieldsOf(m, 3)].length),
+        };
       default:
         return undefined;
     }

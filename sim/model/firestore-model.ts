@@ -3,6 +3,9 @@ import {
   StoreError,
   type CommitResult,
   type DocumentStore,
+  type Filter,
+  type OnListenError,
+  type OnMatch,
   type Query,
   type StoredDocument,
   type Unsubscribe,
@@ -160,20 +163,27 @@ export class FirestoreModel implements DocumentStore {
   }
 
   watch(path: string, onChange: (doc: StoredDocument | undefined) => void, onError: (e: Error) => void): Unsubscribe {
+    return this.listen((heard) => this.inner.watch(path, heard(onChange), onError));
+  }
+
+  watchMatching(path: string, where: readonly Filter[], onMatch: OnMatch, onError: OnListenError): Unsubscribe {
+    return this.listen((heard) => this.inner.watchMatching(path, where, heard(onMatch), onError));
+  }
+
+  /**
+   * A listener whose every snapshot is heard a drawn latency later, in order: a later change is never heard before an
+   * earlier one.
+   */
+  private listen(start: (heard: <T>(callback: (value: T) => void) => (value: T) => void) => Unsubscribe): Unsubscribe {
     let stopped = false;
     let lastNoticeAt = 0;
-    const unsubscribe = this.inner.watch(
-      path,
-      (doc) => {
-        // In order: a later change is never heard before an earlier one.
-        const at = Math.max(lastNoticeAt, this.clock.now() + draw(this.random, this.parameters.listen));
-        lastNoticeAt = at;
-        this.clock.setTimer(at - this.clock.now(), () => {
-          if (!stopped) onChange(doc);
-        });
-      },
-      onError,
-    );
+    const unsubscribe = start(<T>(callback: (value: T) => void) => (value: T) => {
+      const at = Math.max(lastNoticeAt, this.clock.now() + draw(this.random, this.parameters.listen));
+      lastNoticeAt = at;
+      this.clock.setTimer(at - this.clock.now(), () => {
+        if (!stopped) callback(value);
+      });
+    });
     return () => {
       stopped = true;
       unsubscribe();

@@ -31,6 +31,9 @@ import { WORKER_LOST } from '../../library/src/core/job';
 import type {
   CommitResult,
   DocumentStore,
+  Filter,
+  OnListenError,
+  OnMatch,
   Query,
   StoredDocument,
   Unsubscribe,
@@ -103,6 +106,10 @@ class OnlyJobsStore implements DocumentStore {
 
   watch(path: string, onChange: (doc: StoredDocument | undefined) => void, onError: (e: Error) => void): Unsubscribe {
     return this.inner.watch(path, onChange, onError);
+  }
+
+  watchMatching(path: string, where: readonly Filter[], onMatch: OnMatch, onError: OnListenError): Unsubscribe {
+    return this.inner.watchMatching(path, where, onMatch, onError);
   }
 
   newId(): string {

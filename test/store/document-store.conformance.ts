@@ -20,7 +20,7 @@ import {
   type StoredDocument,
   type Write,
 } from '../../library/src/core/ports/document-store';
-import { recordWatch } from './watch-recording';
+import { recordMatching, recordWatch } from './watch-recording';
 
 /** What one test of the suite runs on. */
 export interface DocumentStoreSubject {
@@ -776,6 +776,67 @@ export function documentStoreConformance(name: string, target: DocumentStoreTarg
           assert.equal(stopped.seen.length, 1);
         } finally {
           going.stop();
+        }
+      });
+    });
+
+    describe('watchMatching', function () {
+      const flagged = [{ field: 'flag', op: '==', value: true }] as const;
+
+      it('calls back after it returned, when the document comes to match and at each change while it does, never while it does not', async function () {
+        const path = `${collection('matching')}/m`;
+        const recording = recordMatching(store, path, flagged);
+        try {
+          assert.equal(recording.calledBeforeReturn, false);
+          await create(path, { flag: false, n: 0 });
+          await store.commit([{ op: 'update', path, data: { n: 1 } }]);
+          await store.commit([{ op: 'update', path, data: { flag: true, n: 2 } }]);
+          await recording.until(1, 'the change that made it match');
+          await store.commit([{ op: 'update', path, data: { n: 3 } }]);
+          await recording.until(2, 'a change while it matches');
+          await store.commit([{ op: 'update', path, data: { flag: false, n: 4 } }]);
+          await store.commit([{ op: 'update', path, data: { n: 5 } }]);
+          await store.commit([{ op: 'update', path, data: { flag: true, n: 6 } }]);
+          await recording.until(3, 'the change that made it match again');
+          // Listeners hear changes in order: what came before n = 6 and is not here was never sent.
+          assert.deepEqual(
+            recording.seen.map((doc) => doc?.data.n),
+            [2, 3, 6],
+          );
+          const last = recording.seen[2];
+          assert.deepEqual(last?.data, { flag: true, n: 6 });
+          assert.equal(last?.path, path);
+          assert.equal(last?.id, 'm');
+        } finally {
+          recording.stop();
+        }
+      });
+
+      it('starts with a document that matches already, with its version', async function () {
+        const path = `${collection('matching')}/already`;
+        const version = await create(path, { flag: true });
+        const recording = recordMatching(store, path, flagged);
+        try {
+          await recording.until(1, 'the first snapshot');
+          assert.deepEqual(recording.seen[0], { path, id: 'already', data: { flag: true }, version });
+        } finally {
+          recording.stop();
+        }
+      });
+
+      it('follows only its own document, not another of its collection that matches', async function () {
+        const path = `${collection('matching')}/mine`;
+        const recording = recordMatching(store, path, flagged);
+        try {
+          await create(`${collection('matching')}/other`, { flag: true });
+          await create(path, { flag: true, n: 1 });
+          await recording.until(1, 'its own document');
+          assert.deepEqual(
+            recording.seen.map((doc) => doc?.id),
+            ['mine'],
+          );
+        } finally {
+          recording.stop();
         }
       });
     });

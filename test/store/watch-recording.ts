@@ -1,8 +1,9 @@
 /**
- * A listener of one document that records what it is given, for the conformance suite's watch tests. It waits on
- * the listener itself, never on a fixed sleep, with a real-time deadline (Firestore's listeners run in real time).
+ * A listener of one document (all of its changes, or those that match filters) that records what it is given, for
+ * the conformance suite's watch tests. It waits on the listener itself, never on a fixed sleep, with a real-time
+ * deadline (Firestore's listeners run in real time).
  */
-import type { DocumentStore, StoredDocument } from '../../library/src/core/ports/document-store';
+import type { DocumentStore, Filter, StoredDocument } from '../../library/src/core/ports/document-store';
 
 /** How long a test waits for a listener's call before it fails. */
 const WATCH_DEADLINE_MS = 10_000;
@@ -17,7 +18,20 @@ export interface WatchRecording {
   stop(): void;
 }
 
+/** Records a listener of the document at `path` (DocumentStore.watch). */
 export function recordWatch(store: DocumentStore, path: string): WatchRecording {
+  return record(path, (onChange, onError) => store.watch(path, onChange, onError));
+}
+
+/** Records a listener of the document at `path` while it matches `where` (DocumentStore.watchMatching). */
+export function recordMatching(store: DocumentStore, path: string, where: readonly Filter[]): WatchRecording {
+  return record(path, (onChange, onError) => store.watchMatching(path, where, onChange, onError));
+}
+
+function record(
+  path: string,
+  start: (onChange: (doc: StoredDocument | undefined) => void, onError: (e: Error) => void) => () => void,
+): WatchRecording {
   const seen: (StoredDocument | undefined)[] = [];
   const waiters = new Set<() => void>();
   let returned = false;
@@ -26,8 +40,7 @@ export function recordWatch(store: DocumentStore, path: string): WatchRecording 
   const wake = () => {
     for (const waiter of waiters) waiter();
   };
-  const stop = store.watch(
-    path,
+  const stop = start(
     (doc) => {
       if (!returned) calledBeforeReturn = true;
       seen.push(doc);

@@ -190,6 +190,56 @@ describe('MemoryDocumentStore', function () {
       assert.equal(before.reads, 0, 'a stats object is a snapshot');
     });
 
+    it('counts listeners’ reads as Firestore bills them: each snapshot of a document listener; a matching listener’s start and what it sends', async function () {
+      const { store } = memoryStore();
+      await store.commit([{ op: 'create', path: 'heard/a', data: { flag: false, n: 0 } }]);
+      const stopWatch = store.watch(
+        'heard/a',
+        () => undefined,
+        () => undefined,
+      );
+      const stopMatching = store.watchMatching(
+        'heard/a',
+        [{ field: 'flag', op: '==', value: true }],
+        () => undefined,
+        () => undefined,
+      );
+      await turns(1);
+      assert.equal(store.stats.listenerReads, 2, 'each listener’s start');
+      for (let n = 1; n <= 5; n++) {
+        await store.commit([{ op: 'update', path: 'heard/a', data: { n } }]);
+        await turns(1);
+      }
+      assert.equal(
+        store.stats.listenerReads,
+        2 + 5,
+        'the document listener pays for the 5 changes, the other for none',
+      );
+      await store.commit([{ op: 'update', path: 'heard/a', data: { flag: true } }]);
+      await turns(1);
+      assert.equal(store.stats.listenerReads, 7 + 2, 'both pay for the change that made it match');
+      stopWatch();
+      stopMatching();
+      await store.commit([{ op: 'update', path: 'heard/a', data: { n: 6 } }]);
+      await turns(1);
+      assert.equal(store.stats.listenerReads, 9, 'a stopped listener pays nothing');
+      assert.equal(store.stats.reads, 0, 'apart from reads');
+    });
+
+    it('refuses a watchMatching filter other than equality, through onError after it returned', async function () {
+      const { store } = memoryStore();
+      const errors: Error[] = [];
+      store.watchMatching(
+        'heard/b',
+        [{ field: 'n', op: '>', value: 1 }],
+        () => assert.fail('never called'),
+        (e) => errors.push(e),
+      );
+      assert.equal(errors.length, 0);
+      await turns(1);
+      assert.ok(errors[0] instanceof StoreError && errors[0].code === 'invalid-argument');
+    });
+
     it('keeps the time of every commit that wrote each document', async function () {
       const { clock, store } = memoryStore();
       await store.commit([{ op: 'create', path: 'log/a', data: { n: 1 } }]);

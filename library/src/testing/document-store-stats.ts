@@ -8,6 +8,12 @@ export interface DocumentStoreStats {
    * document a query returned (at least one per query), one per 1,000 documents a count matched (at least one).
    */
   readonly reads: number;
+  /**
+   * Documents listeners were sent, as Firestore bills them (apart from `reads`): a document listener (watch) one per
+   * snapshot it gets; a listener of a document while it matches (watchMatching) one when it starts, which is its
+   * first snapshot's if the document matches then, and one per snapshot after it.
+   */
+  readonly listenerReads: number;
   /** Documents written by creates, updates and sets. */
   readonly writes: number;
   /** Deletes. */
@@ -37,6 +43,7 @@ type Counter = Exclude<keyof DocumentStoreStats, 'byShape'>;
 export class StatsCounters {
   private readonly counters: Record<Counter, number> = {
     reads: 0,
+    listenerReads: 0,
     writes: 0,
     deletes: 0,
     commits: 0,

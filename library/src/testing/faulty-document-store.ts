@@ -2,6 +2,9 @@ import {
   StoreError,
   type CommitResult,
   type DocumentStore,
+  type Filter,
+  type OnListenError,
+  type OnMatch,
   type Query,
   type StoredDocument,
   type Unsubscribe,
@@ -173,9 +176,19 @@ export class FaultyDocumentStore implements DocumentStore {
   }
 
   watch(path: string, onChange: (doc: StoredDocument | undefined) => void, onError: (e: Error) => void): Unsubscribe {
+    return this.listen(path, onError, () => this.inner.watch(path, onChange, onError));
+  }
+
+  /** A listener too: a rule for `watch` fails it. */
+  watchMatching(path: string, where: readonly Filter[], onMatch: OnMatch, onError: OnListenError): Unsubscribe {
+    return this.listen(path, onError, () => this.inner.watchMatching(path, where, onMatch, onError));
+  }
+
+  /** Starts a listener of `path` with `start`, unless a rule fails it (through onError, or by never answering). */
+  private listen(path: string, onError: (e: Error) => void, start: () => Unsubscribe): Unsubscribe {
     const call = describeCall('watch', [path]);
     const fault = this.ruleFault(call);
-    if (fault === undefined) return this.inner.watch(path, onChange, onError);
+    if (fault === undefined) return start();
     let active = true;
     if (fault !== 'hang') {
       const error = this.errorOf(fault, call);

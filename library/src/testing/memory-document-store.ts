@@ -5,6 +5,9 @@ import {
   type CommitResult,
   type DocumentData,
   type DocumentStore,
+  type Filter,
+  type OnListenError,
+  type OnMatch,
   type Query,
   type StoredDocument,
   type Unsubscribe,
@@ -142,7 +145,31 @@ export class MemoryDocumentStore implements DocumentStore {
       queueMicrotask(() => onError(e as StoreError));
       return () => undefined;
     }
-    return this.watchers.watch(path, this.answerOf(this.documents.get(path)), onChange);
+    return this.watchers.watch(path, this.answerOf(this.documents.get(path)), (doc) => {
+      this.counters.add('listenerReads');
+      onChange(doc);
+    });
+  }
+
+  watchMatching(path: string, where: readonly Filter[], onMatch: OnMatch, onError: OnListenError): Unsubscribe {
+    let plan: QueryPlan;
+    try {
+      const { collection } = parseDocumentPath(path);
+      if (where.some((filter) => filter.op !== '==')) {
+        throw new StoreError('invalid-argument', 'watchMatching takes equality filters only');
+      }
+      plan = planQuery({ collection, where });
+    } catch (e) {
+      queueMicrotask(() => onError(e as StoreError));
+      return () => undefined;
+    }
+    let first = true;
+    return this.watchers.watch(path, this.answerOf(this.documents.get(path)), (doc) => {
+      const matching = doc !== undefined && plan.matches(doc.data, doc.id);
+      if (first || matching) this.counters.add('listenerReads');
+      first = false;
+      if (matching) onMatch(doc);
+    });
   }
 
   newId(): string {

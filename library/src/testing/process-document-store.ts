@@ -27,7 +27,10 @@ export function processStore(store: DocumentStore, process: Caller): DocumentSto
     count: (query: Query): Promise<number> => call(process, () => store.count(query)),
     // Whether the process lives is checked right before the commit is handed over, never earlier.
     commit: (writes: readonly Write[]): Promise<CommitResult> => call(process, () => store.commit(writes)),
-    watch: (path, onChange, onError) => watch(store, process, path, onChange, onError),
+    watch: (path, onChange, onError) =>
+      listen(process, onError, (alive, failed) => store.watch(path, alive(onChange), failed)),
+    watchMatching: (path, where, onMatch, onError) =>
+      listen(process, onError, (alive, failed) => store.watchMatching(path, where, alive(onMatch), failed)),
     newId: () => store.newId(),
   };
 }
@@ -38,23 +41,22 @@ function call<T>(process: Caller, work: () => Promise<T>): Promise<T> {
   return process.guard(work());
 }
 
-function watch(
-  store: DocumentStore,
+/**
+ * Starts a listener while the process lives: `alive` wraps its callbacks so they run only while it does, and the kill
+ * stops it.
+ */
+function listen(
   process: Caller,
-  path: string,
-  onChange: (doc: StoredDocument | undefined) => void,
   onError: (e: Error) => void,
+  start: (alive: <T>(callback: (value: T) => void) => (value: T) => void, failed: (e: Error) => void) => Unsubscribe,
 ): Unsubscribe {
   if (!process.isAlive()) return () => undefined;
-  const unsubscribe = store.watch(
-    path,
-    (doc) => {
-      if (process.isAlive()) onChange(doc);
-    },
-    (e) => {
-      if (process.isAlive()) onError(e);
-    },
-  );
+  const alive =
+    <T>(callback: (value: T) => void) =>
+    (value: T) => {
+      if (process.isAlive()) callback(value);
+    };
+  const unsubscribe = start(alive, alive(onError));
   const forget = process.onKill(unsubscribe);
   return () => {
     forget();

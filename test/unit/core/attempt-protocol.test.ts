@@ -97,6 +97,7 @@ describe('attempt protocol (simulated time)', () => {
       count: (query) => inner.count(query),
       commit,
       watch: (path, onChange, onError) => inner.watch(path, onChange, onError),
+      watchMatching: (path, where, onMatch, onError) => inner.watchMatching(path, where, onMatch, onError),
       newId: () => inner.newId(),
     };
   }

@@ -403,6 +403,18 @@ describe('worker (simulated time)', () => {
     assert.equal((handlerRuns[0]?.abortReason as TaskError).code, 'cancelled');
   });
 
+  it('pays one listener read to follow a running job for its cancel, none for its own progress writes', async () => {
+    const id = await sim.create('test.steps', { steps: 20, stepMs: 1000 });
+    const before = sim.store.stats.listenerReads;
+    await sim.clock.runUntilIdle();
+    const progressWrites = sim.writesOf(id).filter((write) => write.after?.progress !== undefined).length;
+    assert.ok(progressWrites >= 8, `the job wrote its progress ${progressWrites} times`);
+    assert.equal(sim.job(id).state, 'COMPLETED');
+    // Guarded by run-delivery's watchCancelRequest (watchMatching on cancelRequested): a listener of the whole
+    // document pays a read for each of those writes.
+    assert.equal(sim.store.stats.listenerReads - before, 1);
+  });
+
   it('runs the handler once for two deliveries of one message at the same instant', async () => {
     sim.queue.duplicateNextPublishes(1);
     const id = await sim.create('test.steps', { steps: 2, stepMs: 500 });

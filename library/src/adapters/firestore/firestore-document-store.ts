@@ -11,6 +11,9 @@ import {
   StoreError,
   type CommitResult,
   type DocumentStore,
+  type Filter,
+  type OnListenError,
+  type OnMatch,
   type Query,
   type StoreErrorCode,
   type StoredDocument,
@@ -201,6 +204,31 @@ export class FirestoreDocumentStore implements DocumentStore {
     }
     return ref.onSnapshot(
       (snap) => onChange(this.stored(snap)),
+      (e) => onError(storeError(e)),
+    );
+  }
+
+  watchMatching(path: string, where: readonly Filter[], onMatch: OnMatch, onError: OnListenError): Unsubscribe {
+    let query: FirestoreQuery;
+    try {
+      query = built(() => {
+        const ref = this.db.doc(path);
+        return this.firestoreQuery({
+          collection: ref.parent.path,
+          where: [{ field: DOCUMENT_ID, op: '==', value: ref.id }, ...where],
+        });
+      });
+    } catch (e) {
+      queueMicrotask(() => onError(storeError(e)));
+      return () => undefined;
+    }
+    return query.onSnapshot(
+      (snap) => {
+        for (const change of snap.docChanges()) {
+          const doc = change.type === 'removed' ? undefined : this.stored(change.doc);
+          if (doc) onMatch(doc);
+        }
+      },
       (e) => onError(storeError(e)),
     );
   }

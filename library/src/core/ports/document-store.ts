@@ -31,12 +31,26 @@ export interface DocumentStore {
    * never before `watch` has returned.
    */
   watch(path: string, onChange: (doc: StoredDocument | undefined) => void, onError: (e: Error) => void): Unsubscribe;
+  /**
+   * Follows one document only while it matches `where` (equality filters of its own fields): `onMatch` gets it as it
+   * is when it matches at the start or comes to match, and at every change while it matches; never while it does
+   * not, nor before `watchMatching` has returned. Firestore serves it as a query listener (the document's id and the
+   * filters, from single-field indexes), which pays a read when it starts and one per document it sends: a change of
+   * a document that does not match costs nothing, where a document listener pays a read for every change.
+   */
+  watchMatching(path: string, where: readonly Filter[], onMatch: OnMatch, onError: OnListenError): Unsubscribe;
   /** A new random document id (20 characters, as Firestore's auto-ids). */
   newId(): string;
 }
 
 /** Stops a listener. */
 export type Unsubscribe = () => void;
+
+/** What a listener of a document while it matches (watchMatching) is given: the document as it matches. */
+export type OnMatch = (doc: StoredDocument) => void;
+
+/** How a listener fails: once, after which it is given nothing more. */
+export type OnListenError = (e: Error) => void;
 
 /** A value a field may hold. */
 export type StoreValue =

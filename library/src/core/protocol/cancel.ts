@@ -1,6 +1,6 @@
 import type { JobError, JobState } from '@async-jobs/contract';
 import { CANCELLED_BY_OWNER, type Job, type Millis } from '../job';
-import { serverTime, type Write } from '../ports/document-store';
+import { serverTime, type Unsubscribe, type Write } from '../ports/document-store';
 import { read, transition, type Decision } from '../store/store-calls';
 import type { StoreAccess } from '../store/store-access';
 import { DEFAULT_POOL } from '../tasks/task';
@@ -72,5 +72,25 @@ export function cancelJob(
       return { writes, answer: () => ({ kind: 'cancelled', job, ...(holdsSlot ? { freedSlotOf: pool } : {}) }) };
     },
     deadline,
+  );
+}
+
+/**
+ * Follows a job its worker runs for its owner's cancel: `onRequested` is called when `cancelRequested` is set, at
+ * once if it is already. A listener of the job that only sends it once the request is there (watchMatching): it
+ * pays a read when it starts and one for the request, where a listener of the whole document would pay one for
+ * each of its own worker's progress writes and heartbeats.
+ */
+export function watchCancelRequest(
+  access: StoreAccess,
+  id: string,
+  onRequested: () => void,
+  onError: (e: Error) => void,
+): Unsubscribe {
+  return access.store.watchMatching(
+    access.layout.job(id),
+    [{ field: 'cancelRequested', op: '==', value: true }],
+    () => onRequested(),
+    onError,
   );
 }

@@ -16,10 +16,10 @@ import {
   type Suspension,
 } from '../protocol/attempt-writes';
 import { lowestWaiting } from '../protocol/pool-queue';
+import { watchCancelRequest } from '../protocol/cancel';
 import { claimJob, type ClaimOutcome } from '../protocol/claim';
 import { readDoneSteps, writeStepDone, writeStepStart } from '../protocol/job-steps';
 import { deadlineAfter } from '../store/store-access';
-import { watchJob } from '../protocol/owner-jobs';
 import { backoffMs, retryPolicy, shouldRetry } from '../retry-policy';
 import { isTransientStoreError, StoreError } from '../ports/document-store';
 import { attemptIdempotencyKey, taskTimeLimits, type TaskDefinition } from '../tasks/task';
@@ -158,19 +158,16 @@ async function runClaimed(
   const cancelDeadline = clock.setTimer(Math.max(0, abortAt - startedAt), () =>
     abort(new TaskError('deadline-exceeded', overrun, { transient: retryable })),
   );
-  // The owner's cancel arrives as `cancelRequested` on the document: a listener sees it within moments. It starts
-  // after the handler's first moments, so a job that ends sooner pays no read for it.
+  // The owner's cancel arrives as `cancelRequested` on the document: a listener that hears only of it sees it
+  // within moments. It starts after the handler's first moments, so a job that ends sooner pays no read for it. A
+  // claim taken back needs no listener: only a lapsed lease is taken back, and the keeper stops the handler before
+  // its own lease can lapse.
   let unwatch: () => void = () => undefined;
   const cancelWatchStart = clock.setTimer(deps.timings.cancelWatchDelayMs, () => {
-    unwatch = watchJob(
+    unwatch = watchCancelRequest(
       deps.access,
       at.id,
-      (current) => {
-        if (current?.cancelRequested) abort(new TaskError('cancelled', 'the job was cancelled by its owner'));
-        else if (current && current.claimId !== at.claimId) {
-          abort(new TaskError('aborted', 'the job was taken back from this worker'));
-        }
-      },
+      () => abort(new TaskError('cancelled', 'the job was cancelled by its owner')),
       (e) => deps.log.cancelWatchFailed(at.id, e),
     );
   });
