@@ -23,6 +23,34 @@ const work = defineTask({ type: 'test.work', input: z.strictObject({}), run: () 
 
 const callFrom = (rawToken: string, data: unknown) => callableRequest(OWNER, data, rawToken);
 
+/**
+ * The callables' dependencies with a revocation lookup that answers only when told to (as the real one answers after
+ * a round trip to Firebase Auth): `asked` counts the lookups begun, `answer()` lets them all answer as `deps` would.
+ */
+function deferredLookup(deps: CallableDeps) {
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const lookup = {
+    asked: 0,
+    answer: () => release(),
+    deps: {
+      ...deps,
+      verifyIdToken: async (token: string, checkRevoked: boolean) => {
+        lookup.asked += 1;
+        await released;
+        return deps.verifyIdToken(token, checkRevoked);
+      },
+    } satisfies CallableDeps,
+  };
+  return lookup;
+}
+
+/** Lets the in-memory store serve what was asked of it until `holds` (a bounded number of turns of the loop). */
+async function until(holds: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 1_000 && !holds(); turn++) await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(holds(), 'the store was not asked what the create reads');
+}
+
 describe('revoked or disabled users', () => {
   it('are refused createJob, createJobs and signalJob, unauthenticated, and nothing is written', async () => {
     const sim = workerSimulation(() => [work]);
@@ -44,6 +72,52 @@ describe('revoked or disabled users', () => {
     assert.equal(created.type, 'test.work', 'a live user is served');
     const cancelled = await handleCancelJobCall(callFrom(REVOKED_TOKEN, { id: created.id }), deps);
     assert.equal(cancelled.id, created.id, 'a cancel takes the token as it is');
+  });
+
+  it('are looked up beside the create’s reads: the create writes nothing until the lookup answers', async () => {
+    const sim = workerSimulation(() => [work]);
+    const deps = httpApiDeps(sim, OWNER);
+    // A first create makes the pool's slots, so the second finds a free one with its reads alone.
+    const first = await handleCreateJobCall(callFrom(TOKEN, { type: 'test.work', input: {} }), deps);
+    const { counts, queries, commits } = sim.store.stats;
+    const lookup = deferredLookup(deps);
+    const created = handleCreateJobCall(callFrom(TOKEN, { type: 'test.work', input: {} }), lookup.deps);
+    await until(() => sim.store.stats.counts > counts && sim.store.stats.queries > queries);
+    assert.equal(lookup.asked, 1, 'the lookup is under way');
+    assert.equal(sim.store.stats.commits, commits, 'nothing is written while the lookup has not answered');
+    lookup.answer();
+    const job = await created;
+    assert.equal(job.state, 'CREATED');
+    assert.deepEqual(
+      sim.store
+        .peekCollection(sim.layout.jobs)
+        .map((doc) => doc.id)
+        .sort(),
+      [first.id, job.id].sort(),
+      'the job is written once the caller is known live',
+    );
+  });
+
+  it('are refused unauthenticated when the lookup answers after the create’s reads, whatever else is wrong', async () => {
+    const sim = workerSimulation(() => [work]);
+    const lookup = deferredLookup(httpApiDeps(sim, OWNER));
+    const calls = [
+      handleCreateJobCall(callFrom(REVOKED_TOKEN, { type: 'test.work', input: {} }), lookup.deps),
+      handleCreateJobsCall(callFrom(REVOKED_TOKEN, { jobs: [{ type: 'test.work', input: {} }] }), lookup.deps),
+      // A create that is refused on its own (an unknown type) is still refused for its caller first.
+      handleCreateJobCall(callFrom(REVOKED_TOKEN, { type: 'test.unknown', input: {} }), lookup.deps),
+    ];
+    await until(() => sim.store.stats.counts >= 2);
+    assert.equal(lookup.asked, 3);
+    lookup.answer();
+    for (const call of calls) {
+      await assert.rejects(
+        call,
+        (e: unknown) =>
+          e instanceof HttpsError && e.code === 'unauthenticated' && /revoked or is disabled/.test(e.message),
+      );
+    }
+    assert.equal(sim.store.stats.commits, 0);
   });
 
   it('are refused the HTTP API’s creates 401, and still read their jobs until the token expires', async () => {

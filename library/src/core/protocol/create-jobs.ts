@@ -60,6 +60,11 @@ export interface CreateSettings {
   capacity(pool: string): number;
   /** When the create gives up (the callable's own deadline comes soon after). */
   deadline: Millis;
+  /**
+   * A check of the caller made beside the create's first reads (the callable's revocation lookup): awaited before
+   * anything is written, so a caller it refuses leaves nothing behind, and its refusal is what the create throws.
+   */
+  writesAllowed?: Promise<void>;
 }
 
 /**
@@ -183,7 +188,8 @@ const mayExist = (jobs: readonly NewJob[], ownCommitMayHaveApplied: boolean) =>
  *    most the slots they took (docs/protocol.md).
  *
  * A job left waiting is sent by the dispatch that follows the create (the use case runs it), by the end of a job in
- * its pool, or by the sweep.
+ * its pool, or by the sweep. Nothing is written before `settings.writesAllowed` resolves; the reads of steps 1 to 3
+ * run meanwhile.
  */
 export async function createJobs(
   access: StoreAccess,
@@ -211,6 +217,7 @@ export async function createJobs(
   const results = new Map<string, CreatedJob>([...existing].map(([id, doc]) => [id, foundJob(doc, true)]));
   const scheduled = fresh.filter((job) => job.dueAt !== undefined);
   if (scheduled.length > 0) {
+    await settings.writesAllowed;
     const made = await createScheduled(access, owner, scheduled, settings);
     if (made.kind !== 'created') return made;
     for (const job of made.jobs) results.set(job.id, job);
@@ -225,9 +232,17 @@ export async function createJobs(
     if (!admits(active, now.length, settings.maxActiveJobs)) return { kind: 'quota-exceeded', active };
     const freeByPool = await Promise.all(
       pools.map((pool) =>
-        findFreeSlots(access, pool, settings.capacity(pool), byPool.get(pool)?.length ?? 0, deadline),
+        findFreeSlots(
+          access,
+          pool,
+          settings.capacity(pool),
+          byPool.get(pool)?.length ?? 0,
+          deadline,
+          settings.writesAllowed,
+        ),
       ),
     );
+    await settings.writesAllowed;
     // Admission is counted again before the first jobs that wait, unless this call has made jobs already: then
     // the batch was admitted whole, and refusing its rest would leave what was made unreported.
     let madeAny = false;

@@ -53,7 +53,7 @@ const slotsMade = new WeakMap<StoreAccess['layout'], Map<string, number>>();
 /**
  * Up to `count` free slots of the pool below `capacity`, from a random index on (wrapping around), so concurrent
  * dispatches spread over the free slots instead of racing for the first. One or two queries; the documents are
- * made the first time the pool has none free and fewer than `capacity` exist.
+ * made the first time the pool has none free and fewer than `capacity` exist, once `writesAllowed` has resolved.
  */
 export async function findFreeSlots(
   access: StoreAccess,
@@ -61,12 +61,14 @@ export async function findFreeSlots(
   capacity: number,
   count: number,
   deadline: Millis,
+  writesAllowed?: Promise<void>,
 ): Promise<FreeSlot[]> {
   if (capacity < 1 || count < 1) return [];
   const found = await freeFromRandomStart(access, pool, capacity, count, deadline);
   if (found.length > 0) return found;
   const made = slotsMade.get(access.layout)?.get(pool) ?? 0;
   if (made >= capacity) return [];
+  await writesAllowed;
   if (!(await makeSlots(access, pool, capacity, deadline))) return [];
   return freeFromRandomStart(access, pool, capacity, count, deadline);
 }

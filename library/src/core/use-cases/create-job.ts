@@ -23,15 +23,22 @@ export interface CreateJobDeps extends CoreDeps {
 
 /**
  * Makes the jobs (protocol/create-jobs.ts), then sends the ones that took a free slot and, for each pool where some
- * now wait, fills any slot freed meanwhile. A refusal throws a DomainError and writes nothing.
+ * now wait, fills any slot freed meanwhile. A refusal throws a DomainError and writes nothing; so does a rejected
+ * `writesAllowed` (a check of the caller made meanwhile), with its own error.
  */
-async function make(owner: string, jobs: NewJob[], deps: CreateJobDeps): Promise<CreatedJob[]> {
+async function make(
+  owner: string,
+  jobs: NewJob[],
+  deps: CreateJobDeps,
+  writesAllowed?: Promise<void>,
+): Promise<CreatedJob[]> {
   const limits = deps.limits();
   const deadline = deadlineAfter(deps.access);
   const made = await createJobs(deps.access, owner, jobs, {
     maxActiveJobs: limits.maxActiveJobsPerUser,
     capacity: (pool) => deps.capacity(pool),
     deadline,
+    ...(writesAllowed ? { writesAllowed } : {}),
   });
   switch (made.kind) {
     case 'request-mismatch':
@@ -62,9 +69,14 @@ async function make(owner: string, jobs: NewJob[], deps: CreateJobDeps): Promise
  * its fair turn in its pool's queue (CREATED with `waitReason: capacity`), from which it starts by itself when a
  * slot frees. If its message is lost, the recovery sweep sends it again, so the caller's job is never lost. With
  * `delaySeconds` it waits holding nothing until then (`waitReason: scheduled`), and a timer (or the sweep) then puts
- * it in its pool's queue.
+ * it in its pool's queue. With `writesAllowed`, nothing is written before it resolves (see make).
  */
-export async function createJob(owner: string, data: unknown, deps: CreateJobDeps): Promise<CreateJobResponse> {
+export async function createJob(
+  owner: string,
+  data: unknown,
+  deps: CreateJobDeps,
+  writesAllowed?: Promise<void>,
+): Promise<CreateJobResponse> {
   const { delaySeconds, ...parsed } = parseCreateJobRequest(data, deps.tasks, deps.limits());
   const id = parsed.requestId === undefined ? deps.access.store.newId() : jobIdForRequest(owner, parsed.requestId);
   const dueAt = delaySeconds === undefined ? undefined : deps.access.clock.now() + delaySeconds * 1000;
@@ -74,7 +86,7 @@ export async function createJob(owner: string, data: unknown, deps: CreateJobDep
     pool: deps.tasks.poolOf(parsed.type),
     ...(dueAt === undefined ? {} : { dueAt }),
   };
-  const [made] = await make(owner, [job], deps);
+  const [made] = await make(owner, [job], deps, writesAllowed);
   return { id, type: made?.type ?? parsed.type, state: made?.state ?? 'CREATED' };
 }
 
@@ -107,7 +119,12 @@ export async function createRetryJob(
  * submits thousands of jobs: a few calls, each a few writes, instead of a write of its owner's document per job).
  * With a requestId the whole batch is idempotent: job i's id derives from (owner, requestId, i).
  */
-export async function createJobsBatch(owner: string, data: unknown, deps: CreateJobDeps): Promise<CreateJobsResponse> {
+export async function createJobsBatch(
+  owner: string,
+  data: unknown,
+  deps: CreateJobDeps,
+  writesAllowed?: Promise<void>,
+): Promise<CreateJobsResponse> {
   const parsed = parseCreateJobsRequest(data, deps.tasks, deps.limits());
   const jobs: NewJob[] = parsed.jobs.map((job, index) => ({
     ...job,
@@ -118,6 +135,6 @@ export async function createJobsBatch(owner: string, data: unknown, deps: Create
     ...(parsed.requestId === undefined ? {} : { requestId: `${parsed.requestId}/${index}` }),
     pool: deps.tasks.poolOf(job.type),
   }));
-  const made = await make(owner, jobs, deps);
+  const made = await make(owner, jobs, deps, writesAllowed);
   return { jobs: made.map((job) => ({ id: job.id, type: job.type, state: job.state })) };
 }
