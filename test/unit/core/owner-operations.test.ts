@@ -298,6 +298,45 @@ describe('owner operations (simulated time)', () => {
     });
   });
 
+  describe('parallel creates that race for free slots', () => {
+    it('read no job back after losing a slot: a job without a requestId cannot exist yet', async () => {
+      sim = simulation({ capacity: 10 });
+      // The pool's slots are made, and one is held, so the creates below race for the free ones.
+      await create({ type: 'test.work', input: { seconds: 60 } }, OTHER);
+      // Rules that never fire: their predicates only record the calls of the port.
+      const jobReadBacks: string[] = [];
+      let commitCalls = 0;
+      sim.faults.fail({
+        call: 'getAll',
+        fault: 'transient',
+        times: Number.POSITIVE_INFINITY,
+        where: (call) => {
+          if (call.paths.every((path) => path.startsWith(`${sim.layout.jobs}/`))) jobReadBacks.push(call.text);
+          return false;
+        },
+      });
+      sim.faults.fail({
+        call: 'commit',
+        fault: 'transient',
+        times: Number.POSITIVE_INFINITY,
+        where: () => {
+          commitCalls += 1;
+          return false;
+        },
+      });
+      const commitsBefore = sim.store.stats.commits;
+      let ids: string[] | undefined;
+      void Promise.all(
+        Array.from({ length: 9 }, (_, n) => create({ type: 'test.work', input: { seconds: 60 } }, `racer-${n}`)),
+      ).then((all) => (ids = all.map((answer) => answer.id)));
+      await sim.clock.runUntil(() => ids !== undefined, { limitMs: 5_000 });
+      assert.equal(ids?.length, 9);
+      const lostSlots = commitCalls - (sim.store.stats.commits - commitsBefore);
+      assert.ok(lostSlots > 0, 'the creates raced for the free slots');
+      assert.deepEqual(jobReadBacks, [], `after ${lostSlots} lost slots`);
+    });
+  });
+
   describe('create under store faults', () => {
     /** Whether a commit creates a job in a free slot: the job's create and the slot's take. */
     const isCreateInSlot = (writes: readonly Write[] | undefined) =>

@@ -328,7 +328,7 @@ async function takeFreeSlots(
  * now may have been applied: the jobs are read back to tell. One whose precondition failed wrote nothing: jobs found
  * at these ids were made by a racing create under the same requestIds, which answers them (so they are found
  * `existing`, made by an earlier try, and this call neither reports nor sends them again), unless that create was
- * for another request.
+ * for another request; jobs without a requestId are not read back then (mayExist), so a lost slot costs no read.
  */
 async function createInSlots(
   access: StoreAccess,
@@ -349,6 +349,7 @@ async function createInSlots(
     return jobs.map((job, i) => madeJob(owner, job, commit, commit.versions[2 * i] ?? '', slots[i]?.index ?? 0));
   } catch (e) {
     const madeByOther = isLostRace(e);
+    if (!mayExist(jobs, !madeByOther)) return 'raced';
     const [first] = await read(access, () => access.store.getAll([access.layout.job(jobs[0]?.id ?? '')]), deadline);
     if (!first) return madeByOther ? 'raced' : 'failed';
     const docs = await read(access, () => access.store.getAll(jobs.map((job) => access.layout.job(job.id))), deadline);
