@@ -20,7 +20,7 @@ import {
 } from '../../../library/src/core/errors';
 import { sleep, type Clock } from '../../../library/src/core/ports/clock';
 import { StoreError, type Write } from '../../../library/src/core/ports/document-store';
-import { defineTask } from '../../../library/src/core/tasks/task';
+import { DEFAULT_POOL, defineTask } from '../../../library/src/core/tasks/task';
 import { createJob } from '../../../library/src/core/use-cases/create-job';
 import { deleteOwnedJob, getOwnedJob, listOwnedJobs } from '../../../library/src/core/use-cases/owned-jobs';
 import {
@@ -121,19 +121,27 @@ describe('owner operations (simulated time)', () => {
       await create({ type: 'test.work', input: { seconds: 5 } }, OTHER); // another owner has room of its own
     });
 
-    it('costs one read to refuse (its count), two with a requestId (and its job), and reads no slot', async () => {
+    it('costs two reads to refuse (its count and the slot search beside it), three with a requestId', async () => {
       sim = simulation({ limits: { maxActiveJobsPerUser: 2 }, capacity: 1 });
       await create({ type: 'test.work', input: { seconds: 5 } });
       await create({ type: 'test.work', input: { seconds: 5 } });
       const cases = [
-        [{ type: 'test.work', input: { seconds: 5 } }, 1],
-        [{ type: 'test.work', input: { seconds: 5 }, requestId: '7b1c2f9e-1d2a-4c3b-9e8f-0a1b2c3d4e5f' }, 2],
+        [{ type: 'test.work', input: { seconds: 5 } }, 2],
+        [{ type: 'test.work', input: { seconds: 5 }, requestId: '7b1c2f9e-1d2a-4c3b-9e8f-0a1b2c3d4e5f' }, 3],
       ] as const;
       for (const [request, expected] of cases) {
         const before = sim.store.stats.reads;
         await assert.rejects(create(request), QuotaExceededError);
         assert.equal(sim.store.stats.reads - before, expected, `reads of a refused create ${JSON.stringify(request)}`);
       }
+    });
+
+    it('makes no slot of a pool that has none for a create it refuses, though it searched for one', async () => {
+      sim = simulation({ limits: { maxActiveJobsPerUser: 0 } });
+      const commits = sim.store.stats.commits;
+      await assert.rejects(create({ type: 'test.work', input: { seconds: 5 } }), QuotaExceededError);
+      assert.equal(sim.store.stats.commits, commits, 'nothing written');
+      assert.equal(sim.store.peekCollection(sim.layout.slots(DEFAULT_POOL)).length, 0, 'no slot made');
     });
 
     it('lets the owner create again once a job is done', async () => {

@@ -173,8 +173,9 @@ const mayExist = (jobs: readonly NewJob[], ownCommitMayHaveApplied: boolean) =>
  *
  * 1. A requestId's job that exists answers a repeat (or refuses a different request under the same requestId).
  * 2. Admission: the owner's jobs not done plus the new ones within the limit (an aggregation count; see
- *    admission.ts), else nothing is written. It is decided before anything else is read, so a refused create
- *    costs one read (two with a requestId): a client hammering at its limit costs next to nothing.
+ *    admission.ts), else nothing is written. The count and step 3's search for free slots run at once, so a
+ *    refused create costs two reads (three with a requestId): a client hammering at its limit costs next to
+ *    nothing, and every create one round trip less.
  * 3. Each job that finds a free slot of its pool takes it in the same commit as its own create, and is due to be
  *    sent at once: no other read, no other document written. A free slot means nobody waits in the pool: a job's
  *    end hands its slot to the pool's next waiting job and frees it only when none waits (then looks again), so
@@ -227,21 +228,24 @@ export async function createJobs(
     const byPool = new Map<string, NewJob[]>();
     for (const job of now) byPool.set(job.pool, [...(byPool.get(job.pool) ?? []), job]);
     const pools = [...byPool.keys()];
-    // Admission first, alone: a refused create costs its count (and its requestId's read), never a slot search.
-    const active = await countActiveJobs(access, owner, deadline);
-    if (!admits(active, now.length, settings.maxActiveJobs)) return { kind: 'quota-exceeded', active };
-    const freeByPool = await Promise.all(
-      pools.map((pool) =>
-        findFreeSlots(
-          access,
-          pool,
-          settings.capacity(pool),
-          byPool.get(pool)?.length ?? 0,
-          deadline,
-          settings.writesAllowed,
+    // The count and the slot search at once; a pool's missing slot documents are made only for an admitted create.
+    const counted = countActiveJobs(access, owner, deadline);
+    const admitted = counted.then(
+      (active) => admits(active, now.length, settings.maxActiveJobs),
+      () => false,
+    );
+    const [active, freeByPool] = await Promise.all([
+      counted,
+      Promise.all(
+        pools.map((pool) =>
+          findFreeSlots(access, pool, settings.capacity(pool), byPool.get(pool)?.length ?? 0, deadline, {
+            admitted,
+            ...(settings.writesAllowed ? { writesAllowed: settings.writesAllowed } : {}),
+          }),
         ),
       ),
-    );
+    ]);
+    if (!admits(active, now.length, settings.maxActiveJobs)) return { kind: 'quota-exceeded', active };
     await settings.writesAllowed;
     // Admission is counted again before the first jobs that wait, unless this call has made jobs already: then
     // the batch was admitted whole, and refusing its rest would leave what was made unreported.

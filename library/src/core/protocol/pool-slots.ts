@@ -30,6 +30,14 @@ const asFreeSlot = (doc: StoredDocument): FreeSlot => ({
   version: doc.version,
 });
 
+/** What a slot search run beside a create's other checks waits for before it makes the pool's missing slots. */
+export interface SlotMakingGate {
+  /** Whether the create was admitted (never rejects): a refused create makes nothing. */
+  admitted: Promise<boolean>;
+  /** The check of the create's caller (CreateSettings.writesAllowed). */
+  writesAllowed?: Promise<void>;
+}
+
 /** Taking a free slot: fenced on the slot as read, so no slot is ever given twice. */
 export function takeSlot(slot: FreeSlot): Write {
   return { op: 'update', path: slot.path, data: { held: true }, ifVersion: slot.version };
@@ -53,7 +61,8 @@ const slotsMade = new WeakMap<StoreAccess['layout'], Map<string, number>>();
 /**
  * Up to `count` free slots of the pool below `capacity`, from a random index on (wrapping around), so concurrent
  * dispatches spread over the free slots instead of racing for the first. One or two queries; the documents are
- * made the first time the pool has none free and fewer than `capacity` exist, once `writesAllowed` has resolved.
+ * made the first time the pool has none free and fewer than `capacity` exist, once `mayMake` allows it (a create's
+ * admission, and the check of its caller, decided meanwhile).
  */
 export async function findFreeSlots(
   access: StoreAccess,
@@ -61,14 +70,15 @@ export async function findFreeSlots(
   capacity: number,
   count: number,
   deadline: Millis,
-  writesAllowed?: Promise<void>,
+  mayMake?: SlotMakingGate,
 ): Promise<FreeSlot[]> {
   if (capacity < 1 || count < 1) return [];
   const found = await freeFromRandomStart(access, pool, capacity, count, deadline);
   if (found.length > 0) return found;
   const made = slotsMade.get(access.layout)?.get(pool) ?? 0;
   if (made >= capacity) return [];
-  await writesAllowed;
+  if (mayMake && !(await mayMake.admitted)) return [];
+  await mayMake?.writesAllowed;
   if (!(await makeSlots(access, pool, capacity, deadline))) return [];
   return freeFromRandomStart(access, pool, capacity, count, deadline);
 }
