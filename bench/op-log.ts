@@ -57,3 +57,15 @@ export function countsBetween(file: string, from: number, to: number): Map<strin
   }
   return byRole;
 }
+
+/** The functions' processes (role and pid) that logged counts between two offsets; the bench's client left out. */
+export function processesBetween(file: string, from: number, to: number): Set<string> {
+  const text = readFileSync(file).subarray(from, to).toString('utf8');
+  const processes = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const entry = JSON.parse(line) as OpLine;
+    if (entry.role !== 'client') processes.add(`${entry.role}/${entry.pid}`);
+  }
+  return processes;
+}

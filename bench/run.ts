@@ -26,7 +26,7 @@ import { emulatorHosts } from '../test/helpers/emulators';
 import * as ourFunctions from '../functions/src/index';
 import { jobCost, resourcesOf, type JobCost } from './cost';
 import { machineBusySeconds } from './machine-cpu';
-import { countsBetween, opLogFile, resetOpLog, settledOffset, type Counts } from './op-log';
+import { countsBetween, opLogFile, processesBetween, resetOpLog, settledOffset, type Counts } from './op-log';
 import { PRICES } from './prices';
 import { median, summarize, type Summary } from './stats';
 
@@ -330,22 +330,45 @@ interface CostRow {
   baseline: JobCost;
   oursByRole: Record<string, Counts>;
   baselineByRole: Record<string, Counts>;
+  /** Rounds of warmUp each side ran before the row. */
+  warmUpRounds: { ours: number; baseline: number };
+}
+
+/** Rounds of a cost row's warm-up, at most: the emulator has started its processes well before. */
+const WARM_UP_ROUNDS_MAX = 4;
+
+/**
+ * Runs `round` (as many of the row's jobs as it has in flight, at once), not counted, until a round starts no
+ * function process that the rounds before it had not: the Functions emulator starts a process for each concurrent
+ * invocation (firebase-tools#5503), and a new process's first call (its module's code compiled, its clients made,
+ * its gRPC channels opened: seconds when several start at once on two cores) would be billed as the row's time,
+ * where production serves concurrent requests from warm instances (up to 80 each). One round is not enough: which
+ * calls overlap, and so how many processes start, differs from one round to the next. Returns the rounds run.
+ */
+async function warmUp(file: string, round: () => Promise<unknown>): Promise<number> {
+  const seen = new Set<string>();
+  for (let rounds = 1; ; rounds++) {
+    const from = await settledOffset(file);
+    await round();
+    const started = [...processesBetween(file, from, await settledOffset(file))].filter((p) => !seen.has(p));
+    for (const name of started) seen.add(name);
+    if ((rounds > 1 && started.length === 0) || rounds === WARM_UP_ROUNDS_MAX) return rounds;
+  }
 }
 
 /**
  * Operations per job for a 0 s and a 10 s job: ours with its listener, the baseline with its poller. The 10 s
- * jobs run 10 at a time (the per-job counts do not depend on it; the wall time does). Before each row, each side
- * runs as many 0 s jobs as the row has in flight, at once and not counted: the Functions emulator starts a process
- * for each concurrent invocation (firebase-tools#5503), and a new process's first calls (its module's code compiled,
- * its gRPC channels opened) would be billed as the row's invocation time, where production serves concurrent
- * requests from one warm instance (up to 80 each).
+ * jobs run 10 at a time (the per-job counts do not depend on it; the wall time does). Before each row each side is
+ * warmed (warmUp) with rounds of the row's own jobs, so its creates and its workers overlap as the row's do.
  */
 async function cost(users: TestUser[], file: string): Promise<CostRow[]> {
   const rows: CostRow[] = [];
   for (const worktime of [0, 10]) {
     const inFlight = worktime === 0 ? 1 : 10;
-    await bounded(inFlight, inFlight, (n) => oursOnce(users[n % users.length], 0));
-    await bounded(inFlight, inFlight, () => baselineOnce(0));
+    const oursWarmUp = await warmUp(file, () =>
+      bounded(inFlight, inFlight, (n) => oursOnce(users[n % users.length], worktime)),
+    );
+    const baselineWarmUp = await warmUp(file, () => bounded(inFlight, inFlight, () => baselineOnce(worktime)));
     const ours = await opsDuring(file, () =>
       bounded(COST_JOBS, inFlight, (n) => oursOnce(users[n % users.length], worktime)),
     );
@@ -356,6 +379,7 @@ async function cost(users: TestUser[], file: string): Promise<CostRow[]> {
       baseline: jobCost(baseline, COST_JOBS, resources),
       oursByRole: Object.fromEntries(ours),
       baselineByRole: Object.fromEntries(baseline),
+      warmUpRounds: { ours: oursWarmUp, baseline: baselineWarmUp },
     });
   }
   return rows;
@@ -545,8 +569,13 @@ function costTables(rows: CostRow[]): string[] {
     '+ publishes × 2 × 1000 B × $40/TiB). vCPU-s and GiB-s: each invocation’s emulator time rounded up to 100 ms, times',
     'the memory and CPU the function declares (firebase-functions’ default: 1 vCPU), each invocation billed alone: an',
     'estimate of production’s, and an upper bound where concurrency > 1 lets requests share an instance’s time.',
-    'Before each row each side runs, uncounted, as many 0 s jobs as the row has in flight, so the emulator’s',
-    'processes for that many concurrent calls are started and warm, as production’s instances are.',
+    'Before each row each side runs, uncounted, rounds of as many of the row’s jobs as it has in flight, until a',
+    'round starts no new Functions emulator process (at most 4), so the processes the row’s concurrent calls need are',
+    'started and warm, as production’s instances are. Rounds run: ' +
+      rows
+        .map((r) => `${r.worktime} s row, ours ${r.warmUpRounds.ours} and baseline ${r.warmUpRounds.baseline}`)
+        .join('; ') +
+      '.',
     '',
     'Where the operations go (per job; R reads, W writes, P publishes, inv invocations), and Firestore round trips:',
     '',
