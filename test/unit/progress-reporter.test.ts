@@ -85,6 +85,21 @@ describe('ProgressReporter', () => {
     await reporter.close();
   });
 
+  it('counts the job’s last write before the first report: a report within an interval of it waits', async () => {
+    const writer = recordingWriter();
+    const clock = manualClock();
+    clock.time = 1_000;
+    const reporter = new ProgressReporter(writer.write, INTERVAL, noError, clock, 1_000);
+    clock.time = 1_000 + INTERVAL / 2;
+    reporter.report(10, 'early');
+    await Promise.resolve();
+    assert.deepEqual(writer.calls, [], 'not written within an interval of the claim');
+    clock.time = 1_000 + INTERVAL;
+    await writer.called(1);
+    assert.deepEqual(writer.calls, [{ percent: 10, message: 'early' }]);
+    await reporter.close();
+  });
+
   it('turns many reports within one interval into one immediate write and one deferred write of the last', async () => {
     const writer = recordingWriter();
     const clock = manualClock();

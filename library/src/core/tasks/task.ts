@@ -21,9 +21,10 @@ export interface TaskContext {
    */
   signal: AbortSignal;
   /**
-   * Reports progress (0–100) and an optional message on the job document. Cheap to call often: writes are
-   * throttled to one every 2 s at most, and the last value is always stored, at the latest by the write that ends
-   * the attempt.
+   * Reports progress (0–100) and an optional message on the job document. Cheap to call often: writes of the job
+   * are throttled to one every 2 s at most, the claim that started the attempt counted (so the first report is
+   * stored 2 s into the attempt at the earliest), and the last value is always stored, at the latest by the write
+   * that ends the attempt.
    */
   progress: (percent: number, message?: string) => void;
   /**

@@ -18,13 +18,19 @@ export class ProgressReporter {
   /** Progress writes made, for logs and tests. */
   writes = 0;
 
+  /**
+   * `jobWrittenAt`: when the job document was last written before the first report (the claim that started the
+   * attempt): the first report is written at once only an interval after it, as the document's write rate is what
+   * the interval bounds.
+   */
   constructor(
     private readonly write: ProgressWriter,
     intervalMs: number,
     private readonly onError: (e: unknown) => void,
     private readonly clock: Clock,
+    jobWrittenAt?: number,
   ) {
-    this.throttle = new ProgressThrottle(intervalMs);
+    this.throttle = new ProgressThrottle(intervalMs, jobWrittenAt);
   }
 
   /** The function handed to the task as `context.progress`. */

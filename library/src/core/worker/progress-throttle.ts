@@ -2,14 +2,17 @@ import type { JobProgress } from '@async-jobs/contract';
 import { truncate } from '../truncate';
 
 /**
- * Decides which progress reports reach the job document: at most one write per `intervalMs`, and the last
- * value always (flushed when the interval allows, or at the end). Pure: the clock is passed in.
+ * Decides which progress reports reach the job document: at most one write per `intervalMs`, counted from
+ * `lastWriteAt` (the job's last write before the first report, if any), and the last value always (flushed when
+ * the interval allows, or at the end). Pure: the clock is passed in.
  */
 export class ProgressThrottle {
-  private lastWriteAt = Number.NEGATIVE_INFINITY;
   private pending: JobProgress | undefined;
 
-  constructor(private readonly intervalMs: number) {}
+  constructor(
+    private readonly intervalMs: number,
+    private lastWriteAt = Number.NEGATIVE_INFINITY,
+  ) {}
 
   /** Offers a report at time `now`; returns it if it should be written now, else keeps it as pending. */
   offer(progress: JobProgress, now: number): JobProgress | undefined {

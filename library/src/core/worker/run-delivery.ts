@@ -171,11 +171,13 @@ async function runClaimed(
       (e) => deps.log.cancelWatchFailed(at.id, e),
     );
   });
+  // The claim wrote the job moments ago: the first report's write waits an interval from it.
   const reporter = new ProgressReporter(
     (progress) => keeper.heartbeat(progress),
     deps.timings.progressIntervalMs,
     (e) => deps.log.progressWriteFailed(at.id, e),
     clock,
+    startedAt,
   );
   const steps = stepRunner(
     task,
