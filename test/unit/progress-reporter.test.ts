@@ -100,6 +100,30 @@ describe('ProgressReporter', () => {
     await reporter.close();
   });
 
+  it('holds a report the interval lets through for settleMs: one made just before the end rides on the end', async () => {
+    const writer = recordingWriter();
+    const clock = manualClock();
+    const reporter = new ProgressReporter(writer.write, INTERVAL, noError, clock, undefined, 60_000);
+    reporter.report(100, 'done');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(writer.calls, [], 'held');
+    assert.deepEqual(await reporter.close({ keepLast: true }), { percent: 100, message: 'done' });
+    assert.deepEqual(writer.calls, [], 'handed to the end, not written');
+    assert.equal(reporter.writes, 0);
+  });
+
+  it('writes a held report once it has settled, and hands on the newer one deferred after it', async () => {
+    const writer = recordingWriter();
+    const clock = manualClock();
+    const reporter = new ProgressReporter(writer.write, 60_000, noError, clock, undefined, 5);
+    reporter.report(10, 'first');
+    await writer.called(1);
+    assert.deepEqual(writer.calls, [{ percent: 10, message: 'first' }]);
+    reporter.report(20, 'second');
+    assert.deepEqual(await reporter.close({ keepLast: true }), { percent: 20, message: 'second' });
+    assert.equal(reporter.writes, 1);
+  });
+
   it('turns many reports within one interval into one immediate write and one deferred write of the last', async () => {
     const writer = recordingWriter();
     const clock = manualClock();

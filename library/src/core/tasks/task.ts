@@ -24,7 +24,7 @@ export interface TaskContext {
    * Reports progress (0–100) and an optional message on the job document. Cheap to call often: writes of the job
    * are throttled to one every 2 s at most, the claim that started the attempt counted (so the first report is
    * stored 2 s into the attempt at the earliest), and the last value is always stored, at the latest by the write
-   * that ends the attempt.
+   * that ends the attempt (a report made just before the handler returns is stored by that write alone).
    */
   progress: (percent: number, message?: string) => void;
   /**

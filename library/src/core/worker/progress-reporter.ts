@@ -7,21 +7,25 @@ export type ProgressWriter = (progress: JobProgress) => Promise<unknown>;
 
 /**
  * The handler's `progress()`: throttled writes (one per interval at most, the last always written or handed to the
- * job's end), one at a time, never throwing into the handler. After `close()`, reports are dropped, so a handler that
- * outlives its attempt (it ignored its abort signal) writes nothing.
+ * job's end), one at a time, never throwing into the handler. A report the interval lets through is held `settleMs`
+ * before it is written, so the report a handler makes just before it returns (its 100 %) rides on the end's write
+ * instead of a write of its own. After `close()`, reports are dropped, so a handler that outlives its attempt (it
+ * ignored its abort signal) writes nothing.
  */
 export class ProgressReporter {
   private readonly throttle: ProgressThrottle;
   private cancelTimer: (() => void) | undefined;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The report the throttle let through, until it is written `settleMs` later. */
+  private held: { progress: JobProgress; cancel: () => void } | undefined;
   /** Progress writes made, for logs and tests. */
   writes = 0;
 
   /**
    * `jobWrittenAt`: when the job document was last written before the first report (the claim that started the
    * attempt): the first report is written at once only an interval after it, as the document's write rate is what
-   * the interval bounds.
+   * the interval bounds. `settleMs`: how long a report the interval lets through is held before it is written.
    */
   constructor(
     private readonly write: ProgressWriter,
@@ -29,6 +33,7 @@ export class ProgressReporter {
     private readonly onError: (e: unknown) => void,
     private readonly clock: Clock,
     jobWrittenAt?: number,
+    private readonly settleMs = 0,
   ) {
     this.throttle = new ProgressThrottle(intervalMs, jobWrittenAt);
   }
@@ -41,9 +46,19 @@ export class ProgressReporter {
     if (due) {
       // Written now: a timer set for an earlier deferred report would otherwise fire inside the new interval.
       this.stopTimer();
-      this.enqueue(due);
+      if (this.settleMs > 0) this.hold(due);
+      else this.enqueue(due);
     } else this.schedule(now);
   };
+
+  private hold(progress: JobProgress): void {
+    this.held?.cancel();
+    const cancel = this.clock.setTimer(this.settleMs, () => {
+      this.held = undefined;
+      this.enqueue(progress);
+    });
+    this.held = { progress, cancel };
+  }
 
   private stopTimer(): void {
     this.cancelTimer?.();
@@ -78,9 +93,13 @@ export class ProgressReporter {
   async close(options: { keepLast?: boolean } = {}): Promise<JobProgress | undefined> {
     this.closed = true;
     this.stopTimer();
-    const pending = this.throttle.takePending(this.clock.now());
-    if (pending && !options.keepLast) this.enqueue(pending);
+    const held = this.held?.progress;
+    this.held?.cancel();
+    this.held = undefined;
+    // A report deferred by the throttle came after the one held: it is the last.
+    const last = this.throttle.takePending(this.clock.now()) ?? held;
+    if (last && !options.keepLast) this.enqueue(last);
     await this.chain;
-    return options.keepLast ? pending : undefined;
+    return options.keepLast ? last : undefined;
   }
 }

@@ -178,6 +178,7 @@ async function runClaimed(
     (e) => deps.log.progressWriteFailed(at.id, e),
     clock,
     startedAt,
+    deps.timings.progressSettleMs,
   );
   const steps = stepRunner(
     task,

@@ -21,6 +21,11 @@ export interface WorkerTimings {
    */
   progressIntervalMs: number;
   /**
+   * How long a progress report the interval lets through waits before it is written: a handler that reports its
+   * last progress just before it returns (the usual 100 %) has it written by its end, one write fewer.
+   */
+  progressSettleMs: number;
+  /**
    * How long a handler runs before the worker starts to follow the job for its owner's cancel request: a listener
    * costs a read per change of the job, which a job that ends sooner never pays.
    */
@@ -32,6 +37,7 @@ export const DEFAULT_WORKER_TIMINGS: WorkerTimings = {
   leaseRenewalMs: 10_000,
   abortGraceMs: 5_000,
   progressIntervalMs: 2_000,
+  progressSettleMs: 250,
   cancelWatchDelayMs: 1_000,
 };
 
