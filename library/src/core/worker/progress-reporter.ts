@@ -44,7 +44,8 @@ export class ProgressReporter {
     const now = this.clock.now();
     const due = this.throttle.offer(normaliseProgress(percent, message), now);
     if (due) {
-      // Written now: a timer set for an earlier deferred report would otherwise fire inside the new interval.
+      // Let through (written now, or once settled): a timer set for an earlier deferred report would otherwise fire
+      // inside the new interval.
       this.stopTimer();
       if (this.settleMs > 0) this.hold(due);
       else this.enqueue(due);
