@@ -112,6 +112,17 @@ describe('ProgressReporter', () => {
     assert.equal(reporter.writes, 0);
   });
 
+  it('makes a held write with the newest report made meanwhile: one write, however many reports', async () => {
+    const writer = recordingWriter();
+    const clock = manualClock();
+    const reporter = new ProgressReporter(writer.write, 60_000, noError, clock, undefined, 20);
+    for (let percent = 1; percent <= 50; percent++) reporter.report(percent, `report ${percent}`);
+    await writer.called(1);
+    assert.deepEqual(writer.calls, [{ percent: 50, message: 'report 50' }]);
+    assert.equal(reporter.writes, 1);
+    await reporter.close();
+  });
+
   it('writes a held report once it has settled, and hands on the newer one deferred after it', async () => {
     const writer = recordingWriter();
     const clock = manualClock();

@@ -30,7 +30,7 @@ type Runs = string[];
 
 function tasks(clock: Clock, runs: Runs) {
   return [
-    /** Reports progress twice over two seconds and answers its attempt. */
+    /** Reports progress twice over three seconds (the first report written 2 s in) and answers its attempt. */
     defineTask({
       type: 'test.work',
       input: z.strictObject({}),
@@ -38,7 +38,7 @@ function tasks(clock: Clock, runs: Runs) {
       async run(_input, { jobId, attempt, progress, signal }) {
         runs.push(`${jobId}:${attempt}`);
         progress(0, 'started');
-        await sleep(clock, 2000, signal);
+        await sleep(clock, 3000, signal);
         progress(100, 'finished');
         return `done on attempt ${attempt}`;
       },

@@ -172,13 +172,14 @@ describe('worker (simulated time)', () => {
     assert.equal(job.runMillis, 3000);
     assert.equal(job.queueMillis, 0);
     assert.deepEqual(job.progress, { percent: 100, message: 'step 30' });
-    // 30 reports, 100 ms apart: one per 2 s counted from the claim's write, and the last one in the write that ends
-    // the job.
+    // 30 reports, 100 ms apart: one write per 2 s counted from the claim's write, made once it has settled, and the
+    // last report in the write that ends the job.
     assert.equal(sim.timings.progressIntervalMs, 2000);
+    assert.equal(sim.timings.progressSettleMs, 250);
     const progressWrites = sim.writesOf(id).filter(changesProgress);
     assert.deepEqual(
       progressWrites.map((write) => write.time - start),
-      [2000, 3000],
+      [2250, 3000],
     );
     assert.equal(
       progressWrites.at(-1)?.after?.state,
@@ -187,6 +188,19 @@ describe('worker (simulated time)', () => {
     );
     assert.deepEqual(sim.log.namesFor(id), ['jobCreated', 'jobDispatched', 'jobStarted', 'jobCompleted']);
     assert.equal(handlerRuns.length, 1);
+  });
+
+  it('writes four progress reports for a 10 s job reporting each second: the tenth rides on the end', async () => {
+    const id = await sim.create('test.steps', { steps: 10, stepMs: 1000 });
+    const start = sim.clock.now();
+    await sim.clock.runUntilIdle();
+    assert.equal(sim.job(id).state, 'COMPLETED');
+    assert.deepEqual(sim.job(id).progress, { percent: 100, message: 'step 10' });
+    const progressWrites = sim.writesOf(id).filter(changesProgress);
+    assert.deepEqual(
+      progressWrites.map((write) => write.time - start),
+      [2250, 4250, 6250, 8250, 10_000],
+    );
   });
 
   it('retries a transient failure after its backoff holding no slot and no invocation, woken by its timer', async () => {

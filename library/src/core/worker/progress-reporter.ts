@@ -7,17 +7,17 @@ export type ProgressWriter = (progress: JobProgress) => Promise<unknown>;
 
 /**
  * The handler's `progress()`: throttled writes (one per interval at most, the last always written or handed to the
- * job's end), one at a time, never throwing into the handler. A report the interval lets through is held `settleMs`
- * before it is written, so the report a handler makes just before it returns (its 100 %) rides on the end's write
- * instead of a write of its own. After `close()`, reports are dropped, so a handler that outlives its attempt (it
- * ignored its abort signal) writes nothing.
+ * job's end), one at a time, never throwing into the handler. The write an interval allows is made `settleMs` after
+ * it is allowed, with the newest report by then, so the report a handler makes just before it returns (its 100 %)
+ * rides on the end's write instead of a write of its own. After `close()`, reports are dropped, so a handler that
+ * outlives its attempt (it ignored its abort signal) writes nothing.
  */
 export class ProgressReporter {
   private readonly throttle: ProgressThrottle;
   private cancelTimer: (() => void) | undefined;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
-  /** The report the throttle let through, until it is written `settleMs` later. */
+  /** The write an interval allowed, until it is made `settleMs` later: a newer report replaces its progress. */
   private held: { progress: JobProgress; cancel: () => void } | undefined;
   /** Progress writes made, for logs and tests. */
   writes = 0;
@@ -25,7 +25,7 @@ export class ProgressReporter {
   /**
    * `jobWrittenAt`: when the job document was last written before the first report (the claim that started the
    * attempt): the first report is written at once only an interval after it, as the document's write rate is what
-   * the interval bounds. `settleMs`: how long a report the interval lets through is held before it is written.
+   * the interval bounds. `settleMs`: how long the write an interval allows waits before it is made.
    */
   constructor(
     private readonly write: ProgressWriter,
@@ -41,24 +41,33 @@ export class ProgressReporter {
   /** The function handed to the task as `context.progress`. */
   readonly report = (percent: number, message?: string): void => {
     if (this.closed) return;
+    const progress = normaliseProgress(percent, message);
+    if (this.held) {
+      // The interval's write, not made yet, carries the newest report.
+      this.held.progress = progress;
+      return;
+    }
     const now = this.clock.now();
-    const due = this.throttle.offer(normaliseProgress(percent, message), now);
+    const due = this.throttle.offer(progress, now);
     if (due) {
-      // Let through (written now, or once settled): a timer set for an earlier deferred report would otherwise fire
-      // inside the new interval.
+      // Let through: a timer set for an earlier deferred report would otherwise fire inside the new interval.
       this.stopTimer();
-      if (this.settleMs > 0) this.hold(due);
-      else this.enqueue(due);
+      this.release(due);
     } else this.schedule(now);
   };
 
-  private hold(progress: JobProgress): void {
-    this.held?.cancel();
-    const cancel = this.clock.setTimer(this.settleMs, () => {
-      this.held = undefined;
+  /** Writes a report the throttle let through: at once, or once it has settled. */
+  private release(progress: JobProgress): void {
+    if (this.settleMs <= 0) {
       this.enqueue(progress);
+      return;
+    }
+    const held = { progress, cancel: () => undefined as void };
+    held.cancel = this.clock.setTimer(this.settleMs, () => {
+      this.held = undefined;
+      this.enqueue(held.progress);
     });
-    this.held = { progress, cancel };
+    this.held = held;
   }
 
   private stopTimer(): void {
@@ -72,7 +81,7 @@ export class ProgressReporter {
     this.cancelTimer = this.clock.setTimer(at - now, () => {
       this.cancelTimer = undefined;
       const pending = this.throttle.takePending(this.clock.now());
-      if (pending) this.enqueue(pending);
+      if (pending) this.release(pending);
     });
   }
 
@@ -97,8 +106,8 @@ export class ProgressReporter {
     const held = this.held?.progress;
     this.held?.cancel();
     this.held = undefined;
-    // A report deferred by the throttle came after the one held: it is the last.
-    const last = this.throttle.takePending(this.clock.now()) ?? held;
+    // A report is either held or deferred by the throttle, never both.
+    const last = held ?? this.throttle.takePending(this.clock.now());
     if (last && !options.keepLast) this.enqueue(last);
     await this.chain;
     return options.keepLast ? last : undefined;

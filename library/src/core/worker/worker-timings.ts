@@ -21,8 +21,9 @@ export interface WorkerTimings {
    */
   progressIntervalMs: number;
   /**
-   * How long a progress report the interval lets through waits before it is written: a handler that reports its
-   * last progress just before it returns (the usual 100 %) has it written by its end, one write fewer.
+   * How long the progress write an interval allows waits before it is made, with the newest report by then: a
+   * handler that reports its last progress just before it returns (the usual 100 %) has it written by its end, one
+   * write fewer.
    */
   progressSettleMs: number;
   /**
