@@ -268,39 +268,51 @@ describe('owner operations (simulated time)', () => {
     }
   });
 
+  /**
+   * Runs the creates `start` makes, at once, to their end; how many it made, how many commits lost a race meanwhile
+   * (no fault fires, so every commit that failed lost one), and the reads of job documents (read-backs). The rules
+   * set here never fire: their predicates only record the calls of the port.
+   */
+  async function racingCreates(start: () => Promise<{ id: string }>[]) {
+    const jobReadBacks: string[] = [];
+    let commitCalls = 0;
+    sim.faults.fail({
+      call: 'getAll',
+      fault: 'transient',
+      times: Number.POSITIVE_INFINITY,
+      where: (call) => {
+        if (call.paths.every((path) => path.startsWith(`${sim.layout.jobs}/`))) jobReadBacks.push(call.text);
+        return false;
+      },
+    });
+    sim.faults.fail({
+      call: 'commit',
+      fault: 'transient',
+      times: Number.POSITIVE_INFINITY,
+      where: () => {
+        commitCalls += 1;
+        return false;
+      },
+    });
+    const commitsBefore = sim.store.stats.commits;
+    let made: number | undefined;
+    void Promise.all(start()).then((all) => (made = all.length));
+    await sim.clock.runUntil(() => made !== undefined, { limitMs: 5_000 });
+    return { made, lostRaces: commitCalls - (sim.store.stats.commits - commitsBefore), jobReadBacks };
+  }
+
   describe('parallel creates of one owner that wait', () => {
     it('read no job back after losing the owner document’s fence: a job without a requestId cannot exist yet', async () => {
       sim = simulation({ capacity: 1 });
       await create({ type: 'test.work', input: { seconds: 60 } }, OTHER);
-      // Rules that never fire: their predicates only record the calls of the port.
-      const jobReadBacks: string[] = [];
-      let commitCalls = 0;
-      sim.faults.fail({
-        call: 'getAll',
-        fault: 'transient',
-        times: Number.POSITIVE_INFINITY,
-        where: (call) => {
-          if (call.paths.every((path) => path.startsWith(`${sim.layout.jobs}/`))) jobReadBacks.push(call.text);
-          return false;
-        },
-      });
-      sim.faults.fail({
-        call: 'commit',
-        fault: 'transient',
-        times: Number.POSITIVE_INFINITY,
-        where: () => {
-          commitCalls += 1;
-          return false;
-        },
-      });
-      const commitsBefore = sim.store.stats.commits;
-      let ids: string[] | undefined;
-      void Promise.all(Array.from({ length: 20 }, () => create({ type: 'test.work', input: { seconds: 1 } }))).then(
-        (all) => (ids = all.map((answer) => answer.id)),
+      const {
+        made,
+        lostRaces: lostFences,
+        jobReadBacks,
+      } = await racingCreates(() =>
+        Array.from({ length: 20 }, () => create({ type: 'test.work', input: { seconds: 1 } })),
       );
-      await sim.clock.runUntil(() => ids !== undefined, { limitMs: 5_000 });
-      assert.equal(ids?.length, 20);
-      const lostFences = commitCalls - (sim.store.stats.commits - commitsBefore);
+      assert.equal(made, 20);
       assert.ok(lostFences > 0, 'the creates raced for the owner’s document');
       assert.deepEqual(jobReadBacks, [], `after ${lostFences} lost fences`);
     });
@@ -311,35 +323,14 @@ describe('owner operations (simulated time)', () => {
       sim = simulation({ capacity: 10 });
       // The pool's slots are made, and one is held, so the creates below race for the free ones.
       await create({ type: 'test.work', input: { seconds: 60 } }, OTHER);
-      // Rules that never fire: their predicates only record the calls of the port.
-      const jobReadBacks: string[] = [];
-      let commitCalls = 0;
-      sim.faults.fail({
-        call: 'getAll',
-        fault: 'transient',
-        times: Number.POSITIVE_INFINITY,
-        where: (call) => {
-          if (call.paths.every((path) => path.startsWith(`${sim.layout.jobs}/`))) jobReadBacks.push(call.text);
-          return false;
-        },
-      });
-      sim.faults.fail({
-        call: 'commit',
-        fault: 'transient',
-        times: Number.POSITIVE_INFINITY,
-        where: () => {
-          commitCalls += 1;
-          return false;
-        },
-      });
-      const commitsBefore = sim.store.stats.commits;
-      let ids: string[] | undefined;
-      void Promise.all(
+      const {
+        made,
+        lostRaces: lostSlots,
+        jobReadBacks,
+      } = await racingCreates(() =>
         Array.from({ length: 9 }, (_, n) => create({ type: 'test.work', input: { seconds: 60 } }, `racer-${n}`)),
-      ).then((all) => (ids = all.map((answer) => answer.id)));
-      await sim.clock.runUntil(() => ids !== undefined, { limitMs: 5_000 });
-      assert.equal(ids?.length, 9);
-      const lostSlots = commitCalls - (sim.store.stats.commits - commitsBefore);
+      );
+      assert.equal(made, 9);
       assert.ok(lostSlots > 0, 'the creates raced for the free slots');
       assert.deepEqual(jobReadBacks, [], `after ${lostSlots} lost slots`);
     });

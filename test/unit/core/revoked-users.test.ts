@@ -23,6 +23,10 @@ const work = defineTask({ type: 'test.work', input: z.strictObject({}), run: () 
 
 const callFrom = (rawToken: string, data: unknown) => callableRequest(OWNER, data, rawToken);
 
+/** The callables' refusal of a revoked or disabled user. */
+const isRevokedRefusal = (e: unknown) =>
+  e instanceof HttpsError && e.code === 'unauthenticated' && /revoked or is disabled/.test(e.message);
+
 /**
  * The callables' dependencies with a revocation lookup that answers only when told to (as the real one answers after
  * a round trip to Firebase Auth): `asked` counts the lookups begun, `answer()` lets them all answer as `deps` would.
@@ -61,11 +65,7 @@ describe('revoked or disabled users', () => {
       () => handleSignalJobCall(callFrom(REVOKED_TOKEN, { id: 'x', name: 'go' }), deps),
     ];
     for (const call of calls) {
-      await assert.rejects(
-        call,
-        (e: unknown) =>
-          e instanceof HttpsError && e.code === 'unauthenticated' && /revoked or is disabled/.test(e.message),
-      );
+      await assert.rejects(call, isRevokedRefusal);
     }
     assert.equal(sim.store.stats.commits, 0);
     const created = await handleCreateJobCall(callFrom(TOKEN, { type: 'test.work', input: {} }), deps);
@@ -111,11 +111,7 @@ describe('revoked or disabled users', () => {
     assert.equal(lookup.asked, 3);
     lookup.answer();
     for (const call of calls) {
-      await assert.rejects(
-        call,
-        (e: unknown) =>
-          e instanceof HttpsError && e.code === 'unauthenticated' && /revoked or is disabled/.test(e.message),
-      );
+      await assert.rejects(call, isRevokedRefusal);
     }
     assert.equal(sim.store.stats.commits, 0);
   });
