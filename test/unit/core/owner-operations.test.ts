@@ -316,6 +316,67 @@ describe('owner operations (simulated time)', () => {
       assert.ok(lostFences > 0, 'the creates raced for the owner’s document');
       assert.deepEqual(jobReadBacks, [], `after ${lostFences} lost fences`);
     });
+
+    it('count and rank again from the owner’s document after a lost fence: no count or rank query again', async () => {
+      sim = simulation({ capacity: 1 });
+      await create({ type: 'test.work', input: { seconds: 60 } }, OTHER);
+      let counts = 0;
+      let ownerRankQueries = 0;
+      sim.faults.fail({
+        call: 'count',
+        fault: 'transient',
+        times: Number.POSITIVE_INFINITY,
+        where: () => {
+          counts += 1;
+          return false;
+        },
+      });
+      sim.faults.fail({
+        call: 'query',
+        fault: 'transient',
+        times: Number.POSITIVE_INFINITY,
+        where: (call) => {
+          const byOwner = call.query?.where?.some((filter) => filter.field === 'owner' && filter.value === OWNER);
+          if (byOwner && call.query?.orderBy?.[0]?.field === 'rank') ownerRankQueries += 1;
+          return false;
+        },
+      });
+      const { made, lostRaces } = await racingCreates(() =>
+        Array.from({ length: 20 }, () => create({ type: 'test.work', input: { seconds: 1 } })),
+      );
+      assert.equal(made, 20);
+      assert.ok(lostRaces > 0, 'the creates raced for the owner’s document');
+      // Each create counts once beside its slot search and once in its one full round, whatever it lost.
+      assert.equal(counts, 40, `counts after ${lostRaces} lost fences`);
+      assert.equal(ownerRankQueries, 20, `owner rank queries after ${lostRaces} lost fences`);
+      const ranks = sim.store
+        .peekCollection(sim.layout.jobs)
+        .filter((doc) => doc.data.owner === OWNER)
+        .map((doc) => Number(doc.data.rank))
+        .sort((a, b) => a - b);
+      assert.equal(new Set(ranks).size, 20, `one turn each: ${ranks.join(' ')}`);
+    });
+
+    it('admit exactly up to the owner’s limit, counting the jobs the creates that won the fence made', async () => {
+      sim = simulation({ capacity: 1, limits: { maxActiveJobsPerUser: 5 } });
+      await create({ type: 'test.work', input: { seconds: 60 } }, OTHER);
+      const answers: string[] = [];
+      const { lostRaces } = await racingCreates(() =>
+        Array.from({ length: 12 }, () =>
+          create({ type: 'test.work', input: { seconds: 1 } }).then(
+            (job) => (answers.push('created'), job),
+            (e: unknown) => (answers.push(e instanceof QuotaExceededError ? 'refused' : String(e)), { id: '' }),
+          ),
+        ),
+      );
+      assert.ok(lostRaces > 0, 'the creates raced for the owner’s document');
+      assert.deepEqual(
+        [answers.filter((a) => a === 'created').length, answers.filter((a) => a === 'refused').length],
+        [5, 7],
+        answers.join(' '),
+      );
+      assert.equal(sim.store.peekCollection(sim.layout.jobs).filter((doc) => doc.data.owner === OWNER).length, 5);
+    });
   });
 
   describe('parallel creates that race for free slots', () => {

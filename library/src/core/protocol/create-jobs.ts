@@ -1,7 +1,6 @@
 import type { JobState, SentJob } from '@async-jobs/contract';
 import type { Job, Millis } from '../job';
 import {
-  increment,
   isLostRace,
   serverTime,
   type CommitResult,
@@ -16,6 +15,7 @@ import type { StoreAccess } from '../store/store-access';
 import { admits, countActiveJobs } from './admission';
 import { jobAt, sentJob } from './job-record';
 import { ownerLastWaitingRank, queueFront } from './pool-queue';
+import { ownerTurnWrite, ownerTurnsOf, since, type OwnerTurns } from './owner-turns';
 import { findFreeSlots, takeSlot, type FreeSlot } from './pool-slots';
 
 /** A job to create: its id (random, or derived from the request's requestId), request and pool. */
@@ -365,11 +365,15 @@ async function createInSlots(
 
 /**
  * Makes jobs that wait in the pool's queue: one commit of the jobs, each with its rank, and the owner's document,
- * fenced on its version (or created). Each round reads the owner's document first, then counts the owner's jobs
+ * fenced on its version (or created). A full round reads the owner's document first, then counts the owner's jobs
  * and reads the ranks, so a concurrent create of the same owner either committed before that read (and is counted
- * and ranked) or fails its fence and is decided again after this one. A round finds its own jobs made when an
- * earlier round's commit was applied despite an error; after rounds that only lost their fence, jobs without a
- * requestId are not read back (mayExist), so a create that loses to its owner's other creates pays only its round.
+ * and ranked) or fails its fence and is decided again after this one. A round after one that only lost its fence
+ * reads the owner's document and the queue's front, at once: the document records what the owner's commits since
+ * the full round did (owner-turns.ts), the jobs they made and the last rank they gave, so the count and the owner's
+ * ranks need not be read again (a full round follows when that tally would refuse the create, so a job ended
+ * meanwhile is counted out). A round finds its own jobs made when an earlier round's commit was applied despite an
+ * error; after rounds that only lost their fence, jobs without a requestId are not read back (mayExist), so a
+ * create that loses to its owner's other creates pays only its rounds.
  */
 async function enqueue(
   access: StoreAccess,
@@ -391,6 +395,32 @@ async function enqueue(
     | ReturnType<typeof requestMismatch>;
   let round = 0;
   let ownCommitMayHaveApplied = false;
+  // What the last full round read: the owner's document, the count and the owner's last waiting rank.
+  let full: { turns: OwnerTurns; active: number; last: number | undefined } | undefined;
+  /** The ranks and the count, from the owner's document alone after a lost fence; undefined: read them again. */
+  const afterLostFence = async () => {
+    if (!full) return undefined;
+    const [doc, front] = await Promise.all([
+      read(access, () => access.store.get(ownerPath), deadline),
+      queueFront(access, pool, deadline),
+    ]);
+    const turns = ownerTurnsOf(doc);
+    const made = since(full.turns, turns, pool);
+    const active = full.active + made.queued;
+    if (checkAdmission && !admits(active, jobs.length, settings.maxActiveJobs)) return undefined;
+    const last = made.lastRank === undefined ? full.last : Math.max(full.last ?? made.lastRank, made.lastRank);
+    return { turns, active, front, last };
+  };
+  const fullRound = async () => {
+    const turns = ownerTurnsOf(await read(access, () => access.store.get(ownerPath), deadline));
+    const [active, front, last] = await Promise.all([
+      checkAdmission ? countActiveJobs(access, owner, deadline) : Promise.resolve(0),
+      queueFront(access, pool, deadline),
+      ownerLastWaitingRank(access, pool, owner, deadline),
+    ]);
+    full = { turns, active, last };
+    return { turns, active, front, last };
+  };
   return transition<Answer>(
     access,
     async (): Promise<Decision<Answer>> => {
@@ -410,21 +440,13 @@ async function enqueue(
           return { answer: { kind: 'created', jobs: made.map((doc) => foundJob(doc, !ownCommitMayHaveApplied)) } };
         }
       }
-      const ownerDoc = await read(access, () => access.store.get(ownerPath), deadline);
-      const [active, front, last] = await Promise.all([
-        checkAdmission ? countActiveJobs(access, owner, deadline) : Promise.resolve(0),
-        queueFront(access, pool, deadline),
-        ownerLastWaitingRank(access, pool, owner, deadline),
-      ]);
-      if (checkAdmission && !admits(active, jobs.length, settings.maxActiveJobs)) {
-        return { answer: { kind: 'quota-exceeded', active } };
+      const decided = (await afterLostFence()) ?? (await fullRound());
+      if (checkAdmission && !admits(decided.active, jobs.length, settings.maxActiveJobs)) {
+        return { answer: { kind: 'quota-exceeded', active: decided.active } };
       }
-      const first = fairRank(front, last);
-      const ownerWrite: Write = ownerDoc
-        ? { op: 'update', path: ownerPath, data: { creates: increment(1) }, ifVersion: ownerDoc.version }
-        : { op: 'create', path: ownerPath, data: { creates: 1 } };
+      const first = fairRank(decided.front, decided.last);
       const writes: Write[] = [
-        ownerWrite,
+        ownerTurnWrite(ownerPath, decided.turns, pool, first + jobs.length - 1, jobs.length),
         ...jobs.map((job, i): Write => ({
           op: 'create',
           path: access.layout.job(job.id),
@@ -441,7 +463,10 @@ async function enqueue(
     },
     deadline,
     (e) => {
-      if (!isLostRace(e)) ownCommitMayHaveApplied = true;
+      if (isLostRace(e)) return;
+      // Applied or not, the count and the ranks are read again.
+      ownCommitMayHaveApplied = true;
+      full = undefined;
     },
   );
 }

@@ -1,11 +1,12 @@
 import { CANCELLED_BY_OWNER, type Millis } from '../job';
-import { increment, serverTime, type Write } from '../ports/document-store';
+import { serverTime, type Write } from '../ports/document-store';
 import { fairRank } from '../scheduling/fair-queue';
 import { read, transition, type Decision } from '../store/store-calls';
 import type { StoreAccess } from '../store/store-access';
 import { DEFAULT_POOL } from '../tasks/task';
 import { isParked, jobAt, terminalFields } from './job-record';
 import { stepDocumentWrite } from './job-steps';
+import { ownerTurnWrite, ownerTurnsOf } from './owner-turns';
 import { ownerLastWaitingRank, queueFront } from './pool-queue';
 
 export type ResumeOutcome =
@@ -61,14 +62,12 @@ export function resumeJob(
       if (dueAt > now) return { answer: { kind: 'not-due', dueAt } };
       const pool = job.pool ?? DEFAULT_POOL;
       const ownerPath = access.layout.owner(job.owner);
-      const ownerDoc = await read(access, () => access.store.get(ownerPath), deadline);
+      const turns = ownerTurnsOf(await read(access, () => access.store.get(ownerPath), deadline));
       const [front, last] = await Promise.all([
         queueFront(access, pool, deadline),
         ownerLastWaitingRank(access, pool, job.owner, deadline),
       ]);
-      const ownerWrite: Write = ownerDoc
-        ? { op: 'update', path: ownerPath, data: { creates: increment(1) }, ifVersion: ownerDoc.version }
-        : { op: 'create', path: ownerPath, data: { creates: 1 } };
+      const rank = fairRank(front, last);
       // A wait for a signal that times out ends here: its answer is recorded with the job's going on, so no signal
       // sent after this can change it (signalJob is fenced on the job as it read it, waiting).
       const timedOut = job.waitReason === 'signal' && typeof job.currentStep === 'string' ? job.currentStep : undefined;
@@ -77,7 +76,7 @@ export function resumeJob(
         path,
         data: {
           waiting: true,
-          rank: fairRank(front, last),
+          rank,
           waitReason: 'capacity',
           dispatchTime: null,
           updateTime: serverTime(),
@@ -85,7 +84,7 @@ export function resumeJob(
         },
         ifVersion: version,
       };
-      const writes: Write[] = [queued, ownerWrite];
+      const writes: Write[] = [queued, ownerTurnWrite(ownerPath, turns, pool, rank, 0)];
       if (timedOut) {
         const limit = settings.jobLimitMs(job.type);
         const outcome = { received: false };
