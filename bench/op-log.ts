@@ -69,3 +69,9 @@ export function processesBetween(file: string, from: number, to: number): Set<st
   }
   return processes;
 }
+
+/** The function processes that logged their first line between two offsets: started (or first called) meanwhile. */
+export function processesStarted(file: string, from: number, to: number): number {
+  const before = processesBetween(file, 0, from);
+  return [...processesBetween(file, from, to)].filter((name) => !before.has(name)).length;
+}

@@ -26,7 +26,15 @@ import { emulatorHosts } from '../test/helpers/emulators';
 import * as ourFunctions from '../functions/src/index';
 import { jobCost, resourcesOf, type JobCost } from './cost';
 import { machineBusySeconds } from './machine-cpu';
-import { countsBetween, opLogFile, processesBetween, resetOpLog, settledOffset, type Counts } from './op-log';
+import {
+  countsBetween,
+  opLogFile,
+  processesBetween,
+  processesStarted,
+  resetOpLog,
+  settledOffset,
+  type Counts,
+} from './op-log';
 import { PRICES } from './prices';
 import { median, summarize, type Summary } from './stats';
 
@@ -221,19 +229,23 @@ function burstJobs(inFlight: number): number {
 
 /**
  * One burst side: its jobs (burstJobs), at most `inFlight` at once; how many, jobs/s, the jobs lost (not done in 3
- * minutes), and the machine's busy CPU-seconds per job meanwhile (every process; the other side's are idle),
- * undefined without /proc.
+ * minutes), the machine's busy CPU-seconds per job meanwhile (every process; the other side's are idle),
+ * undefined without /proc, and the Functions emulator processes that started meanwhile (undefined without the op log).
  */
 async function burstSide(inFlight: number, once: (n: number) => Promise<unknown>) {
   let lost = 0;
   const jobs = burstJobs(inFlight);
+  const file = opLogFile();
+  const from = file === undefined ? undefined : await settledOffset(file);
   const busyBefore = machineBusySeconds();
   const ms = await bounded(jobs, inFlight, async (n) => {
     if ((await within(once(n), BURST_DEADLINE_MS)) === undefined) lost += 1;
   });
   const busyAfter = machineBusySeconds();
   const cpuPerJob = busyBefore === undefined || busyAfter === undefined ? undefined : (busyAfter - busyBefore) / jobs;
-  return { jobs, jobsPerSecond: (jobs / ms) * 1000, lost, cpuPerJob };
+  const started =
+    file === undefined || from === undefined ? undefined : processesStarted(file, from, await settledOffset(file));
+  return { jobs, jobsPerSecond: (jobs / ms) * 1000, lost, cpuPerJob, processesStarted: started };
 }
 
 /** The bursts at each level: one that warms the emulator's processes up, then the two that are measured. */
@@ -258,6 +270,8 @@ async function burst(users: TestUser[]) {
     baseline: number;
     baselineLost: number;
     baselineCpuPerJob?: number;
+    oursProcessesStarted?: number;
+    baselineProcessesStarted?: number;
   }[] = [];
   const ours = async (n: number) => {
     const user = users[n % users.length];
@@ -279,6 +293,8 @@ async function burst(users: TestUser[]) {
         baseline: b.jobsPerSecond,
         baselineLost: b.lost,
         baselineCpuPerJob: b.cpuPerJob,
+        oursProcessesStarted: o.processesStarted,
+        baselineProcessesStarted: b.processesStarted,
       });
     }
   }
@@ -470,23 +486,26 @@ function latencyTable(lat: Latency): string[] {
 
 function burstTable(rows: Burst): string[] {
   const cpu = (seconds: number | undefined) => (seconds === undefined ? 'n/a' : seconds.toFixed(3));
+  const count = (n: number | undefined) => (n === undefined ? 'n/a' : String(n));
   const cores = cpus().length;
   return [
     '',
     `### Burst: jobs of 0 s at each number in flight (each created, then waited for), a warm-up and two measured bursts`,
     '',
-    '| in flight | burst | jobs per side | ours: jobs/s | ours: lost | ours: CPU-s per job | baseline: jobs/s | baseline: lost | baseline: CPU-s per job | ratio ours / baseline |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| in flight | burst | jobs per side | ours: jobs/s | ours: lost | ours: CPU-s per job | ours: processes started | baseline: jobs/s | baseline: lost | baseline: CPU-s per job | baseline: processes started | ratio ours / baseline |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
         `| ${r.inFlight} | ${r.round} | ${r.jobs} | ${r.ours.toFixed(1)} | ${r.oursLost} | ${cpu(r.oursCpuPerJob)} | ` +
-        `${r.baseline.toFixed(1)} | ${r.baselineLost} | ${cpu(r.baselineCpuPerJob)} | ${(r.ours / r.baseline).toFixed(2)} |`,
+        `${count(r.oursProcessesStarted)} | ${r.baseline.toFixed(1)} | ${r.baselineLost} | ` +
+        `${cpu(r.baselineCpuPerJob)} | ${count(r.baselineProcessesStarted)} | ${(r.ours / r.baseline).toFixed(2)} |`,
     ),
     '',
-    'The warm-up burst at each level also starts the Functions emulator processes its peak needs (one per concurrent',
-    'invocation of a function, about 2 CPU-seconds each here) and runs their first calls; the measured bursts run on',
-    'them, as a steady load runs on warm instances. Each burst starts with the done jobs of earlier ones deleted: the',
-    'emulator scans a collection to answer a query.',
+    'The warm-up burst at each level starts most of the Functions emulator processes its peak needs (one per',
+    'concurrent invocation of a function, about 2 CPU-seconds each here) and runs their first calls. A measured burst',
+    'whose calls overlap more than the warm-up did starts more: processes started counts the function processes that',
+    'served their first call during the side’s burst. Each burst starts with the done jobs of earlier ones deleted:',
+    'the emulator scans a collection to answer a query.',
     `CPU-s per job: the whole machine's busy CPU time during the side's burst (emulators, workers and the bench's`,
     `client), per job. A side whose jobs/s × CPU-s per job nears ${cores} (the cores) is bound by this machine's CPU.`,
   ];
