@@ -23,6 +23,7 @@ import { StoreError, type Write } from '../../../library/src/core/ports/document
 import { DEFAULT_POOL, defineTask } from '../../../library/src/core/tasks/task';
 import { createJob } from '../../../library/src/core/use-cases/create-job';
 import { deleteOwnedJob, getOwnedJob, listOwnedJobs } from '../../../library/src/core/use-cases/owned-jobs';
+import type { CallDescription } from '../../../library/src/testing/faulty-document-store';
 import {
   OWNER,
   POOL,
@@ -269,36 +270,35 @@ describe('owner operations (simulated time)', () => {
   });
 
   /**
+   * Records each call of the port of kind `call` that `matches`, as a rule that never fires: how many so far.
+   */
+  function spyOn(call: 'getAll' | 'commit' | 'count' | 'query', matches: (described: CallDescription) => boolean) {
+    const seen: string[] = [];
+    sim.faults.fail({
+      call,
+      fault: 'transient',
+      times: Number.POSITIVE_INFINITY,
+      where: (described) => {
+        if (matches(described)) seen.push(described.text);
+        return false;
+      },
+    });
+    return seen;
+  }
+
+  /**
    * Runs the creates `start` makes, at once, to their end; how many it made, how many commits lost a race meanwhile
    * (no fault fires, so every commit that failed lost one), and the reads of job documents (read-backs). The rules
    * set here never fire: their predicates only record the calls of the port.
    */
   async function racingCreates(start: () => Promise<{ id: string }>[]) {
-    const jobReadBacks: string[] = [];
-    let commitCalls = 0;
-    sim.faults.fail({
-      call: 'getAll',
-      fault: 'transient',
-      times: Number.POSITIVE_INFINITY,
-      where: (call) => {
-        if (call.paths.every((path) => path.startsWith(`${sim.layout.jobs}/`))) jobReadBacks.push(call.text);
-        return false;
-      },
-    });
-    sim.faults.fail({
-      call: 'commit',
-      fault: 'transient',
-      times: Number.POSITIVE_INFINITY,
-      where: () => {
-        commitCalls += 1;
-        return false;
-      },
-    });
+    const jobReadBacks = spyOn('getAll', (call) => call.paths.every((path) => path.startsWith(`${sim.layout.jobs}/`)));
+    const commitCalls = spyOn('commit', () => true);
     const commitsBefore = sim.store.stats.commits;
     let made: number | undefined;
     void Promise.all(start()).then((all) => (made = all.length));
     await sim.clock.runUntil(() => made !== undefined, { limitMs: 5_000 });
-    return { made, lostRaces: commitCalls - (sim.store.stats.commits - commitsBefore), jobReadBacks };
+    return { made, lostRaces: commitCalls.length - (sim.store.stats.commits - commitsBefore), jobReadBacks };
   }
 
   describe('parallel creates of one owner that wait', () => {
@@ -320,26 +320,10 @@ describe('owner operations (simulated time)', () => {
     it('count and rank again from the owner’s document after a lost fence: no count or rank query again', async () => {
       sim = simulation({ capacity: 1 });
       await create({ type: 'test.work', input: { seconds: 60 } }, OTHER);
-      let counts = 0;
-      let ownerRankQueries = 0;
-      sim.faults.fail({
-        call: 'count',
-        fault: 'transient',
-        times: Number.POSITIVE_INFINITY,
-        where: () => {
-          counts += 1;
-          return false;
-        },
-      });
-      sim.faults.fail({
-        call: 'query',
-        fault: 'transient',
-        times: Number.POSITIVE_INFINITY,
-        where: (call) => {
-          const byOwner = call.query?.where?.some((filter) => filter.field === 'owner' && filter.value === OWNER);
-          if (byOwner && call.query?.orderBy?.[0]?.field === 'rank') ownerRankQueries += 1;
-          return false;
-        },
+      const counts = spyOn('count', () => true);
+      const ownerRankQueries = spyOn('query', ({ query }) => {
+        const byOwner = query?.where?.some((filter) => filter.field === 'owner' && filter.value === OWNER);
+        return byOwner === true && query?.orderBy?.[0]?.field === 'rank';
       });
       const { made, lostRaces } = await racingCreates(() =>
         Array.from({ length: 20 }, () => create({ type: 'test.work', input: { seconds: 1 } })),
@@ -347,8 +331,8 @@ describe('owner operations (simulated time)', () => {
       assert.equal(made, 20);
       assert.ok(lostRaces > 0, 'the creates raced for the owner’s document');
       // Each create counts once beside its slot search and once in its one full round, whatever it lost.
-      assert.equal(counts, 40, `counts after ${lostRaces} lost fences`);
-      assert.equal(ownerRankQueries, 20, `owner rank queries after ${lostRaces} lost fences`);
+      assert.equal(counts.length, 40, `counts after ${lostRaces} lost fences`);
+      assert.equal(ownerRankQueries.length, 20, `owner rank queries after ${lostRaces} lost fences`);
       const ranks = sim.store
         .peekCollection(sim.layout.jobs)
         .filter((doc) => doc.data.owner === OWNER)
