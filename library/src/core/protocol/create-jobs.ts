@@ -14,8 +14,8 @@ import { bounded, read, transition, type Decision } from '../store/store-calls';
 import type { StoreAccess } from '../store/store-access';
 import { admits, countActiveJobs } from './admission';
 import { jobAt, sentJob } from './job-record';
-import { ownerLastWaitingRank, queueFront } from './pool-queue';
-import { ownerTurnWrite, ownerTurnsOf, since, type OwnerTurns } from './owner-turns';
+import { queueFront } from './pool-queue';
+import { ownerTurnWrite, ownerTurnsOf, readOwnerTurn, turnsSince } from './owner-turns';
 import { findFreeSlots, takeSlot, type FreeSlot } from './pool-slots';
 
 /** A job to create: its id (random, or derived from the request's requestId), request and pool. */
@@ -396,7 +396,7 @@ async function enqueue(
   let round = 0;
   let ownCommitMayHaveApplied = false;
   // What the last full round read: the owner's document, the count and the owner's last waiting rank.
-  let full: { turns: OwnerTurns; active: number; last: number | undefined } | undefined;
+  let full: Awaited<ReturnType<typeof readOwnerTurn>> | undefined;
   /** The ranks and the count, from the owner's document alone after a lost fence; undefined: read them again. */
   const afterLostFence = async () => {
     if (!full) return undefined;
@@ -405,21 +405,15 @@ async function enqueue(
       queueFront(access, pool, deadline),
     ]);
     const turns = ownerTurnsOf(doc);
-    const made = since(full.turns, turns, pool);
+    const made = turnsSince(full.turns, turns, pool);
     const active = full.active + made.queued;
     if (checkAdmission && !admits(active, jobs.length, settings.maxActiveJobs)) return undefined;
     const last = made.lastRank === undefined ? full.last : Math.max(full.last ?? made.lastRank, made.lastRank);
     return { turns, active, front, last };
   };
   const fullRound = async () => {
-    const turns = ownerTurnsOf(await read(access, () => access.store.get(ownerPath), deadline));
-    const [active, front, last] = await Promise.all([
-      checkAdmission ? countActiveJobs(access, owner, deadline) : Promise.resolve(0),
-      queueFront(access, pool, deadline),
-      ownerLastWaitingRank(access, pool, owner, deadline),
-    ]);
-    full = { turns, active, last };
-    return { turns, active, front, last };
+    full = await readOwnerTurn(access, owner, pool, checkAdmission, deadline);
+    return full;
   };
   return transition<Answer>(
     access,

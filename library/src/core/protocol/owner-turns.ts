@@ -1,4 +1,9 @@
+import type { Millis } from '../job';
 import type { StoredDocument, StoreValue, Write } from '../ports/document-store';
+import { read } from '../store/store-calls';
+import type { StoreAccess } from '../store/store-access';
+import { countActiveJobs } from './admission';
+import { ownerLastWaitingRank, queueFront } from './pool-queue';
 
 /**
  * What the owner's document (`jobOwners/{uid}`) records of the commits that give the owner's jobs fair ranks: a
@@ -9,7 +14,7 @@ import type { StoredDocument, StoreValue, Write } from '../ports/document-store'
  * - `ranks.{pool}`: `{ rank, at }`, the highest rank the pool's last such commit gave, and the `creates` it wrote.
  *
  * So a create whose commit lost the fence to another of its owner's commits learns from the document alone what
- * those commits did since it read it (OwnerTurns.since): the ranks they gave and the jobs they added. It decides
+ * those commits did since it read it (turnsSince): the ranks they gave and the jobs they added. It decides
  * again on one read of the document, beside one of the queue's front, instead of counting and querying again.
  */
 export interface OwnerTurns {
@@ -44,10 +49,32 @@ export function ownerTurnsOf(doc: StoredDocument | undefined): OwnerTurns {
 }
 
 /**
+ * The reads a ranking commit decides on, in the order its fence needs: the owner's document first, then at once the
+ * owner's jobs not done (with `countActive`, else 0), the pool's queue front and the owner's last waiting rank in it.
+ * So another ranking commit of the owner either committed before the document's read, and is ranked and counted
+ * here, or commits after it and fails this one's fence.
+ */
+export async function readOwnerTurn(
+  access: StoreAccess,
+  owner: string,
+  pool: string,
+  countActive: boolean,
+  deadline: Millis,
+): Promise<{ turns: OwnerTurns; front: number; last: number | undefined; active: number }> {
+  const turns = ownerTurnsOf(await read(access, () => access.store.get(access.layout.owner(owner)), deadline));
+  const [active, front, last] = await Promise.all([
+    countActive ? countActiveJobs(access, owner, deadline) : Promise.resolve(0),
+    queueFront(access, pool, deadline),
+    ownerLastWaitingRank(access, pool, owner, deadline),
+  ]);
+  return { turns, front, last, active };
+}
+
+/**
  * What the owner's ranking commits did after `earlier` was read, as `later` shows: the jobs their creates made
  * waiting, and the highest rank they gave in `pool` (undefined: none there).
  */
-export function since(
+export function turnsSince(
   earlier: Pick<OwnerTurns, 'creates' | 'queued'>,
   later: OwnerTurns,
   pool: string,

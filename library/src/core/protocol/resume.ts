@@ -6,8 +6,7 @@ import type { StoreAccess } from '../store/store-access';
 import { DEFAULT_POOL } from '../tasks/task';
 import { isParked, jobAt, terminalFields } from './job-record';
 import { stepDocumentWrite } from './job-steps';
-import { ownerTurnWrite, ownerTurnsOf } from './owner-turns';
-import { ownerLastWaitingRank, queueFront } from './pool-queue';
+import { ownerTurnWrite, readOwnerTurn } from './owner-turns';
 
 export type ResumeOutcome =
   /** Now waiting in `pool`'s queue, at its owner's next turn: a dispatch sends it when a slot is free. */
@@ -61,12 +60,7 @@ export function resumeJob(
       const dueAt = job.dispatchTime ?? now;
       if (dueAt > now) return { answer: { kind: 'not-due', dueAt } };
       const pool = job.pool ?? DEFAULT_POOL;
-      const ownerPath = access.layout.owner(job.owner);
-      const turns = ownerTurnsOf(await read(access, () => access.store.get(ownerPath), deadline));
-      const [front, last] = await Promise.all([
-        queueFront(access, pool, deadline),
-        ownerLastWaitingRank(access, pool, job.owner, deadline),
-      ]);
+      const { turns, front, last } = await readOwnerTurn(access, job.owner, pool, false, deadline);
       const rank = fairRank(front, last);
       // A wait for a signal that times out ends here: its answer is recorded with the job's going on, so no signal
       // sent after this can change it (signalJob is fenced on the job as it read it, waiting).
@@ -84,7 +78,7 @@ export function resumeJob(
         },
         ifVersion: version,
       };
-      const writes: Write[] = [queued, ownerTurnWrite(ownerPath, turns, pool, rank, 0)];
+      const writes: Write[] = [queued, ownerTurnWrite(access.layout.owner(job.owner), turns, pool, rank, 0)];
       if (timedOut) {
         const limit = settings.jobLimitMs(job.type);
         const outcome = { received: false };
