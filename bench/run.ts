@@ -248,16 +248,23 @@ async function burstSide(inFlight: number, once: (n: number) => Promise<unknown>
   return { jobs, jobsPerSecond: (jobs / ms) * 1000, lost, cpuPerJob, processesStarted: started };
 }
 
-/** The bursts at each level: one that warms the emulator's processes up, then the two that are measured. */
+/** The bursts at each level: the warm-up's first (shown), then the two that are measured. */
 const BURST_ROUNDS = ['warm-up', 'first', 'second'] as const;
 
+/** One side's burst (burstSide), on a jobs collection without the done jobs of earlier bursts. */
+async function cleanBurst(inFlight: number, once: (n: number) => Promise<unknown>) {
+  await deleteDoneJobs();
+  return burstSide(inFlight, once);
+}
+
 /**
- * Bursts at each of 8, 16 and 32 jobs in flight (each job created, then waited for to the end), per side: a warm-up
- * burst, then two measured ones. The Functions emulator starts one Node process per concurrent invocation of a
+ * Bursts at each of 8, 16 and 32 jobs in flight (each job created, then waited for to the end), per side: warm-up
+ * bursts, then two measured ones. The Functions emulator starts one Node process per concurrent invocation of a
  * function (firebase-tools#5503), at about 2 CPU-seconds each on this machine, and each process compiles its code
- * hot on its own: the warm-up burst at a new level pays for the processes its peak needs and their first calls, where
- * production runs a steady load on instances that serve up to 80 requests each and stay warm. Its rate is shown,
- * apart from the measured ones. The users take turns, so no one passes the per-user limit.
+ * hot on its own: the warm-up at a new level pays for the processes its peak needs and their first calls, where
+ * production runs a steady load on instances that serve up to 80 requests each and stay warm. Each side warms up as
+ * a cost row does (warmUp: bursts until one starts no new process); its first burst's rate is shown, apart from the
+ * measured ones. The users take turns, so no one passes the per-user limit.
  */
 async function burst(users: TestUser[]) {
   const rows: {
@@ -272,17 +279,28 @@ async function burst(users: TestUser[]) {
     baselineCpuPerJob?: number;
     oursProcessesStarted?: number;
     baselineProcessesStarted?: number;
+    /** On the warm-up row: the warm-up bursts each side ran. */
+    warmUpRounds?: { ours: number; baseline: number };
   }[] = [];
   const ours = async (n: number) => {
     const user = users[n % users.length];
     const { id } = await createJob(user.functions, 'sleep', { worktime: 0 });
     return seenDone(user, id);
   };
+  const baseline = () => baselineOnce(0);
+  const file = opLogFile();
+  const warmSide = async (once: (n: number) => Promise<unknown>, inFlight: number) =>
+    file === undefined
+      ? { rounds: 1, first: await cleanBurst(inFlight, once) }
+      : warmUp(file, () => cleanBurst(inFlight, once));
   for (const inFlight of BURST_IN_FLIGHT) {
     for (const round of BURST_ROUNDS) {
-      await deleteDoneJobs();
-      const o = await burstSide(inFlight, ours);
-      const b = await burstSide(inFlight, () => baselineOnce(0));
+      const warm =
+        round === 'warm-up'
+          ? { ours: await warmSide(ours, inFlight), baseline: await warmSide(baseline, inFlight) }
+          : undefined;
+      const o = warm?.ours.first ?? (await cleanBurst(inFlight, ours));
+      const b = warm?.baseline.first ?? (await cleanBurst(inFlight, baseline));
       rows.push({
         inFlight,
         round,
@@ -295,6 +313,7 @@ async function burst(users: TestUser[]) {
         baselineCpuPerJob: b.cpuPerJob,
         oursProcessesStarted: o.processesStarted,
         baselineProcessesStarted: b.processesStarted,
+        ...(warm ? { warmUpRounds: { ours: warm.ours.rounds, baseline: warm.baseline.rounds } } : {}),
       });
     }
   }
@@ -350,25 +369,27 @@ interface CostRow {
   warmUpRounds: { ours: number; baseline: number };
 }
 
-/** Rounds of a cost row's warm-up, at most: the emulator has started its processes well before. */
+/** Rounds of a warm-up, at most: the emulator has started its processes well before. */
 const WARM_UP_ROUNDS_MAX = 4;
 
 /**
- * Runs `round` (as many of the row's jobs as it has in flight, at once), not counted, until a round starts no
- * function process that the rounds before it had not: the Functions emulator starts a process for each concurrent
- * invocation (firebase-tools#5503), and a new process's first call (its module's code compiled, its clients made,
- * its gRPC channels opened: seconds when several start at once on two cores) would be billed as the row's time,
- * where production serves concurrent requests from warm instances (up to 80 each). One round is not enough: which
- * calls overlap, and so how many processes start, differs from one round to the next. Returns the rounds run.
+ * Runs `round`, not counted, until a round starts no function process that the rounds before it had not: the
+ * Functions emulator starts a process for each concurrent invocation (firebase-tools#5503), and a new process's first
+ * call (its module's code compiled, its clients made, its gRPC channels opened: seconds when several start at once on
+ * two cores) would be counted in what is measured next, where production serves concurrent requests from warm
+ * instances (up to 80 each). One round is not enough: which calls overlap, and so how many processes start, differs
+ * from one round to the next. Returns the rounds run and what the first returned.
  */
-async function warmUp(file: string, round: () => Promise<unknown>): Promise<number> {
+async function warmUp<T>(file: string, round: () => Promise<T>): Promise<{ rounds: number; first: T }> {
   const seen = new Set<string>();
+  let first: { value: T } | undefined;
   for (let rounds = 1; ; rounds++) {
     const from = await settledOffset(file);
-    await round();
+    const value = await round();
+    first ??= { value };
     const started = [...processesBetween(file, from, await settledOffset(file))].filter((p) => !seen.has(p));
     for (const name of started) seen.add(name);
-    if ((rounds > 1 && started.length === 0) || rounds === WARM_UP_ROUNDS_MAX) return rounds;
+    if ((rounds > 1 && started.length === 0) || rounds === WARM_UP_ROUNDS_MAX) return { rounds, first: first.value };
   }
 }
 
@@ -381,10 +402,12 @@ async function cost(users: TestUser[], file: string): Promise<CostRow[]> {
   const rows: CostRow[] = [];
   for (const worktime of [0, 10]) {
     const inFlight = worktime === 0 ? 1 : 10;
-    const oursWarmUp = await warmUp(file, () =>
+    const { rounds: oursWarmUp } = await warmUp(file, () =>
       bounded(inFlight, inFlight, (n) => oursOnce(users[n % users.length], worktime)),
     );
-    const baselineWarmUp = await warmUp(file, () => bounded(inFlight, inFlight, () => baselineOnce(worktime)));
+    const { rounds: baselineWarmUp } = await warmUp(file, () =>
+      bounded(inFlight, inFlight, () => baselineOnce(worktime)),
+    );
     const ours = await opsDuring(file, () =>
       bounded(COST_JOBS, inFlight, (n) => oursOnce(users[n % users.length], worktime)),
     );
@@ -484,6 +507,16 @@ function latencyTable(lat: Latency): string[] {
   ];
 }
 
+/** The warm-up bursts each side ran, per level. */
+const warmUps = (rows: Burst) =>
+  rows
+    .flatMap((r) =>
+      r.warmUpRounds
+        ? [`${r.inFlight} in flight, ours ${r.warmUpRounds.ours} and baseline ${r.warmUpRounds.baseline}`]
+        : [],
+    )
+    .join('; ');
+
 function burstTable(rows: Burst): string[] {
   const cpu = (seconds: number | undefined) => (seconds === undefined ? 'n/a' : seconds.toFixed(3));
   const count = (n: number | undefined) => (n === undefined ? 'n/a' : String(n));
@@ -501,11 +534,13 @@ function burstTable(rows: Burst): string[] {
         `${cpu(r.baselineCpuPerJob)} | ${count(r.baselineProcessesStarted)} | ${(r.ours / r.baseline).toFixed(2)} |`,
     ),
     '',
-    'The warm-up burst at each level starts most of the Functions emulator processes its peak needs (one per',
-    'concurrent invocation of a function, about 2 CPU-seconds each here) and runs their first calls. A measured burst',
-    'whose calls overlap more than the warm-up did starts more: processes started counts the function processes that',
-    'served their first call during the side’s burst. Each burst starts with the done jobs of earlier ones deleted:',
-    'the emulator scans a collection to answer a query.',
+    'The warm-up at each level starts the Functions emulator processes its peak needs (one per concurrent',
+    'invocation of a function, about 2 CPU-seconds each here) and runs their first calls: each side runs bursts, not',
+    'measured, until one starts no new process (at most 4), and its first is shown. A measured burst whose calls',
+    'overlap more than the warm-up did starts more: processes started counts the function processes that served',
+    'their first call during the side’s burst. Each burst starts with the done jobs of earlier ones deleted: the',
+    'emulator scans a collection to answer a query.',
+    `Warm-up bursts run: ${warmUps(rows)}.`,
     `CPU-s per job: the whole machine's busy CPU time during the side's burst (emulators, workers and the bench's`,
     `client), per job. A side whose jobs/s × CPU-s per job nears ${cores} (the cores) is bound by this machine's CPU.`,
   ];
