@@ -98,6 +98,23 @@ describe('revoked or disabled users', () => {
     );
   });
 
+  it('are looked up beside a delayed create’s count too: it writes nothing until the lookup answers', async () => {
+    const sim = workerSimulation(() => [work]);
+    const deps = httpApiDeps(sim, OWNER);
+    const { counts, commits } = sim.store.stats;
+    const lookup = deferredLookup(deps);
+    const created = handleCreateJobCall(
+      callFrom(TOKEN, { type: 'test.work', input: {}, delaySeconds: 60 }),
+      lookup.deps,
+    );
+    await until(() => sim.store.stats.counts > counts);
+    assert.equal(lookup.asked, 1, 'the lookup is under way');
+    assert.equal(sim.store.stats.commits, commits, 'nothing is written while the lookup has not answered');
+    lookup.answer();
+    const job = await created;
+    assert.equal(sim.job(job.id).waitReason, 'scheduled', 'the job is written once the caller is known live');
+  });
+
   it('are refused unauthenticated when the lookup answers after the create’s reads, whatever else is wrong', async () => {
     const sim = workerSimulation(() => [work]);
     const lookup = deferredLookup(httpApiDeps(sim, OWNER));

@@ -218,7 +218,6 @@ export async function createJobs(
   const results = new Map<string, CreatedJob>([...existing].map(([id, doc]) => [id, foundJob(doc, true)]));
   const scheduled = fresh.filter((job) => job.dueAt !== undefined);
   if (scheduled.length > 0) {
-    await settings.writesAllowed;
     const made = await createScheduled(access, owner, scheduled, settings);
     if (made.kind !== 'created') return made;
     for (const job of made.jobs) results.set(job.id, job);
@@ -469,7 +468,8 @@ async function enqueue(
  * Makes jobs created to start later (`delaySeconds`): admitted against the owner's limit like any (they count as
  * not done from now), each CREATED in no queue and holding no slot, due at its `dueAt` (`waitReason: scheduled`), in
  * one commit. A timer, set by the use case, puts each in its pool's queue at its owner's turn once due
- * (protocol/resume.ts). A commit that failed for now may have been applied: the jobs read back tell.
+ * (protocol/resume.ts). The count runs beside the check of the caller (`settings.writesAllowed`), which the commit
+ * waits for. A commit that failed for now may have been applied: the jobs read back tell.
  */
 async function createScheduled(
   access: StoreAccess,
@@ -514,6 +514,7 @@ async function createScheduled(
       }
       const active = await countActiveJobs(access, owner, deadline);
       if (!admits(active, jobs.length, settings.maxActiveJobs)) return { answer: { kind: 'quota-exceeded', active } };
+      await settings.writesAllowed;
       const writes: Write[] = jobs.map((job) => ({
         op: 'create',
         path: access.layout.job(job.id),
