@@ -169,6 +169,29 @@ describe('owner operations (simulated time)', () => {
       assert.deepEqual(await create(request), { id: first.id, type: 'test.work', state: 'COMPLETED' });
     });
 
+    it('counts and looks for a free slot beside the read of its job: a new request costs no round trip more', async () => {
+      // The read of the requestId's job does not answer until the store's call timeout.
+      sim.faults.fail({
+        call: 'getAll',
+        fault: 'hang',
+        where: (call) => call.paths.every((path) => path.startsWith(`${sim.layout.jobs}/`)),
+      });
+      const { counts, queries, commits } = sim.store.stats;
+      let created: string | undefined;
+      void create({ type: 'test.work', input: { seconds: 1 }, requestId: REQUEST_ID }).then(
+        (answer) => (created = answer.id),
+      );
+      for (let turn = 0; turn < 1_000 && sim.store.stats.queries === queries; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.equal(sim.store.stats.counts, counts + 1, 'counted while the job’s read has not answered');
+      assert.ok(sim.store.stats.queries > queries, 'looked for a free slot meanwhile');
+      assert.equal(sim.store.stats.commits, commits, 'nothing written before the job’s read answers');
+      await sim.clock.runUntil(() => created !== undefined, { limitMs: sim.access.timings.callTimeoutMs + 5_000 });
+      assert.equal(sim.job(created ?? '').requestId, REQUEST_ID);
+      assert.equal(sim.queue.published.length, 1, 'sent once');
+    });
+
     it('takes the same input with its keys in another order for the same request', async () => {
       const first = await create({
         type: 'test.work',

@@ -168,14 +168,49 @@ const requestMismatch = (job: NewJob) => ({ kind: 'request-mismatch', requestId:
 const mayExist = (jobs: readonly NewJob[], ownCommitMayHaveApplied: boolean) =>
   ownCommitMayHaveApplied || jobs.some((job) => job.requestId !== undefined);
 
+/** What a create's first round reads for the jobs it makes at once: the owner's jobs not done, free slots per pool. */
+interface FirstReads {
+  active: number;
+  free: Map<string, FreeSlot[]>;
+}
+
+/**
+ * The count and, per pool, the search for as many free slots as `jobs` has there, at once. A pool's missing slot
+ * documents are made only for a create that makes jobs (`made`: how many, once known) and that the count admits, once
+ * the caller's check allows writes.
+ */
+function firstReads(
+  access: StoreAccess,
+  owner: string,
+  jobs: readonly NewJob[],
+  settings: CreateSettings,
+  made: Promise<number>,
+): Promise<FirstReads> {
+  const { deadline } = settings;
+  const perPool = new Map<string, number>();
+  for (const job of jobs) perPool.set(job.pool, (perPool.get(job.pool) ?? 0) + 1);
+  const counted = countActiveJobs(access, owner, deadline);
+  const admitted = Promise.all([counted, made]).then(
+    ([active, count]) => count > 0 && admits(active, count, settings.maxActiveJobs),
+    () => false,
+  );
+  const searches = [...perPool].map(([pool, count]) =>
+    findFreeSlots(access, pool, settings.capacity(pool), count, deadline, {
+      admitted,
+      ...(settings.writesAllowed ? { writesAllowed: settings.writesAllowed } : {}),
+    }).then((free) => [pool, free] as const),
+  );
+  return Promise.all([counted, Promise.all(searches)]).then(([active, found]) => ({ active, free: new Map(found) }));
+}
+
 /**
  * Creates jobs for an owner (one, or a batch of up to 500), with one admission decision for all of them:
  *
  * 1. A requestId's job that exists answers a repeat (or refuses a different request under the same requestId).
  * 2. Admission: the owner's jobs not done plus the new ones within the limit (an aggregation count; see
- *    admission.ts), else nothing is written. The count and step 3's search for free slots run at once, so a
- *    refused create costs two reads (three with a requestId): a client hammering at its limit costs next to
- *    nothing, and every create one round trip less.
+ *    admission.ts), else nothing is written. The count and step 3's search for free slots run at once, beside step
+ *    1's read (in a call with no job to start later), so a refused create costs two reads (three with a requestId):
+ *    a client hammering at its limit costs next to nothing, and every create one round trip less.
  * 3. Each job that finds a free slot of its pool takes it in the same commit as its own create, and is due to be
  *    sent at once: no other read, no other document written. A free slot means nobody waits in the pool: a job's
  *    end hands its slot to the pool's next waiting job and frees it only when none waits (then looks again), so
@@ -203,10 +238,26 @@ export async function createJobs(
   const budget = Math.max(0, deadline - startedAt);
   const slotsUntil = startedAt + budget * SLOT_SHARE;
   const withRequestId = jobs.filter((job) => job.requestId !== undefined);
-  const earlier =
+  const earlierRead =
     withRequestId.length === 0
-      ? []
-      : await read(access, () => access.store.getAll(withRequestId.map((job) => access.layout.job(job.id))), deadline);
+      ? Promise.resolve([])
+      : read(access, () => access.store.getAll(withRequestId.map((job) => access.layout.job(job.id))), deadline);
+  // A call with no job to start later starts its first reads beside the read of its requestIds' jobs: a new request
+  // is answered a round trip sooner, and a repeat of one whose jobs exist pays for a count and a slot search. Which
+  // jobs are new is known once that read answers; until then no slot document is made (firstReads).
+  const early = jobs.every((job) => job.dueAt === undefined)
+    ? firstReads(
+        access,
+        owner,
+        jobs,
+        settings,
+        // How many jobs the call makes: none when a requestId made another request's job.
+        earlierRead.then((docs) => (otherRequest(withRequestId, docs) ? 0 : jobs.length - docs.filter(Boolean).length)),
+      )
+    : undefined;
+  // Awaited below, unless the create is answered first (a requestId of another request, a store that failed).
+  early?.catch(() => undefined);
+  const earlier = await earlierRead;
   const existing = new Map<string, StoredDocument>();
   for (const [i, doc] of earlier.entries()) {
     const job = withRequestId[i];
@@ -224,37 +275,19 @@ export async function createJobs(
   }
   const now = fresh.filter((job) => job.dueAt === undefined);
   if (now.length > 0) {
-    const byPool = new Map<string, NewJob[]>();
-    for (const job of now) byPool.set(job.pool, [...(byPool.get(job.pool) ?? []), job]);
-    const pools = [...byPool.keys()];
-    // The count and the slot search at once; a pool's missing slot documents are made only for an admitted create.
-    const counted = countActiveJobs(access, owner, deadline);
-    const admitted = counted.then(
-      (active) => admits(active, now.length, settings.maxActiveJobs),
-      () => false,
-    );
-    const [active, freeByPool] = await Promise.all([
-      counted,
-      Promise.all(
-        pools.map((pool) =>
-          findFreeSlots(access, pool, settings.capacity(pool), byPool.get(pool)?.length ?? 0, deadline, {
-            admitted,
-            ...(settings.writesAllowed ? { writesAllowed: settings.writesAllowed } : {}),
-          }),
-        ),
-      ),
-    ]);
+    const { active, free } = await (early ?? firstReads(access, owner, now, settings, Promise.resolve(now.length)));
     if (!admits(active, now.length, settings.maxActiveJobs)) return { kind: 'quota-exceeded', active };
     await settings.writesAllowed;
     // Admission is counted again before the first jobs that wait, unless this call has made jobs already: then
     // the batch was admitted whole, and refusing its rest would leave what was made unreported.
+    const byPool = new Map<string, NewJob[]>();
+    for (const job of now) byPool.set(job.pool, [...(byPool.get(job.pool) ?? []), job]);
     let madeAny = false;
-    for (const [p, pool] of pools.entries()) {
-      const poolJobs = byPool.get(pool) ?? [];
-      const free = freeByPool[p] ?? [];
+    for (const [pool, poolJobs] of byPool) {
+      const found = free.get(pool) ?? [];
       const left =
-        free.length > 0
-          ? await takeFreeSlots(access, owner, pool, poolJobs, free, { ...settings, slotsUntil }, results)
+        found.length > 0
+          ? await takeFreeSlots(access, owner, pool, poolJobs, found, { ...settings, slotsUntil }, results)
           : poolJobs;
       if (!Array.isArray(left)) return left;
       madeAny ||= left.length < poolJobs.length;
