@@ -278,10 +278,10 @@ export async function createJobs(
     const { active, free } = await (early ?? firstReads(access, owner, now, settings, Promise.resolve(now.length)));
     if (!admits(active, now.length, settings.maxActiveJobs)) return { kind: 'quota-exceeded', active };
     await settings.writesAllowed;
-    // Admission is counted again before the first jobs that wait, unless this call has made jobs already: then
-    // the batch was admitted whole, and refusing its rest would leave what was made unreported.
     const byPool = new Map<string, NewJob[]>();
     for (const job of now) byPool.set(job.pool, [...(byPool.get(job.pool) ?? []), job]);
+    // Admission is counted again before the first jobs that wait, unless this call has made jobs already: then
+    // the batch was admitted whole, and refusing its rest would leave what was made unreported.
     let madeAny = false;
     for (const [pool, poolJobs] of byPool) {
       const found = free.get(pool) ?? [];
