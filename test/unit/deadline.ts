@@ -19,3 +19,12 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * Lets callbacks run a turn of the loop at a time until `holds`, for at most `turns` turns (an in-memory store
+ * answers within a few); whether it holds then.
+ */
+export async function turnsUntil(holds: () => boolean, turns = 1_000): Promise<boolean> {
+  for (let turn = 0; turn < turns && !holds(); turn++) await nextTurn();
+  return holds();
+}

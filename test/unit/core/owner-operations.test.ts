@@ -31,6 +31,7 @@ import {
   type WorkerSimulation,
   type WorkerSimulationOptions,
 } from './worker-simulation';
+import { turnsUntil } from '../deadline';
 
 const OTHER = 'owner-2';
 const REQUEST_ID = '0b6f9f0e-3a3c-4f7e-9d55-1f1e2a3b4c5d';
@@ -181,9 +182,7 @@ describe('owner operations (simulated time)', () => {
       void create({ type: 'test.work', input: { seconds: 1 }, requestId: REQUEST_ID }).then(
         (answer) => (created = answer.id),
       );
-      for (let turn = 0; turn < 1_000 && sim.store.stats.queries === queries; turn++) {
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      await turnsUntil(() => sim.store.stats.queries > queries);
       assert.equal(sim.store.stats.counts, counts + 1, 'counted while the job’s read has not answered');
       assert.ok(sim.store.stats.queries > queries, 'looked for a free slot meanwhile');
       assert.equal(sim.store.stats.commits, commits, 'nothing written before the job’s read answers');

@@ -16,6 +16,7 @@ import {
   type CallableDeps,
 } from '../../../library/src/entry/callable';
 import { callableRequest } from '../../helpers/callable-request';
+import { turnsUntil } from '../deadline';
 import { callHttpApi, httpApiDeps, httpRequest, REVOKED_TOKEN, TOKEN } from './http-calls';
 import { OWNER, workerSimulation } from './worker-simulation';
 
@@ -51,8 +52,7 @@ function deferredLookup(deps: CallableDeps) {
 
 /** Lets the in-memory store serve what was asked of it until `holds` (a bounded number of turns of the loop). */
 async function until(holds: () => boolean): Promise<void> {
-  for (let turn = 0; turn < 1_000 && !holds(); turn++) await new Promise((resolve) => setImmediate(resolve));
-  assert.ok(holds(), 'the store was not asked what the create reads');
+  assert.ok(await turnsUntil(holds), 'the store was not asked what the create reads');
 }
 
 describe('revoked or disabled users', () => {
