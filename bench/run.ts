@@ -11,9 +11,10 @@
  *   BENCH_BURST_JOBS (96, and six a lane at least)  jobs per side and burst at each of 8, 16 and 32 in flight (a warm-up
  *   burst and two measured ones), for the burst table
  *   BENCH_FLOOD_JOBS (30)  the heavy user's jobs of 3 s, before the light user's one, for the fairness table
- *   BENCH_PARTS (latency,throughput,burst,fairness,cost,cold,long)  the parts to run
+ *   BENCH_PARTS (latency,watch,throughput,burst,fairness,cost,cold,long)  the parts to run
  */
 import { longJobCosts, longJobTable } from './long-jobs';
+import { watchedCommits, watchedCommitsTable } from './watched-commits';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -36,7 +37,7 @@ import {
   type Counts,
 } from './op-log';
 import { PRICES } from './prices';
-import { median, summarize, type Summary } from './stats';
+import { median, ms, summarize, summaryRow } from './stats';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const LATENCY_JOBS = env('BENCH_LATENCY_JOBS', 100);
@@ -52,7 +53,7 @@ const FLOOD_JOBS = env('BENCH_FLOOD_JOBS', 30);
 const FLOOD_WORKTIME = 3;
 /** How long one job of the burst may take before it counts as lost. */
 const BURST_DEADLINE_MS = 180_000;
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'latency,throughput,burst,fairness,cost,cold,long').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'latency,watch,throughput,burst,fairness,cost,cold,long').split(','));
 /** The seed tutorial's `watch` interval. */
 const POLL_MS = 2000;
 const root = join(__dirname, '..');
@@ -481,9 +482,6 @@ function machine() {
   };
 }
 
-const ms = (v: number) => `${v.toFixed(0)} ms`;
-const row = (name: string, s: Summary) => `| ${name} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} |`;
-
 type Latency = Awaited<ReturnType<typeof latency>>;
 type Throughput = Awaited<ReturnType<typeof throughput>>;
 type Burst = Awaited<ReturnType<typeof burst>>;
@@ -498,12 +496,12 @@ function latencyTable(lat: Latency): string[] {
     '',
     '| | p50 | p95 | p99 |',
     '| --- | --- | --- | --- |',
-    row('ours (listener)', lat.ours),
-    row('baseline (GET every 2 s)', lat.baseline),
+    summaryRow('ours (listener)', lat.ours),
+    summaryRow('baseline (GET every 2 s)', lat.baseline),
     `| ratio ours / baseline | ${ratio('p50')} | ${ratio('p95')} | ${ratio('p99')} |`,
-    row('ours: queue (create → RUNNING)', lat.queue),
-    row('ours: run (RUNNING → done)', lat.run),
-    row('ours: notice (done → callback)', lat.notice),
+    summaryRow('ours: queue (create → RUNNING)', lat.queue),
+    summaryRow('ours: run (RUNNING → done)', lat.run),
+    summaryRow('ours: notice (done → callback)', lat.notice),
   ];
 }
 
@@ -669,6 +667,7 @@ async function main(): Promise<void> {
     return value;
   };
   const lat = await part('latency', () => latency(users[0]));
+  const watch = await part('watch', () => watchedCommits(users[0]));
   const thr = await part('throughput', () => throughput(users));
   const bur = await part('burst', () => burst(users));
   const fair = await part('fairness', () => fairness(users[0], users[1] ?? users[0]));
@@ -682,6 +681,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: m,
     latency: lat,
+    watchedCommits: watch,
     throughput: thr,
     burst: bur,
     fairness: fair,
@@ -695,6 +695,7 @@ async function main(): Promise<void> {
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, firebase-tools ${m.firebaseTools},`,
     `Firestore emulator ${m.firestoreEmulator}, Pub/Sub emulator ${m.pubsubEmulator}.`,
     ...(lat ? latencyTable(lat) : []),
+    ...(watch ? watchedCommitsTable(watch) : []),
     ...(thr ? throughputTable(thr) : []),
     ...(bur ? burstTable(bur) : []),
     ...(fair ? fairnessTable(fair) : []),

@@ -30,3 +30,9 @@ export function summarize(values: readonly number[]): Summary {
 export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
+
+/** A duration in whole milliseconds, for the tables. */
+export const ms = (v: number) => `${v.toFixed(0)} ms`;
+
+/** A markdown table row: `name`, then the summary's p50, p95 and p99 in milliseconds. */
+export const summaryRow = (name: string, s: Summary) => `| ${name} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} |`;
