@@ -8,9 +8,9 @@ import { isSuspended, jobAt, terminalFields } from './job-record';
 import { freeSlot } from './pool-slots';
 
 export type CancelOutcome =
-  /** A queued job, now CANCELLED; `freedSlotOf` names its pool when it gave back a slot. */
+  /** A job no worker held (CREATED, or RUNNING suspended), now CANCELLED; `freedSlotOf`: the pool of the slot freed. */
   | { kind: 'cancelled'; job: Job; freedSlotOf?: string }
-  /** A RUNNING job, now with `cancelRequested`: its worker stops the handler and ends it. */
+  /** A RUNNING job in a worker's hands, now with `cancelRequested`: its worker stops the handler and ends it. */
   | { kind: 'cancel-requested'; job: Job }
   | { kind: 'not-found' }
   | { kind: 'already-done'; state: JobState };
@@ -20,8 +20,8 @@ export type CancelOutcome =
  * waiting, sent or waiting out a retry's backoff; RUNNING but suspended: asleep, continuing, queued or sent to go on)
  * ends CANCELLED at once and gives back its slot in the same commit; a RUNNING job in a worker's hands gets
  * `cancelRequested`, which its worker acts on (its next write's fence fails on this one, and its listener sees it).
- * Another user's job is `not-found`, exactly like a missing one. `reason` is the error a queued job ends with: the
- * owner's cancel by default, an operator's for `adminCancelJob`.
+ * Another user's job is `not-found`, exactly like a missing one. `reason` is the error a job no worker holds ends
+ * with: the owner's cancel by default, an operator's for `adminCancelJob`.
  */
 export function cancelJob(
   access: StoreAccess,

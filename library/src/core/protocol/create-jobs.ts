@@ -50,7 +50,10 @@ export type CreateJobsResult =
   | { kind: 'created'; jobs: CreatedJob[] }
   /** The owner has `active` jobs not done; the new ones would pass the limit. Nothing was written. */
   | { kind: 'quota-exceeded'; active: number }
-  /** A requestId made a job before for a different request. Nothing was written. */
+  /**
+   * A requestId made a job before for a different request. Found before any commit, nothing was written; a batch can
+   * find it later (a racing create under the same requestId), after some of its jobs were committed.
+   */
   | { kind: 'request-mismatch'; requestId: string };
 
 export interface CreateSettings {
@@ -62,7 +65,10 @@ export interface CreateSettings {
   deadline: Millis;
   /**
    * A check of the caller made beside the create's first reads (the callable's revocation lookup): awaited before
-   * anything is written, so a caller it refuses leaves nothing behind, and its refusal is what the create throws.
+   * anything is written, so a caller it refuses leaves nothing behind, and a create about to write throws its
+   * refusal. An answer decided before any write (request-mismatch, quota-exceeded, a repeat whose jobs all exist)
+   * returns without awaiting it: the caller awaits the check itself, and its refusal wins (the callable's
+   * asLiveCreator).
    */
   writesAllowed?: Promise<void>;
 }
@@ -209,8 +215,10 @@ function firstReads(
  * 1. A requestId's job that exists answers a repeat (or refuses a different request under the same requestId).
  * 2. Admission: the owner's jobs not done plus the new ones within the limit (an aggregation count; see
  *    admission.ts), else nothing is written. The count and step 3's search for free slots run at once, beside step
- *    1's read (in a call with no job to start later), so a refused create costs two reads (three with a requestId):
- *    a client hammering at its limit costs next to nothing, and every create one round trip less.
+ *    1's read (in a call with no job to start later), so every create saves a round trip. A refused create costs
+ *    the count (one read), per pool the slot search (one or two queries, from a random index and wrapping around:
+ *    one read each when no slot is free, one per free slot found) and, with requestIds, one read per job: a client
+ *    hammering at its limit costs next to nothing.
  * 3. Each job that finds a free slot of its pool takes it in the same commit as its own create, and is due to be
  *    sent at once: no other read, no other document written. A free slot means nobody waits in the pool: a job's
  *    end hands its slot to the pool's next waiting job and frees it only when none waits (then looks again), so
@@ -397,15 +405,16 @@ async function createInSlots(
 
 /**
  * Makes jobs that wait in the pool's queue: one commit of the jobs, each with its rank, and the owner's document,
- * fenced on its version (or created). A full round reads the owner's document first, then counts the owner's jobs
- * and reads the ranks, so a concurrent create of the same owner either committed before that read (and is counted
- * and ranked) or fails its fence and is decided again after this one. A round after one that only lost its fence
- * reads the owner's document and the queue's front, at once: the document records what the owner's commits since
- * the full round did (owner-turns.ts), the jobs they made and the last rank they gave, so the count and the owner's
- * ranks need not be read again (a full round follows when that tally would refuse the create, so a job ended
- * meanwhile is counted out). A round finds its own jobs made when an earlier round's commit was applied despite an
- * error; after rounds that only lost their fence, jobs without a requestId are not read back (mayExist), so a
- * create that loses to its owner's other creates pays only its rounds.
+ * fenced on its version (or created). A full round reads the owner's document first, then at once the queue's front,
+ * the owner's last waiting rank and, while admission is checked (`checkAdmission`), the count of the owner's jobs, so a
+ * concurrent create of the same owner either committed before that read (and is counted and ranked) or fails its fence
+ * and is decided again after this one. A round after one that only lost its fence reads the owner's document and the
+ * queue's front, at once: the document records what the owner's commits since the full round did (owner-turns.ts), the
+ * jobs they made and the last rank they gave, so the count and the owner's ranks need not be read again (a full round
+ * follows when that tally would refuse the create, so a job ended meanwhile is counted out). A round finds its own jobs
+ * made when an earlier round's commit was applied despite an error; after rounds that only lost their fence, jobs
+ * without a requestId are not read back (mayExist), so a create that loses to its owner's other creates pays only its
+ * rounds.
  */
 async function enqueue(
   access: StoreAccess,

@@ -72,8 +72,8 @@ export function isSuspended(job: Job): boolean {
 
 /**
  * A job due to be queued at `dispatchTime`, in no queue and holding no slot: suspended (a continuation, a sleep), or
- * CREATED and waiting out a retry's backoff. Its timer, or the sweep, puts it in its pool's queue once due
- * (protocol/resume.ts).
+ * CREATED and waiting out a retry's backoff or a delayed create's delay. Its timer, or the sweep, puts it in its
+ * pool's queue once due (protocol/resume.ts).
  */
 export function isParked(job: Job): boolean {
   return (

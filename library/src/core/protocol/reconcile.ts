@@ -17,11 +17,11 @@ export async function markPoolSwept(access: StoreAccess, pool: string, deadline:
 }
 
 /**
- * Frees the pool's slots that no job holds: a job gives its slot back (or hands it to the next job) in the commit
- * that ends it, so a slot stays held for nothing only when its job document was deleted or rewritten by hand (an
- * admin, a data deletion request). Two counts (one read each) compare the held slots with the jobs holding one; only
- * when they differ are both listed, and each held slot no job holds is freed, fenced on the slot as read (so a slot
- * taken again meanwhile is left alone). Returns the indexes freed.
+ * Frees the pool's slots that no job holds: a job gives its slot back (or hands it to the next job) in the commit that
+ * ends it, so a slot stays held for nothing only when its job document was deleted or rewritten by hand (an admin, a
+ * data deletion request). Two counts (one read each) compare the held slots with the jobs holding one; only when more
+ * slots are held than jobs hold one are both listed, and each held slot no job holds is freed, fenced on the slot as
+ * read (so a slot taken again meanwhile is left alone). Returns the indexes freed.
  */
 export async function freeLeakedSlots(access: StoreAccess, pool: string, deadline: Millis): Promise<number[]> {
   const heldSlots: Query = { collection: access.layout.slots(pool), where: [{ field: 'held', op: '==', value: true }] };

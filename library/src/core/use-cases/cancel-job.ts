@@ -13,10 +13,10 @@ export function requestedJobId(data: unknown): string {
 }
 
 /**
- * Cancels the job `id` of `owner` (protocol/cancel.ts): a queued job ends CANCELLED at once with `reason` (the
- * owner's cancel unless given), and the slot it held goes to the pool's next job; a running one gets
- * `cancelRequested` and its worker ends it. Missing, or not the owner's, is not found; a done job is a state
- * conflict; a refusal writes nothing.
+ * Cancels the job `id` of `owner` (protocol/cancel.ts): a job no worker holds (CREATED, or RUNNING and suspended) ends
+ * CANCELLED at once with `reason` (the owner's cancel unless given), and the slot it held goes to the pool's next job;
+ * a RUNNING job in a worker's hands gets `cancelRequested` and its worker ends it. Missing, or not the owner's, is not
+ * found; a done job is a state conflict; a refusal writes nothing.
  */
 export async function cancelJobOfOwner(
   owner: string,
@@ -39,7 +39,7 @@ export async function cancelJobOfOwner(
       throw new JobStateConflictError(`job ${id} is already ${result.state}; only a job not done can be cancelled`);
     case 'cancelled':
       deps.log.jobCancelled({ jobId: id, type: result.job.type, owner, attempt: result.job.attempts }, 'CREATED');
-      // A queued job that held a slot gave it back with the cancel: the pool's next job can have it.
+      // A job that held a slot gave it back with the cancel: the pool's next job can have it.
       if (result.freedSlotOf) await dispatchAfterEnd(deps, result.freedSlotOf);
       return { id, state: 'CANCELLED', cancelRequested: false };
     case 'cancel-requested':

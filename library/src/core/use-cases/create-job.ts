@@ -23,8 +23,11 @@ export interface CreateJobDeps extends CoreDeps {
 
 /**
  * Makes the jobs (protocol/create-jobs.ts), then sends the ones that took a free slot and, for each pool where some
- * now wait, fills any slot freed meanwhile. A refusal throws a DomainError and writes nothing; so does a rejected
- * `writesAllowed` (a check of the caller made meanwhile), with its own error.
+ * now wait, fills any slot freed meanwhile. A refusal throws a DomainError (a quota refusal writes nothing; a batch's
+ * request mismatch may be found after some of its jobs were committed). A rejected `writesAllowed` (a check of the
+ * caller made meanwhile) stops the create before its first write, which then throws that error; an answer decided
+ * before any write (a refusal, a repeat whose jobs all exist) does not await it, so the caller awaits the check too
+ * and its refusal wins.
  */
 async function make(
   owner: string,

@@ -35,8 +35,9 @@ export const SWEEP_DISPATCH_LIMIT = 100;
 export const UNSERVED_POOL_GRACE_MS = 15 * 60_000;
 
 /**
- * The ids the sweep acted on, by what it did; the suspended jobs past due it woke (their timer was lost); the slots
- * it freed; the waiting jobs it sent; the jobs it could not recover.
+ * The ids the sweep acted on, by what it did; the parked jobs past due it woke (suspended, or CREATED waiting out a
+ * retry's backoff or a delay: their timer was lost); the slots it freed; the waiting jobs it sent; the jobs it could
+ * not recover.
  */
 export type SweepReport = Record<Exclude<RecoveryAction, 'none'>, string[]> & {
   woken: string[];
@@ -96,11 +97,13 @@ async function recoverOne(
 }
 
 /**
- * Sends again sent jobs whose message was lost, ends or retries RUNNING jobs whose lease lapsed because their
- * worker died (both hold a slot doing nothing), and wakes suspended jobs well past due (their timer was lost). The sweep runs it each minute; a few job ends run it on a few jobs,
- * so on a busy pool a stale job is found within moments of going stale. Each job is decided on its own read and
- * changed fenced on it, so a worker that ends it meanwhile wins; one job whose recovery fails is logged and skipped,
- * and the others are still recovered.
+ * Sends again sent jobs whose message was lost, ends or retries RUNNING jobs whose lease lapsed because their worker
+ * died (both hold a slot doing nothing), and wakes parked jobs well past due (suspended, or CREATED waiting out a
+ * retry's backoff or a delay: their timer was lost). Three queries, at once: CREATED jobs sent or due before the grace,
+ * RUNNING jobs whose lease lapsed, suspended jobs due before the grace. The sweep runs it each minute; a few job ends
+ * run it on a few jobs, so on a busy pool a stale job is found within moments of going stale. Each job is decided on
+ * its own read and changed fenced on it, so a worker that ends it meanwhile wins; one job whose recovery fails is
+ * logged and skipped, and the others are still recovered.
  */
 export async function recoverStaleJobs(
   deps: SweepDeps,
