@@ -19,9 +19,9 @@ import type { WakeTaskData } from './adapters/cloud-tasks/cloud-tasks-job-timers
 export const WAKE_FUNCTION_NAME = 'wakeJobs';
 
 /**
- * The share of job ends that also look for stale jobs (two small queries): one in ten keeps the cost per job at a
- * fifth of a read while a busy pool still finds a dead worker's job within moments of its lease lapsing; a quiet
- * pool's are found by the sweep each minute.
+ * The share of job ends that also look for stale jobs (three small queries): one in ten keeps the cost per job at
+ * three tenths of a read while a busy pool still finds a dead worker's job within moments of its lease lapsing; a
+ * quiet pool's are found by the sweep each minute.
  */
 const STALE_CHECK_RATE = 0.1;
 
