@@ -36,4 +36,4 @@ export {
 export { TaskError } from './core/tasks/task-error';
 export { abortableDelay } from './core/tasks/abortable-delay';
 export type { RetryPolicy } from './core/retry-policy';
-export { MAX_TASK_TIMEOUT_SECONDS } from './core/worker/worker-timings';
+export { MAX_TASK_TIMEOUT_SECONDS } from './core/tasks/task';

@@ -5,7 +5,7 @@
  */
 import type { PrimesInput } from '@async-jobs/app-tasks';
 import assert from 'node:assert/strict';
-import { MAX_TASK_TIMEOUT_SECONDS } from '../../library/src/core/worker/worker-timings';
+import { MAX_TASK_TIMEOUT_SECONDS } from '../../library/src/core/tasks/task';
 import { MAX_PRIMES_BELOW, PRIMES_TIMEOUT_SECONDS, primesInput, primesTask } from '../../functions/src/tasks/primes';
 import { within } from './deadline';
 import { taskContext } from './task-context';

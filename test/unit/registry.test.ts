@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { config } from '../../library/src/config';
-import { DEFAULT_WORKER_TIMINGS, MAX_TASK_TIMEOUT_SECONDS } from '../../library/src/core/worker/worker-timings';
+import { DEFAULT_WORKER_TIMINGS } from '../../library/src/core/worker/worker-timings';
 import { retryPolicy } from '../../library/src/core/retry-policy';
 import { TaskRegistry } from '../../library/src/core/tasks/task-registry';
 import { PRODUCTION_TASKS } from '../../functions/src/tasks/production-tasks';
 import { productionTaskRegistry, testTaskRegistry } from '../fixtures/tasks/registries';
 import { primesTask } from '../../functions/src/tasks/primes';
 import { sleepTask } from '../../functions/src/tasks/sleep';
-import { DEFAULT_TASK_TIMEOUT_SECONDS, defineTask } from '../../library/src/core/tasks/task';
+import { DEFAULT_TASK_TIMEOUT_SECONDS, defineTask, MAX_TASK_TIMEOUT_SECONDS } from '../../library/src/core/tasks/task';
 import { failTask, TEST_TASKS } from '../fixtures/tasks/test-tasks';
 
 /** A task that does nothing, for registries built by hand. */

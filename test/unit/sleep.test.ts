@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { config } from '../../library/src/config';
-import { DEFAULT_WORKER_TIMINGS, MAX_TASK_TIMEOUT_SECONDS } from '../../library/src/core/worker/worker-timings';
+import { MAX_TASK_TIMEOUT_SECONDS } from '../../library/src/core/tasks/task';
+import { DEFAULT_WORKER_TIMINGS } from '../../library/src/core/worker/worker-timings';
 import { DEFAULT_RETRY_POLICY } from '../../library/src/core/retry-policy';
 import {
   MAX_WORKTIME_SECONDS,

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { sleep, type Clock } from '../../../library/src/core/ports/clock';
-import { defineTask } from '../../../library/src/core/tasks/task';
+import { defineTask, MAX_TASK_TIMEOUT_SECONDS } from '../../../library/src/core/tasks/task';
 import { workerSimulation, type JobWrite } from './worker-simulation';
 
 const SECOND = 1000;
@@ -418,8 +418,14 @@ describe('long jobs: sleeps and continuations (simulated time)', () => {
     assert.equal(sim.job(id).state, 'CANCELLED', 'its timer, firing later, finds nothing to do');
   });
 
-  it('refuses a task whose step is longer than an invocation, or whose total is shorter than one', () => {
+  it('refuses a task whose invocation passes MAX_TASK_TIMEOUT_SECONDS, whose step is longer than one, or whose total is shorter', () => {
     const base = { type: 't', input: z.strictObject({}), run: () => Promise.resolve(1) };
+    assert.throws(
+      () => defineTask({ ...base, timeoutSeconds: MAX_TASK_TIMEOUT_SECONDS + 1 }),
+      /timeoutSeconds must be above 0 and at most 450, so a run fits the worker's own timeout, not 451/,
+    );
+    assert.throws(() => defineTask({ ...base, timeoutSeconds: 0 }), /timeoutSeconds must be above 0/);
+    assert.doesNotThrow(() => defineTask({ ...base, timeoutSeconds: MAX_TASK_TIMEOUT_SECONDS }));
     assert.throws(
       () => defineTask({ ...base, timeoutSeconds: 60, stepTimeoutSeconds: 120 }),
       /stepTimeoutSeconds .* a step must fit one invocation/,

@@ -81,8 +81,9 @@ export interface TaskDefinition<Type extends string = string, Input extends z.Zo
   /** The result's schema: the worker checks what the handler returns against it before storing it. */
   readonly result?: z.ZodType<Result>;
   /**
-   * The handler's time limit in one invocation; past it the signal aborts and the job ends `deadline-exceeded`. A
-   * task with a `totalTimeoutSeconds` beyond it goes on in a new invocation, between steps, before this runs out.
+   * The handler's time limit in one invocation, at most MAX_TASK_TIMEOUT_SECONDS (450); past it the signal aborts and
+   * the job ends `deadline-exceeded`. A task with a `totalTimeoutSeconds` beyond it goes on in a new invocation,
+   * between steps, before this runs out; a step that runs past it is retried, keeping the steps done.
    */
   readonly timeoutSeconds?: number;
   /**
@@ -130,6 +131,12 @@ export const DEFAULT_POOL = 'standard';
 export const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
 
 /**
+ * The longest TaskDefinition.timeoutSeconds: a retry's backoff waited out, the handler's run and its abort grace,
+ * and the end's write fit the worker function's own 540 s timeout.
+ */
+export const MAX_TASK_TIMEOUT_SECONDS = 450;
+
+/**
  * Default TaskDefinition.stepTimeoutSeconds, as a share of the task's `timeoutSeconds`: an invocation starts steps
  * for its first three quarters. A step that runs past its invocation anyway is retried, keeping the steps done.
  */
@@ -150,6 +157,9 @@ export function taskTimeLimits(task: TaskDefinition): { invocationMs: number; to
 export function timeLimitsProblem(task: TaskDefinition): string | undefined {
   const invocation = task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
   const { totalTimeoutSeconds: total, stepTimeoutSeconds: step } = task;
+  if (!(invocation > 0 && invocation <= MAX_TASK_TIMEOUT_SECONDS)) {
+    return `timeoutSeconds must be above 0 and at most ${MAX_TASK_TIMEOUT_SECONDS}, so a run fits the worker's own timeout, not ${invocation}`;
+  }
   if (total !== undefined && !(total >= invocation && total <= MAX_TOTAL_TIMEOUT_SECONDS)) {
     return `totalTimeoutSeconds must be from timeoutSeconds (${invocation}) to ${MAX_TOTAL_TIMEOUT_SECONDS} (a year), not ${total}`;
   }
@@ -181,8 +191,8 @@ export type StorableResult<Result> = unknown extends Result
 /**
  * Declares a task type, with its name kept as a literal type and its input and result types inferred from its
  * schemas and handler, so `TaskTypesOf` can give typed clients the app's own tasks. The handler's result must be
- * storable (`StorableResult`). Throws when its time limits cannot work (a step longer than an invocation, a total
- * shorter than one).
+ * storable (`StorableResult`). Throws when its time limits cannot work (an invocation's over
+ * MAX_TASK_TIMEOUT_SECONDS, a step longer than an invocation, a total shorter than one).
  */
 export function defineTask<const Type extends string, Input extends z.ZodType, Result>(
   definition: TaskDefinition<Type, Input, Result> & {

@@ -41,6 +41,3 @@ export const DEFAULT_WORKER_TIMINGS: WorkerTimings = {
   progressSettleMs: 250,
   cancelWatchDelayMs: 1_000,
 };
-
-/** The longest time limit a task may declare, so wait + run + grace fit the worker's timeout. */
-export const MAX_TASK_TIMEOUT_SECONDS = 450;
