@@ -15,9 +15,10 @@ import type { Job, JobWithId, TaskType } from './types.js';
 export type Unsubscribe = () => void;
 
 /**
- * Follows one job live. `onChange` gets the job on every change (undefined if it does not exist, or no longer);
- * `onError` gets listener errors (`permission-denied` for another user's job). `watchJob<'resizeImage'>(…)` types
- * the result as that task's. Returns the unsubscribe function.
+ * Follows one job live. `onChange` gets the job on every change (undefined once it is deleted); `onError` gets
+ * listener errors: `permission-denied` for another user's job, and for an id that names no job (the rules read the
+ * job's owner, so a missing job is refused as another user's is). `watchJob<'resizeImage'>(…)` types the result as
+ * that task's. Returns the unsubscribe function.
  */
 export function watchJob<Type extends TaskType = TaskType>(
   firestore: Firestore,

@@ -93,7 +93,10 @@ export interface JobDocument<Time> {
    * never waited (it found a free slot when it was created).
    */
   rank?: number | null;
-  /** True while the job waits for a free slot of its pool (CREATED and not yet sent to a worker). */
+  /**
+   * True while the job waits for a free slot of its pool: CREATED and not yet sent to a worker, or RUNNING and woken
+   * to go on after a sleep or a continuation.
+   */
   waiting?: boolean;
   /**
    * Why the job is not in a worker's hands (WaitReason): `capacity` (every worker slot of its pool is busy; it

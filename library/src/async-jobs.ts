@@ -165,13 +165,14 @@ export type AsyncJobsFunctions<PoolName extends string = never> = {
   jobs: HttpsFunction;
   /** The recovery sweep, every minute. */
   sweepJobs: ScheduleFunction;
-  /** Wakes suspended jobs (a sleep's end, a continuation's timer): a Cloud Tasks queue function. */
+  /** Wakes parked jobs at their time (a sleep's end, a signal's timeout, a retry's backoff, a delayed start): a Cloud Tasks queue function. */
   wakeJobs: TaskQueueFunction<unknown>;
 } & { [Name in WorkerFunctionName<typeof DEFAULT_POOL | PoolName>]: WorkerFunction };
 
 /**
  * The Cloud Functions of async-jobs for an app's task types: export them from the app's `index.ts` under these
- * names, which are the deployed functions' names (clients call `createJob`, `cancelJob` and `jobs`; the operator
+ * names, which are the deployed functions' names (clients call `createJob`, `createJobs`, `cancelJob`, `signalJob` and
+ * `jobs`; the operator
  * console calls `adminCancelJob` and `adminRetryJob`):
  *
  *     export const { createJob, createJobs, cancelJob, signalJob, adminCancelJob, adminRetryJob, jobs, runJob,

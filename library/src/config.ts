@@ -16,8 +16,8 @@ export const params = {
     description: 'Region of the functions (clients call them there)',
   }),
   /**
-   * Jobs one user may have not done (CREATED or RUNNING) at once, exactly; createJob past it is
-   * resource-exhausted. High enough for batch use: jobs past the workers' capacity wait their turn, fairly.
+   * Jobs one user may have not done (CREATED or RUNNING) at once; createJob past it is resource-exhausted. Exact
+   * for jobs that wait; creates racing for free slots may pass it by the slots they take (docs/protocol.md). High enough for batch use: jobs past the workers' capacity wait their turn, fairly.
    */
   maxActiveJobsPerUser: defineInt('MAX_ACTIVE_JOBS_PER_USER', {
     default: 100,

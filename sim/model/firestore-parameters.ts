@@ -63,7 +63,7 @@ export const FIRESTORE: FirestoreParameters = {
   // is an assumption: a job's own writes (create, send, claim, end) land within a second or two, and Firestore
   // takes such a short run; what it does not take is a rate kept up, which the minute averages measure.
   documentWrites: { perSecond: 1, burst: 5 },
-  // A commit holds its documents for its own commit time, measured on the emulator.
+  // A commit holds its documents for a one-write commit's median time, measured on the emulator.
   commitHoldMs: MEASURED.commit.p50,
   // An assumption: a commit queued this long behind others on its documents is aborted as contended.
   contentionTimeoutMs: 10_000,

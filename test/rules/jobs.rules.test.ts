@@ -94,6 +94,10 @@ describe('firestore.rules: jobs', () => {
       assert.equal(snapshot.get('owner'), 'alice');
     });
 
+    it('cannot get an id that names no job: the rule reads the job’s owner, so a missing job is refused too', async () => {
+      await assertFails(getDoc(doc(alice, JOBS, 'no-such-job')));
+    });
+
     it("can list their jobs with where('owner', '==', uid)", async () => {
       const ids = await idsOf(getDocs(query(collection(alice, JOBS), where('owner', '==', 'alice'))));
       assert.deepEqual(ids.sort(), ['alice-1', 'alice-2']);
