@@ -15,6 +15,7 @@
  */
 import { longJobCosts, longJobTable } from './long-jobs';
 import { watchedCommits, watchedCommitsTable } from './watched-commits';
+import { within } from './within';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -207,17 +208,6 @@ async function throughput(users: TestUser[]) {
   });
   const baselineMs = await bounded(THROUGHPUT_JOBS, CONCURRENCY, () => baselineOnce(0));
   return { ours: (THROUGHPUT_JOBS / oursMs) * 1000, baseline: (THROUGHPUT_JOBS / baselineMs) * 1000 };
-}
-
-/** Resolves with `work`'s value, or with undefined once `ms` have passed. */
-async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { adminFirestore } from '../test/helpers/admin';
 import { restartNetwork, type TestUser } from '../test/helpers/client';
 import { ms, summarize, summaryRow, type Summary } from './stats';
+import { within } from './within';
 
 /** Commits per document, alternated between the two. */
 export const WATCHED_COMMITS = 50;
@@ -35,17 +36,6 @@ export interface WatchedCommits {
   watched: Summary;
   /** Commit call → the listener's callback with the change, for the listened document. */
   seen: Summary;
-}
-
-/** Whether `heard` settled within `ms`. */
-async function within(heard: Promise<void>, ms: number): Promise<boolean> {
-  const late = new AbortController();
-  const inTime = await Promise.race([
-    heard.then(() => true),
-    sleep(ms, false, { signal: late.signal }).catch(() => false),
-  ]);
-  late.abort();
-  return inTime;
 }
 
 /** Times one update of `path`, from the call to the commit's answer. */
@@ -85,9 +75,9 @@ export async function watchedCommits(user: TestUser): Promise<WatchedCommits> {
       unwatched.push(await timedUpdate(quiet.path, n));
       await sleep(PAUSE_MS);
       const started = performance.now();
-      const heard = new Promise<void>((resolve) => {
+      const heard = new Promise<true>((resolve) => {
         onSeen = () => {
-          if (seenN >= n) resolve();
+          if (seenN >= n) resolve(true);
         };
       });
       watched.push(await timedUpdate(listened.path, n));
